@@ -1,0 +1,3 @@
+from skillpress.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The `skillpress` command line: a thin Typer layer over functions tests call directly.
+
+Exit codes (every command): 0 success, 1 the input is invalid or the output differs,
+2 the command could not run (usage error, unreadable file, internal error).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from skillpress import __version__
+from skillpress.diagnostics import SkillpressError, format_json, format_text
+
+DEFAULT_SPEC = Path("source/image-skill.yaml")
+
+app = typer.Typer(
+    name="skillpress",
+    help="Turn one YAML spec of a hosted agent product into every agent-facing file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"skillpress {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """skillpress: one spec, every agent-facing file."""
+
+
+SpecArg = typer.Argument(DEFAULT_SPEC, help="Spec file.", show_default=True)
+
+
+def validate_spec(spec: Path, output_format: OutputFormat = OutputFormat.text) -> int:
+    """Validate ``spec``; print diagnostics on stdout; return the exit code."""
+    from skillpress.spec import load_spec
+
+    result = load_spec(spec)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(format_json(result.diagnostics, file=result.file))
+    else:
+        sys.stdout.write(format_text(result.diagnostics))
+    return 0 if result.ok else 1
+
+
+@app.command()
+def validate(
+    spec: Path = SpecArg,
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+) -> None:
+    """Check a spec: schema, then every semantic rule. Exit 0 valid, 1 invalid, 2 could not run."""
+    raise typer.Exit(_guard(lambda: validate_spec(spec, output_format)))
+
+
+@app.command()
+def schema(
+    out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+) -> None:
+    """Print (or write) the JSON Schema of the spec format."""
+    from skillpress.output.write import write_atomic
+    from skillpress.spec.schema import render_json_schema
+
+    text = render_json_schema()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text.encode())
+    raise typer.Exit(0)
+
+
+def _guard(run) -> int:  # type: ignore[no-untyped-def]
+    """Turn user-facing errors into a message and exit 2; never a traceback for bad input."""
+    try:
+        return run()
+    except SkillpressError as exc:
+        sys.stderr.write(f"skillpress: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("skillpress: interrupted\n")
+        return 2
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

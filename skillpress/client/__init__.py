@@ -1,0 +1,1 @@
+"""The bundled thin client. Standard library only (a test scans the imports)."""

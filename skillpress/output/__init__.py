@@ -1,0 +1,1 @@
+"""Writing generated files atomically and comparing them with what is on disk."""
