@@ -69,6 +69,44 @@ def validate(
     raise typer.Exit(_guard(lambda: validate_spec(spec, output_format)))
 
 
+TemplatesOpt = typer.Option(None, "--templates", help="Folder of templates that override the packaged ones.")
+BundleOpt = typer.Option(None, "--client-bundle", help="Also generate the thin client's bundle in this folder.")
+
+
+@app.command()
+def build(
+    spec: Path = SpecArg,
+    out: Path = typer.Option(Path("."), "--out", help="Project root to write into."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would change; write nothing."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list files that are already up to date."),
+    templates: Path | None = TemplatesOpt,
+    client_bundle: str | None = BundleOpt,
+) -> None:
+    """Regenerate every agent-facing file from the spec (only changed files are written, atomically)."""
+    from skillpress import pipeline
+
+    raise typer.Exit(_guard(lambda: pipeline.build(spec, out, dry_run=dry_run, verbose=verbose,
+                                                   templates=templates, client_bundle=client_bundle)))
+
+
+@app.command()
+def check(
+    spec: Path = SpecArg,
+    root: Path = typer.Option(Path("."), "--root", help="Project root holding the generated files."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; only the exit code tells."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Print estimated tokens per generated file."),
+    templates: Path | None = TemplatesOpt,
+    client_bundle: str | None = BundleOpt,
+) -> None:
+    """Fail when a generated file differs from the spec. Exit 0 clean, 1 drift, 2 could not run."""
+    from skillpress import pipeline
+
+    raise typer.Exit(_guard(lambda: pipeline.check(spec, root, output_format=output_format.value, quiet=quiet,
+                                                   verbose=verbose, templates=templates,
+                                                   client_bundle=client_bundle)))
+
+
 @app.command()
 def schema(
     out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),

@@ -301,6 +301,10 @@ class Event(_Model):
     type: EventType
     subject: Id
     operation: Id
+    other_operations: list[Id] = Field(
+        default_factory=list,
+        description="Further `operation` values the same event type can carry (e.g. `edit` next to `create`).",
+    )
     emitted_when: OneLine
     links: list[str] = Field(default_factory=list)
 
@@ -385,6 +389,7 @@ class SkillSection(_Model):
 
 class Skill(_Model):
     name: str = Field(description="Agent Skills name: 1-64 lowercase letters, digits and single hyphens.")
+    title: OneLine | None = Field(None, description="Heading of the skill file (default: the product name).")
     description: str = Field(description="What the skill does and when to use it (1-1024 characters).")
     canonical: bool = False
     license: OneLine | None = None

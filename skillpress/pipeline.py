@@ -1,0 +1,156 @@
+"""load → validate → render (in memory) → write | compare.
+
+Functions here return exit codes and print to the streams they are given; the Typer
+CLI and ``build.py`` are thin layers over them, and tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
+from skillpress.output.plan import Action, Plan, apply_plan, make_plan
+from skillpress.render import OWNED_DIRS, Rendered, render_all
+from skillpress.render.views import estimate_tokens
+from skillpress.spec import LoadResult, load_spec
+
+
+@dataclass
+class Prepared:
+    load: LoadResult
+    rendered: Rendered | None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = list(self.load.diagnostics)
+        if self.rendered is not None:
+            found += self.rendered.diagnostics
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return self.rendered is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def client_bundle_files(rendered: Rendered, spec_table: str, folder: str) -> dict[str, bytes]:
+    """Files the bundled thin client reads at run time: its command table and SKILL.md."""
+    return {
+        f"{folder}/table.json": spec_table.encode("utf-8"),
+        f"{folder}/SKILL.md": rendered.files["site/agent/skill.md"],
+    }
+
+
+def prepare(spec_path: Path, templates: Path | None = None, client_bundle: str | None = None) -> Prepared:
+    load = load_spec(spec_path)
+    if not load.ok or load.spec is None:
+        return Prepared(load, None)
+    rendered = render_all(load.spec, templates)
+    if client_bundle:
+        from skillpress.client_table import render_table_json
+
+        rendered.files.update(client_bundle_files(rendered, render_table_json(load.spec), client_bundle))
+        rendered.files = dict(sorted(rendered.files.items()))
+    return Prepared(load, rendered)
+
+
+def build(
+    spec_path: Path,
+    out: Path,
+    *,
+    dry_run: bool = False,
+    verbose: bool = False,
+    templates: Path | None = None,
+    client_bundle: str | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Regenerate every file under ``out``. Exit 0 done, 1 invalid spec or budget, 2 could not run."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    prepared = prepare(spec_path, templates, client_bundle)
+    if not prepared.ok or prepared.rendered is None:
+        stdout.write(format_text(prepared.diagnostics))
+        stderr.write("build: nothing written; fix the errors above\n")
+        return 1
+    if prepared.diagnostics:
+        stdout.write(format_text(prepared.diagnostics))
+    plan = make_plan(out, prepared.rendered.files, OWNED_DIRS)
+    for change in plan.changes:
+        if change.action is Action.identical and not verbose:
+            continue
+        stderr.write(f"{change.action.value:>9}  {change.path}\n")
+    if dry_run:
+        stderr.write(f"build: dry run, {len(plan.pending)} change(s) not written\n")
+        return 0
+    apply_plan(plan)
+    stderr.write(f"build: {len(plan.pending)} file(s) changed, {len(plan.changes) - len(plan.pending)} up to date\n")
+    return 0
+
+
+def check(
+    spec_path: Path,
+    root: Path,
+    *,
+    output_format: str = "text",
+    quiet: bool = False,
+    verbose: bool = False,
+    templates: Path | None = None,
+    client_bundle: str | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Compare generated files with the disk. Exit 0 clean, 1 drift or budget, 2 could not run."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    prepared = prepare(spec_path, templates, client_bundle)
+    plan = None
+    if prepared.rendered is not None:
+        plan = make_plan(root, prepared.rendered.files, OWNED_DIRS)
+    problems = sorted(prepared.diagnostics, key=sort_key)
+    failed = not prepared.ok or plan is None or not plan.clean
+    if output_format == "json":
+        stdout.write(json.dumps(_check_json(plan, problems, failed), indent=2, ensure_ascii=False) + "\n")
+    elif not quiet:
+        if problems:
+            stdout.write(format_text(problems))
+        if plan is not None:
+            _print_plan(plan, stdout)
+    if verbose and prepared.rendered is not None:
+        for path, data in prepared.rendered.files.items():
+            stderr.write(f"{estimate_tokens(data.decode('utf-8')):>8} tokens  {path}\n")
+    if plan is not None and not quiet:
+        if plan.clean and not problems:
+            stderr.write(f"check: all {len(plan.changes)} generated files match the spec\n")
+        elif not plan.clean:
+            stderr.write(f"check: {len(plan.pending)} file(s) differ from the spec; run `python build.py` "
+                         "or `skillpress build` to regenerate them\n")
+    return 1 if failed else 0
+
+
+def _print_plan(plan: Plan, stdout: TextIO) -> None:
+    for change in plan.pending:
+        if change.action is Action.update:
+            stdout.write(change.diff())
+    for change in plan.pending:
+        if change.action is Action.create:
+            stdout.write(f"MISSING: {change.path}\n")
+        elif change.action is Action.delete:
+            stdout.write(f"EXTRA: {change.path}\n")
+
+
+def _check_json(plan: Plan | None, problems: list[Diagnostic], failed: bool) -> dict[str, object]:
+    def paths(action: Action) -> list[str]:
+        return [c.path for c in plan.changes if c.action is action] if plan else []
+
+    return {
+        "clean": not failed,
+        "changed": paths(Action.update),
+        "missing": paths(Action.create),
+        "extra": paths(Action.delete),
+        "diffs": {c.path: c.diff() for c in plan.changes if c.action is Action.update} if plan else {},
+        "diagnostics": [d.to_json() for d in problems],
+    }

@@ -1,0 +1,66 @@
+"""The Jinja2 environment: packaged templates behind an optional user folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from skillpress.diagnostics import SkillpressError
+
+
+def packaged_templates() -> Path:
+    """Folder of the templates shipped with skillpress.
+
+    In a wheel they live in the ``skillpress/templates`` package; in a source checkout
+    (editable install) they are the repository's top-level ``templates/`` folder.
+    """
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "cli.md.j2").is_file():
+            return candidate
+    raise SkillpressError("packaged templates not found; reinstall skillpress")
+
+
+def md_cell(value: object) -> str:
+    """Make text safe for one markdown table cell."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def code(value: object) -> str:
+    """Inline code that survives backticks inside the value."""
+    text = str(value)
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def to_json(value: Any, indent: int | None = 2) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=False)
+
+
+def yaml_str(value: object) -> str:
+    """A YAML scalar that never needs folding or escaping rules: JSON double quotes."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        if not user_templates.is_dir():
+            raise SkillpressError("template folder does not exist", file=str(user_templates))
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(md_cell=md_cell, code=code, to_json=to_json, yaml_str=yaml_str)
+    return env
