@@ -123,6 +123,29 @@ def schema(
     raise typer.Exit(0)
 
 
+@app.command()
+def mock(
+    spec: Path = SpecArg,
+    port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    db: Path | None = typer.Option(None, "--db", help="SQLite file for the mock's state (default: in memory)."),
+    starting_credits: int = typer.Option(20, "--starting-credits", help="Credits each new signup starts with."),
+) -> None:
+    """Serve a local mock of the spec's hosted API on 127.0.0.1 until interrupted."""
+    from skillpress.spec import load_spec
+
+    def run() -> int:
+        result = load_spec(spec)
+        if result.spec is None or not result.ok:
+            sys.stdout.write(format_text(result.diagnostics))
+            return 1
+        from skillpress.mock.server import serve
+
+        serve(result.spec, port, str(db) if db else None, starting_credits=starting_credits)
+        return 0
+
+    raise typer.Exit(_guard(run))
+
+
 def _guard(run) -> int:  # type: ignore[no-untyped-def]
     """Turn user-facing errors into a message and exit 2; never a traceback for bad input."""
     try:

@@ -1,0 +1,1 @@
+"""A local HTTP mock of the hosted API, built from the spec."""

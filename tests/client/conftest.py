@@ -1,0 +1,143 @@
+"""Fixtures for the thin client tests: the spec, a compiled table, mocks, stubs, a runner.
+
+The client always runs as a subprocess (``python -m skillpress.client``) with a clean
+environment: HOME and XDG_CONFIG_HOME under tmp_path, the API base pointed at a local
+server, and ``SKILLPRESS_CLIENT_TABLE`` at a table compiled from the spec under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from skillpress.client_table import compile_table, render_table_json
+from skillpress.spec import load_spec
+from skillpress.spec.model import Spec
+from tests.client.stubs import Stub
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE_SPEC = ROOT / "source" / "image-skill.yaml"
+MINIMAL_SPEC = ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
+
+
+def load(path: Path) -> Spec:
+    result = load_spec(path)
+    assert result.spec is not None and result.ok, f"{path} does not validate"
+    return result.spec
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    return load(IMAGE_SPEC)
+
+
+@pytest.fixture(scope="session")
+def table_file(spec: Spec, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("table") / "table.json"
+    path.write_text(render_table_json(spec), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def table(spec: Spec) -> dict[str, Any]:
+    return compile_table(spec)
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    raw: bytes
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+
+class Client:
+    """Runs the client against ``base`` with a clean environment rooted in ``home``."""
+
+    def __init__(self, table: Path, home: Path, base: str | None) -> None:
+        self.table = table
+        self.home = home
+        self.base = base
+        self.cwd = home / "work"
+        self.cwd.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "xdg" / "image-skill" / "config.json"
+
+    def env(self, extra: dict[str, str | None] | None = None) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / "xdg"),
+            "LANG": "C.UTF-8",
+            "SKILLPRESS_CLIENT_TABLE": str(self.table),
+        }
+        if self.base:
+            env["IMAGE_SKILL_API_BASE_URL"] = self.base
+        for key, value in (extra or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+    def __call__(self, *args: str, env: dict[str, str | None] | None = None, stdin: str | None = None,
+                 cwd: Path | None = None, timeout: float = 60) -> Result:
+        proc = subprocess.run(
+            [sys.executable, "-m", "skillpress.client", *args],
+            input=(stdin if stdin is not None else "").encode(),
+            capture_output=True, env=self.env(env), cwd=cwd or self.cwd, timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"),
+                      proc.stdout)
+
+
+@pytest.fixture
+def mock(spec: Spec) -> Iterator[Any]:
+    from skillpress.mock.server import MockServer
+
+    server = MockServer(spec, starting_credits=1000).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    server = Stub().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client_for(table_file: Path, tmp_path: Path) -> Callable[[str | None], Client]:
+    def make(base: str | None) -> Client:
+        return Client(table_file, tmp_path, base)
+
+    return make
+
+
+@pytest.fixture
+def client(client_for: Callable[[str | None], Client], mock: Any) -> Client:
+    return client_for(mock.url)
+
+
+def signup_token(client: Client) -> str:
+    """Sign up through the client with --show-token and return the token."""
+    result = client("signup", "--agent", "--agent-contact", "ops@example.com", "--agent-name", "tester",
+                    "--runtime", "pytest", "--show-token", "--json")
+    assert result.code == 0, result.stdout
+    token = result.json["data"]["token"]
+    assert isinstance(token, str) and token
+    return token
