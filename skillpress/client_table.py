@@ -81,7 +81,8 @@ def _endpoint(endpoint: Endpoint) -> dict[str, Any]:
         "enveloped": endpoint.enveloped,
         "path_params": [p.name for p in endpoint.path_params] or list(endpoint.template_params),
         "query": [q.name for q in endpoint.query],
-        "body": [{"name": b.name, "type": b.type, "required": b.required} for b in endpoint.body],
+        "body": [{"name": b.name, "type": b.type, "required": b.required, "nullable": b.nullable}
+                 for b in endpoint.body],
         "response_status": endpoint.response.status,
         "response_required": [f.name for f in endpoint.response.fields if f.required],
         "errors": list(endpoint.errors),

@@ -92,7 +92,10 @@ def build_request(endpoint: dict[str, Any], fields: dict[str, Any]) -> Request:
         body = {}
         for spec_field in body_fields:
             name = spec_field["name"]
-            if name in fields and fields[name] is not None:
+            if name not in fields:
+                continue
+            # ``None`` means "leave out", except for a required nullable field, which is sent as null.
+            if fields[name] is not None or (spec_field.get("required") and spec_field.get("nullable")):
                 _set_dotted(body, name, fields[name])
     return Request(endpoint["method"], path, query, body)
 
@@ -168,11 +171,12 @@ def envelope_from_response(table: Any, label: str, response: transport.Response,
         from skillpress.client.envelope import local_envelope
 
         return local_envelope(label, data=parsed), 0
-    exit_code = status_exit(table, response.status) if response.status >= 500 else None
+    # As the spec documents: a 5xx answer exits like any 5xx (7) and is retryable; below 500 it exits 1.
+    exit_code = status_exit(table, response.status) if response.status >= 500 else 1
     raise CliError(
         "HOSTED_API_NON_JSON_RESPONSE",
         f"the hosted API answered HTTP {response.status} without a JSON envelope",
-        retryable=response.status >= 500 or response.status == 429,
+        retryable=response.status >= 500,
         exit_code=exit_code,
     )
 
