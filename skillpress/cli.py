@@ -27,6 +27,11 @@ app = typer.Typer(
 )
 
 
+from skillpress.site.cli import site_app  # noqa: E402  (the `skillpress site build|serve` sub-app)
+
+app.add_typer(site_app, name="site")
+
+
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
