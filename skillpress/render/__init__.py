@@ -87,7 +87,7 @@ class Renderer:
             skill=skill,
             links=links,
             sections=views.skill_sections(self.spec, skill),
-            guidance=self.spec.rules_for("skills" if links.skill == "SKILL.md" else "skill"),
+            guidance=views.skill_rules(self.spec, skill, "skills" if links.skill == "SKILL.md" else "skill"),
         )
 
 
@@ -100,7 +100,7 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
     manifest = render_manifest(spec)
     canonical = views.canonical_skill(spec)
 
-    files: dict[str, str] = {
+    files: dict[str, str | bytes] = {
         f"{AGENT_DIR}/skill.md": r.skill_md(canonical, views.site_links(spec)),
         f"{AGENT_DIR}/llms.txt": llms,
         f"{AGENT_DIR}/llms-full.txt": llms_full,
@@ -114,7 +114,10 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
         files[f"{base}/references/cli.md"] = cli_md
         files[f"{base}/references/llms-full.txt"] = llms_full
         files[f"{base}/references/commands.json"] = manifest
-    out.files = {path: text.encode("utf-8") for path, text in sorted(files.items())}
+    from skillpress.site.render import render_site
+
+    files.update(render_site(r, dict(files)))
+    out.files = {path: (text.encode("utf-8") if isinstance(text, str) else text) for path, text in sorted(files.items())}
     out.diagnostics = budget_diagnostics(out.files)
     return out
 
@@ -123,6 +126,8 @@ def budget_diagnostics(files: dict[str, bytes]) -> list[Diagnostic]:
     """Size budgets: SKILL.md lines and tokens, and every text file's characters."""
     found: list[Diagnostic] = []
     for path, data in files.items():
+        if not path.endswith((".md", ".txt", ".json", ".yml", ".yaml", ".html")):
+            continue
         text = data.decode("utf-8")
         if len(text) >= TEXT_MAX_CHARS:
             found.append(Diagnostic(path, 1, 1, Severity.ERROR, "budget-chars", "",

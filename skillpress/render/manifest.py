@@ -9,11 +9,24 @@ from skillpress.render.views import flag_default
 from skillpress.spec.model import Command, Flag, Spec
 
 
+_FLAG_DEFAULTS: dict[str, Any] = {
+    "value_name": None,
+    "required": False,
+    "default": None,
+    "choices": [],
+    "repeatable": False,
+    "aliases": [],
+    "compatibility_aliases": [],
+    "field": None,
+    "local": False,
+}
+
+
 def _flag(flag: Flag) -> dict[str, Any]:
-    return {
-        "name": flag.name,
-        "type": flag.type.value,
-        "summary": flag.summary,
+    """A flag with its name, type and summary, plus only the properties that differ from
+    the defaults listed in ``flag_defaults`` at the top of the manifest."""
+    data: dict[str, Any] = {"name": flag.name, "type": flag.type.value, "summary": flag.summary}
+    values = {
         "value_name": flag.value_name,
         "required": flag.required,
         "default": flag.default,
@@ -24,6 +37,8 @@ def _flag(flag: Flag) -> dict[str, Any]:
         "field": flag.field,
         "local": flag.local,
     }
+    data.update({k: v for k, v in values.items() if v != _FLAG_DEFAULTS[k]})
+    return data
 
 
 def _command(spec: Spec, command: Command) -> dict[str, Any]:
@@ -59,6 +74,7 @@ def manifest(spec: Spec) -> dict[str, Any]:
         "version": spec.product.version,
         "cli": spec.product.cli_name,
         "docs": spec.product.urls.cli,
+        "flag_defaults": _FLAG_DEFAULTS,
         "global_flags": [_flag(f) for f in spec.global_flags],
         "commands": [_command(spec, c) for c in spec.commands],
         "exit_codes": [{"code": e.code, "name": e.name, "meaning": e.meaning} for e in spec.exit_codes],
@@ -71,4 +87,4 @@ def manifest(spec: Spec) -> dict[str, Any]:
 
 
 def render_manifest(spec: Spec) -> str:
-    return json.dumps(manifest(spec), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(manifest(spec), indent=1, ensure_ascii=False) + "\n"

@@ -146,7 +146,33 @@ class CommandView:
     exit_codes: list[tuple[int, str]]
     rules: list[Guidance]
     response_json: str | None
+    facts: str
+    flag_types: list[str]
     aliases: list[str] = field(default_factory=list)
+
+
+def command_facts(command: Command) -> str:
+    """One line of facts: where it runs, auth, and what it changes."""
+    parts = ["Runs locally." if command.surface == "local" else "Calls the hosted API."]
+    parts.append({"none": "No token needed.", "optional": "Uses a token if one is available.",
+                  "required": "Needs a token."}[command.auth.value])
+    effects = [word for word, on in (("changes state", command.mutates), ("spends credits", command.spends)) if on]
+    if effects:
+        parts.append(" and ".join(effects).capitalize() + ".")
+    if command.idempotency != "none":
+        parts.append(f"Idempotency key {command.idempotency}.")
+    return " ".join(parts)
+
+
+def flag_type(flag: Flag) -> str:
+    parts = [flag.type.value]
+    if flag.required:
+        parts.append("required")
+    if flag.repeatable:
+        parts.append("repeatable")
+    if flag.default is not None:
+        parts.append(f"default {flag_default(flag)}")
+    return ", ".join(parts)
 
 
 def command_view(spec: Spec, command: Command) -> CommandView:
@@ -154,7 +180,7 @@ def command_view(spec: Spec, command: Command) -> CommandView:
     first = command.examples[0] if command.examples else None
     response = None
     if endpoint is not None and endpoint.response.example is not None:
-        response = json.dumps(endpoint.response.example, indent=2, ensure_ascii=False)
+        response = json.dumps(endpoint.response.example, ensure_ascii=False)
     rule_ids = list(command.rules) + [g.id for g in spec.guidance if command.path in g.commands]
     rules = [spec.guidance_by_id[r] for r in dict.fromkeys(rule_ids) if r in spec.guidance_by_id]
     return CommandView(
@@ -169,6 +195,8 @@ def command_view(spec: Spec, command: Command) -> CommandView:
                     if c in spec.exit_codes_by_code],
         rules=rules,
         response_json=response,
+        facts=command_facts(command),
+        flag_types=[flag_type(f) for f in command.flags],
         aliases=[f"{spec.product.cli_name} {a}" for a in command.aliases],
     )
 
@@ -285,3 +313,13 @@ def site_pages(spec: Spec) -> list[Page]:
     if not spec.endpoints:
         skip.add("api")
     return [p for p in SITE_PAGES if p.slug not in skip]
+
+
+def skill_rules(spec: Spec, skill: Skill, document: str) -> list[Guidance]:
+    """Rules a skill file lists: all of the document's rules for the canonical skill;
+    for an intent skill, those not tied to commands or tied to one of its commands."""
+    rules = spec.rules_for(document)
+    if skill.canonical:
+        return rules
+    mine = {path for section in skill.sections for path in section.commands}
+    return [g for g in rules if not g.commands or mine.intersection(g.commands)]
