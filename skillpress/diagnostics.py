@@ -32,17 +32,32 @@ class Diagnostic:
     hint: str | None = None
 
     def format_text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
-        path = f" {self.path}:" if self.path else ""
-        text = f"{where}: {self.severity.value}[{self.code}]{path} {self.message}"
+        where = f"{_clean(self.file)}:{self.line}:{self.col}"
+        path = f" {_clean(self.path)}:" if self.path else ""
+        text = f"{where}: {self.severity.value}[{self.code}]{path} {_clean(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {_clean(self.hint)}"
         return text
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        for key in ("file", "path", "message", "hint"):
+            if isinstance(data[key], str):
+                data[key] = _clean(data[key])
         return data
+
+
+def _clean(text: str) -> str:
+    """Escape characters that must not reach a terminal or cannot be encoded.
+
+    Messages quote spec content (flag names from examples, keys, values). Control
+    characters could restyle or rewrite the user's terminal, and a lone surrogate
+    (from a YAML ``"\\ud800"`` escape) makes writing to a UTF-8 stream fail.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class SkillpressError(Exception):

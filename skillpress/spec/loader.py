@@ -1,12 +1,13 @@
 """Safe YAML loading that remembers where every value came from.
 
-PyYAML's safe loader is used for scanning and parsing only; we build plain Python
-values ourselves from the composed node tree so that:
+PyYAML is used for scanning and parsing only. We build plain Python values straight
+from the parser's event stream (no node tree), so that:
 
 * every mapping key and value keeps its ``line:col`` (1-based) in a side table;
 * a duplicate mapping key is an error (PyYAML would silently keep the last one);
-* anchors and aliases are refused before composition, so an alias bomb
-  ("billion laughs") fails at its first alias instead of expanding;
+* anchors and aliases are refused as soon as they appear, so an alias bomb
+  ("billion laughs") fails at its first anchor instead of expanding;
+* nesting deeper than :data:`MAX_DEPTH` is refused before it can exhaust the stack;
 * only the standard YAML tags are accepted (no ``!!python/...`` objects);
 * empty, non-UTF-8 and oversized files get one clear diagnostic each.
 """
@@ -15,21 +16,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from skillpress.diagnostics import Diagnostic, Severity
 
 MAX_SPEC_BYTES = 5 * 1024 * 1024
+# Deepest nesting of lists and mappings accepted. A real spec needs about a dozen
+# levels (response examples add a few); the builder recurses once per level, so a
+# crafted "[[[[..." file would otherwise hit RecursionError.
+MAX_DEPTH = 100
+# libyaml parses about ten times faster than PyYAML's pure-Python parser and yields the
+# same events and marks. It is used for the common case (a file that parses); on any
+# failure the file is parsed again in pure Python, so syntax errors are always
+# reported with the pure-Python parser's messages and locations.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
 
 PathKey = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
+    """A 1-based position in the source (a tuple: cheap to make for every value)."""
+
     line: int
     col: int
 
@@ -42,6 +69,9 @@ class LoadedDocument:
     data: Any
     value_marks: dict[PathKey, Mark] = field(default_factory=dict)
     key_marks: dict[PathKey, Mark] = field(default_factory=dict)
+    # Values the loader refused (a non-standard tag): already reported, so schema
+    # errors at or under these paths would only repeat the same problem.
+    refused_paths: set[PathKey] = field(default_factory=set)
 
     def mark_for(self, path: PathKey) -> Mark:
         """Best location for ``path``: the value, else its key, else the nearest parent."""
@@ -66,7 +96,10 @@ def format_path(path: PathKey) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            text = str(part)
+            if not text.isprintable():
+                text = repr(text)  # never echo control characters from a key to the terminal
+            out += f".{text}" if out else text
     return out
 
 
@@ -74,7 +107,7 @@ class _Constructor(SafeConstructor):
     """Scalar construction with the safe constructor's standard tag set."""
 
 
-def _mark(node_mark: yaml.Mark | None) -> Mark:
+def _mark(node_mark: Any) -> Mark:
     if node_mark is None:
         return Mark(1, 1)
     return Mark(node_mark.line + 1, node_mark.column + 1)
@@ -84,148 +117,283 @@ def _diag(file: str, mark: Mark, code: str, message: str, hint: str | None = Non
     return Diagnostic(file, mark.line, mark.col, Severity.ERROR, code, path, message, hint)
 
 
+class _Stop(Exception):
+    """The stream holds something that ends loading at once (an alias, too deep)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 class _Builder:
-    def __init__(self, file: str) -> None:
+    """Plain values from a YAML event stream, recording a mark for every key and value."""
+
+    def __init__(self, file: str, events: Iterator[Event]) -> None:
         self.file = file
+        self.events = events
+        self.depth = 0
         self.constructor = _Constructor()
+        self.resolver = Resolver()
         self.doc = LoadedDocument(file=file, data=None)
         self.diagnostics: list[Diagnostic] = []
 
-    def build(self, node: Node, path: PathKey) -> Any:
-        self.doc.value_marks[path] = _mark(node.start_mark)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self._bad_tag(node, path)
-            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
+    # ---- the event stream, with the checks that apply to every event
+
+    def next(self) -> Event:
+        event = next(self.events)
+        if isinstance(event, CollectionStartEvent):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Stop(_diag(self.file, _mark(event.start_mark), "yaml-too-deep",
+                                  f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                                  "a spec needs only a few levels; flatten this value"))
+        elif isinstance(event, CollectionEndEvent):
+            self.depth -= 1
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            kind, sigil = ("alias", "*") if isinstance(event, AliasEvent) else ("anchor", "&")
+            raise _Stop(_diag(self.file, _mark(event.start_mark), "yaml-alias",
+                              f"YAML {kind} {sigil}{event.anchor} is not allowed in spec files",
+                              "anchors and aliases are refused so that a crafted spec cannot expand "
+                              "exponentially; write the value out where it is used"))
+        return event
+
+    def skip(self, event: Event) -> None:
+        """Consume the rest of the value that ``event`` starts, building nothing."""
+        if not isinstance(event, CollectionStartEvent):
+            return
+        level = 1
+        while level:
+            child = self.next()
+            if isinstance(child, CollectionStartEvent):
+                level += 1
+            elif isinstance(child, CollectionEndEvent):
+                level -= 1
+
+    # ---- the document
+
+    def stream(self) -> list[Diagnostic] | None:
+        """Build the single document. Returns diagnostics that replace all others, if any."""
+        self.next()  # stream start
+        if isinstance(self.next(), StreamEndEvent):  # else: the first document's start
+            return [_diag(self.file, Mark(1, 1), "file-empty", "spec file holds no YAML document")]
+        self.doc.data = self.value(self.next(), ())
+        extra: Mark | None = None
+        self.next()  # document end
+        while not isinstance(event := self.next(), StreamEndEvent):
+            # Another document (``event`` is its start, at its ``---``). Read it to the
+            # end, since an alias or a syntax error in it takes precedence, then report it.
+            if extra is None:
+                extra = _mark(event.start_mark)
+            self.skip(self.next())
+            self.next()  # document end
+        if extra is not None:
+            return [_diag(self.file, extra, "yaml-multiple-documents",
+                          "a spec file must hold exactly one YAML document",
+                          "remove the extra '---' document")]
+        return None
+
+    # ---- values
+
+    def value(self, event: Event, path: PathKey) -> Any:
+        self.doc.value_marks[path] = _mark(event.start_mark)
+        if isinstance(event, ScalarEvent):
+            return self.scalar(event, path)
+        if isinstance(event, SequenceStartEvent):
+            if event.tag not in (None, "!", _SEQ):
+                self._bad_tag(event, path)
+            items: list[Any] = []
+            child = self.next()
+            while not isinstance(child, CollectionEndEvent):
+                items.append(self.value(child, path + (len(items),)))
+                child = self.next()
+            return items
+        assert isinstance(event, MappingStartEvent)
+        return self.mapping(event, path)
+
+    def scalar(self, event: ScalarEvent, path: PathKey) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
         try:
             return self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
-            self._bad_tag(node, path, str(exc.problem or exc))
+            self._bad_tag(event, path, str(exc.problem or exc), tag)
+            return None
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # A standard tag whose text does not fit it, e.g. the date 2026-02-30, an
+            # integer beyond Python's digit limit or ``!!bool maybe``. PyYAML raises
+            # plain exceptions for these; report the value instead of crashing.
+            self._bad_scalar(node, path, exc)
             return None
 
-    def _bad_tag(self, node: Node, path: PathKey, detail: str | None = None) -> None:
+    def mapping(self, event: MappingStartEvent, path: PathKey) -> dict[str, Any]:
+        if event.tag not in (None, "!", _MAP):
+            self._bad_tag(event, path)
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Mark] = {}
+        key_event = self.next()
+        while not isinstance(key_event, CollectionEndEvent):
+            key_mark = _mark(key_event.start_mark)
+            if not isinstance(key_event, ScalarEvent):
+                self.diagnostics.append(_diag(self.file, key_mark, "yaml-complex-key",
+                                              "mapping keys must be plain strings", None, format_path(path)))
+                self.skip(key_event)
+                self.skip(self.next())
+                key_event = self.next()
+                continue
+            # Only a plain ``<<`` resolves to the merge tag; skip the resolver otherwise.
+            tag = key_event.tag
+            if tag is None and key_event.value == "<<":
+                tag = self.resolver.resolve(ScalarNode, key_event.value, key_event.implicit)
+            if tag == _MERGE:
+                self.diagnostics.append(_diag(self.file, key_mark, "yaml-merge-key",
+                                              "merge keys (<<) are not supported in spec files",
+                                              "write the mapping out in full", format_path(path)))
+                self.skip(self.next())
+                key_event = self.next()
+                continue
+            key = str(key_event.value)
+            child = path + (key,)
+            if key in first_seen:
+                first = first_seen[key]
+                self.diagnostics.append(_diag(
+                    self.file, key_mark, "yaml-duplicate-key",
+                    f"duplicate key {key!r} (first defined at line {first.line}, column {first.col})",
+                    "YAML would silently keep only the last value; remove or rename one of them",
+                    format_path(child),
+                ))
+                self.skip(self.next())  # the first value is kept
+                key_event = self.next()
+                continue
+            first_seen[key] = key_mark
+            self.doc.key_marks[child] = key_mark
+            result[key] = self.value(self.next(), child)
+            key_event = self.next()
+        return result
+
+    # ---- refusals
+
+    def _bad_scalar(self, node: ScalarNode, path: PathKey, exc: Exception) -> None:
+        self.doc.refused_paths.add(path)
+        tag = str(node.tag).rsplit(":", 1)[-1]
+        kind = {"timestamp": "date", "int": "integer", "float": "number", "bool": "boolean"}.get(tag, tag)
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        detail = str(exc) if isinstance(exc, (ValueError, OverflowError)) else "not a valid value"
+        if len(detail) > 80:
+            detail = detail[:77] + "..."
+        hint = "write a real calendar date as YYYY-MM-DD" if kind == "date" else \
+            "quote the value if it is meant as text"
+        self.diagnostics.append(
+            _diag(self.file, _mark(node.start_mark), "yaml-bad-value",
+                  f"{shown!r} cannot be read as a YAML {kind}: {detail}", hint, format_path(path))
+        )
+
+    def _bad_tag(self, event: Event, path: PathKey, detail: str | None = None, tag: str | None = None) -> None:
+        self.doc.refused_paths.add(path)
+        tag = str(tag or getattr(event, "tag", ""))
+        if tag.startswith("tag:yaml.org,2002:"):
+            tag = "!!" + tag[len("tag:yaml.org,2002:"):]
         self.diagnostics.append(
             _diag(
                 self.file,
-                _mark(node.start_mark),
+                _mark(event.start_mark),
                 "yaml-unsafe-tag",
-                f"tag {node.tag!r} is not allowed; only plain YAML values are accepted",
+                f"tag {tag} is not allowed; only plain YAML values are accepted",
                 "remove the tag; specs hold strings, numbers, booleans, lists and mappings only",
                 format_path(path),
             )
         )
 
-    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
-        if node.tag != "tag:yaml.org,2002:map":
-            self._bad_tag(node, path)
-        result: dict[str, Any] = {}
-        first_seen: dict[str, Mark] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.diagnostics.append(
-                    _diag(self.file, _mark(key_node.start_mark), "yaml-merge-key",
-                          "merge keys (<<) are not supported in spec files",
-                          "write the mapping out in full", format_path(path))
-                )
-                continue
-            if not isinstance(key_node, ScalarNode):
-                self.diagnostics.append(
-                    _diag(self.file, _mark(key_node.start_mark), "yaml-complex-key",
-                          "mapping keys must be plain strings", None, format_path(path))
-                )
-                continue
-            key = str(key_node.value)
-            key_mark = _mark(key_node.start_mark)
-            child = path + (key,)
-            if key in first_seen:
-                first = first_seen[key]
-                self.diagnostics.append(
-                    _diag(
-                        self.file,
-                        key_mark,
-                        "yaml-duplicate-key",
-                        f"duplicate key {key!r} (first defined at line {first.line}, column {first.col})",
-                        "YAML would silently keep only the last value; remove or rename one of them",
-                        format_path(child),
-                    )
-                )
-                continue
-            first_seen[key] = key_mark
-            self.doc.key_marks[child] = key_mark
-            result[key] = self.build(value_node, child)
-        return result
-
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    # A UTF-8 byte order mark is accepted and dropped. The BOM is stripped here rather
+    # than with the "utf-8-sig" codec so that error offsets stay relative to one buffer.
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = body[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # Column in characters, like every other diagnostic: the bytes before the bad
+        # one on its line are valid UTF-8 (decoding stopped at the first bad byte).
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1
+        offset = exc.start + len(raw) - len(body)
         return None, [
             _diag(file, Mark(line, col), "file-encoding",
-                  f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                  f"file is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {offset})",
                   "save the spec as UTF-8")
         ]
     return text, []
 
 
-def _refuse_aliases(text: str, file: str) -> list[Diagnostic]:
-    """Scan events (cheap, no expansion) and refuse the first anchor or alias."""
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            anchor = getattr(event, "anchor", None)
-            if isinstance(event, yaml.AliasEvent) or anchor:
-                kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
-                return [
-                    _diag(file, _mark(event.start_mark), "yaml-alias",
-                          f"YAML {kind} {'*' if kind == 'alias' else '&'}{anchor} is not allowed in spec files",
-                          "anchors and aliases are refused so that a crafted spec cannot expand "
-                          "exponentially; write the value out where it is used")
-                ]
-    except yaml.YAMLError:
-        return []  # reported with a location by the full parse below
-    return []
-
-
-def _yaml_error(exc: yaml.YAMLError, file: str) -> Diagnostic:
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # A character YAML forbids (NUL, most control characters). The reader gives only
+        # an offset into the text; turn it into line:col like every other diagnostic.
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        shown = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        return _diag(file, Mark(line, col), "yaml-syntax",
+                     f"invalid YAML: character {shown!r} (U+{ord(shown[:1] or ' '):04X}) is not allowed in YAML",
+                     "remove it; only tabs, line breaks and printable characters may appear")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    message = f"{context}, {problem}" if context else str(problem)
+    context_mark = getattr(exc, "context_mark", None)
     hint = None
-    if "\\t" in message or "'\\t'" in message or "tab" in message:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+        if str(context).startswith(("while parsing a flow", "while scanning a quoted scalar")):
+            # An unclosed bracket or quote is noticed only where parsing gives up, often
+            # lines later; the opening character is the place to fix, so point there.
+            message = f"{context}, {problem} at line {mark.line + 1}, column {mark.column + 1}"
+            mark = context_mark
+            hint = "close the bracket or quote that opens here"
+        else:
+            message = f"{context} (from line {context_mark.line + 1}, column {context_mark.column + 1}), {problem}"
+    else:
+        message = f"{context}, {problem}" if context else str(problem)
+    if "'\\t'" in message:
+        hint = "use spaces, not tabs; YAML does not allow tabs for indentation"
+    elif "mapping values are not allowed here" in message:
+        hint = "quote the value if it contains ': ', or check the indentation of this line"
+    elif "expected <block end>" in message:
+        hint = "check the indentation of this line: it must line up with the keys or items next to it"
     return _diag(file, _mark(mark), "yaml-syntax", f"invalid YAML: {message}", hint)
+
+
+def _build(text: str, file: str, loader: Any) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    """One pass over the events. Raises :class:`yaml.YAMLError` on a syntax error."""
+    builder = _Builder(file, iter(yaml.parse(text, Loader=loader)))
+    try:
+        replaced = builder.stream()
+    except _Stop as stop:
+        return None, [stop.diagnostic]
+    if replaced is not None:
+        return None, replaced
+    if builder.doc.data is None:
+        # a refused top-level value (``!custom x``) is reported as such, not as "empty"
+        return None, builder.diagnostics or [_diag(file, Mark(1, 1), "file-empty",
+                                                   "spec file holds an empty document")]
+    return builder.doc, builder.diagnostics
 
 
 def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnostic]]:
     if not text.strip():
         return None, [_diag(file, Mark(1, 1), "file-empty", "spec file is empty",
                             "start from source/image-skill.yaml or the format reference in the README")]
-    refused = _refuse_aliases(text, file)
-    if refused:
-        return None, refused
+    if _FAST_LOADER is not None:
+        try:
+            return _build(text, file, _FAST_LOADER)
+        except Exception:  # noqa: BLE001 - any libyaml failure is redone in pure Python
+            pass
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return _build(text, file, yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(exc, file)]
-    nodes = [n for n in nodes if n is not None]
-    if not nodes:
-        return None, [_diag(file, Mark(1, 1), "file-empty", "spec file holds no YAML document")]
-    if len(nodes) > 1:
-        return None, [_diag(file, _mark(nodes[1].start_mark), "yaml-multiple-documents",
-                            "a spec file must hold exactly one YAML document",
-                            "remove the extra '---' document")]
-    builder = _Builder(file)
-    builder.doc.data = builder.build(nodes[0], ())
-    if builder.doc.data is None:
-        return None, [_diag(file, Mark(1, 1), "file-empty", "spec file holds an empty document")]
-    return builder.doc, builder.diagnostics
+        return None, [_yaml_error(exc, file, text)]
 
 
 def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:

@@ -136,7 +136,7 @@ def unique_flags(spec: Spec) -> Iterator[Finding]:
                 if name in global_names:
                     yield Finding(path, f"flag {name} is already a global flag", "remove it from the command")
             items += names
-        yield from _duplicates(items, f"flag name in '{command.path}'")
+        yield from _duplicates(items, "flag name")  # the path names the command
 
 
 # --------------------------------------------------------------------------- references
@@ -260,7 +260,7 @@ def command_codes(spec: Spec) -> Iterator[Finding]:
         for j, event in enumerate(command.events):
             if event not in spec.event_types:
                 yield Finding(base + ("events", j), f"event type {event!r} is not defined in events",
-                              _suggest(event, spec.event_types))
+                              _suggest(event, spec.event_types) or "add it to the top-level `events:` list")
         for j, rule_id in enumerate(command.rules):
             if rule_id not in spec.guidance_by_id:
                 yield Finding(base + ("rules", j), f"guidance rule {rule_id!r} is not defined",
@@ -406,14 +406,22 @@ def skill_description(spec: Spec) -> Iterator[Finding]:
         if not 1 <= length <= 1024:
             yield Finding(("skills", i, "description"),
                           f"skill description is {length} characters; Agent Skills allow 1-1024",
-                          "move detail into the skill's sections")
+                          "move detail into the skill's sections" if length
+                          else "say what the skill does and when an agent should use it")
 
 
 @rule("skill-canonical")
 def skill_canonical(spec: Spec) -> Iterator[Finding]:
     canonical = [i for i, s in enumerate(spec.skills) if s.canonical]
-    if len(canonical) != 1:
-        yield Finding(("skills",), f"exactly one skill must be `canonical: true` (found {len(canonical)})")
+    if not canonical:
+        yield Finding(("skills",), "exactly one skill must be `canonical: true` (found 0)",
+                      "mark the skill that skill.md is built from with `canonical: true`")
+    # Point at each extra canonical skill, not at the list as a whole.
+    for i in canonical[1:]:
+        yield Finding(("skills", i, "canonical"),
+                      f"skill {spec.skills[i].name!r} is also marked canonical; only one skill may be "
+                      f"(the first is {spec.skills[canonical[0]].name!r})",
+                      "remove `canonical: true` from all but one skill")
 
 
 @rule("skill-refs")

@@ -1,0 +1,128 @@
+"""`skillpress validate` and `python build.py`: exit codes and output formats."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from skillpress.cli import app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = "tests/cases/minimal/spec.yaml"
+BROKEN = "tests/invalid/command-endpoint-dangling.yaml"
+TEXT_LINE = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]"
+    r"(?: (?P<path>[^ ]+):)? (?P<message>.*)$"
+)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(REPO_ROOT)
+    runner = CliRunner()
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        result = runner.invoke(app, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise AssertionError(f"the CLI raised {result.exception!r}")
+        assert "Traceback" not in result.stdout + result.stderr
+        return result
+
+    return run
+
+
+def test_valid_spec_exits_0(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", MINIMAL)
+    assert result.exit_code == 0
+    assert result.stdout == "Found 0 errors and 0 warnings\n"
+
+
+def test_broken_spec_exits_1(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", BROKEN)
+    assert result.exit_code == 1
+    assert f"{BROKEN}:" in result.stdout
+    assert "error[command-endpoint]" in result.stdout
+    assert result.stdout.rstrip().endswith("Found 2 errors and 0 warnings")
+
+
+def parse_text(stdout: str) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for line in stdout.splitlines():
+        if line.startswith("  hint: "):
+            out[-1]["hint"] = line[len("  hint: "):]
+            continue
+        match = TEXT_LINE.match(line)
+        if match:
+            out.append({"file": match["file"], "line": int(match["line"]), "col": int(match["col"]),
+                        "severity": match["severity"], "code": match["code"], "path": match["path"] or "",
+                        "message": match["message"], "hint": None})
+    return out
+
+
+@pytest.mark.parametrize("spec", [BROKEN, "tests/invalid/yaml-duplicate-key.yaml", "tests/invalid/file-empty.yaml",
+                                  "tests/invalid/top-level-list.yaml", MINIMAL])
+def test_json_matches_text(cli, spec: str) -> None:  # type: ignore[no-untyped-def]
+    text = cli("validate", spec)
+    as_json = cli("validate", "--format", "json", spec)
+    assert as_json.exit_code == text.exit_code
+    payload = json.loads(as_json.stdout)
+    assert payload["file"] == spec
+    assert payload["valid"] is (text.exit_code == 0)
+    assert payload["diagnostics"] == parse_text(text.stdout)
+    assert payload["errors"] == sum(d["severity"] == "error" for d in payload["diagnostics"])
+    assert payload["warnings"] == sum(d["severity"] == "warning" for d in payload["diagnostics"])
+    assert text.stdout.splitlines()[-1] == (
+        f"Found {payload['errors']} error{'s' if payload['errors'] != 1 else ''} and "
+        f"{payload['warnings']} warning{'s' if payload['warnings'] != 1 else ''}"
+    )
+
+
+def test_missing_file_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", "tests/no-such-spec.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "skillpress: error: tests/no-such-spec.yaml: spec file not found\n"
+
+
+def test_directory_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", "tests")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert "directory" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("validate", "--bogus", MINIMAL), ("validate", "--format", "xml", MINIMAL),
+                                  ("validate", MINIMAL, "extra-argument")])
+def test_bad_usage_exits_2(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+def test_subprocess_missing_file_has_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillpress", "validate", str(tmp_path / "missing.yaml")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_build_py_on_the_minimal_spec() -> None:
+    # --dry-run: build.py writes its outputs into the repository itself, and the
+    # minimal spec's outputs must not land there.
+    proc = subprocess.run(
+        [sys.executable, "build.py", "--dry-run", MINIMAL],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (REPO_ROOT / "skills" / "echo-skill").exists()

@@ -1,0 +1,397 @@
+"""Every semantic rule, with a spec that passes it and specs that break it.
+
+Each case mutates the parsed minimal spec (a plain dict), dumps it back to YAML and
+validates it. A passing mutation must give no diagnostic at all (so it really
+exercises the feature the rule checks); a failing one must give the rule's code. A
+rule registered without a case here fails ``test_every_rule_has_a_case``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from skillpress.diagnostics import Severity
+from skillpress.spec import LoadResult, load_spec_text
+from skillpress.spec.rules import RULES
+
+MINIMAL_SPEC = Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yaml"
+Mutation = Callable[[dict[str, Any]], None]
+BASE: dict[str, Any] = yaml.safe_load(MINIMAL_SPEC.read_text(encoding="utf-8"))
+
+
+def validate(mutate: Mutation | None = None) -> LoadResult:
+    data = copy.deepcopy(BASE)
+    if mutate is not None:
+        mutate(data)
+    return load_spec_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "spec.yaml")
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def echo(d: dict[str, Any]) -> dict[str, Any]:
+    return d["commands"][0]
+
+
+def add_command(d: dict[str, Any], **extra: Any) -> None:
+    d["commands"].append({"path": "ping", "summary": "Check that the service answers.", "surface": "local", **extra})
+
+
+def add_flag(d: dict[str, Any], **flag: Any) -> None:
+    echo(d)["flags"].append({"summary": "A test flag.", **flag})
+
+
+def set_example(d: dict[str, Any], *argv: str) -> None:
+    echo(d)["examples"][0]["argv"] = list(argv)
+
+
+def add_error_code(d: dict[str, Any], code: str = "BAD_TEXT", exit_code: int = 2) -> None:
+    d.setdefault("error_codes", []).append({"code": code, "exit_code": exit_code, "meaning": "The text was refused."})
+
+
+def add_endpoint(d: dict[str, Any], **extra: Any) -> None:
+    d["endpoints"].append({"id": "status", "method": "GET", "path": "/v1/status", "summary": "Health.", **extra})
+
+
+def add_event(d: dict[str, Any], **extra: Any) -> None:
+    event = {"type": "echo.sent", "subject": "echo", "operation": "send", "emitted_when": "Text was echoed.",
+             "links": ["request_id"]}
+    event.update(extra)
+    d.setdefault("events", []).append(event)
+
+
+def set_credits(d: dict[str, Any], price_cents: int) -> None:
+    d["credits"] = {
+        "credit_value_cents": 10,
+        "currency": "USD",
+        "packs": [{"id": "starter", "name": "Starter pack", "credits": 100, "price_cents": price_cents}],
+    }
+
+
+def set_client(d: dict[str, Any], **extra: Any) -> None:
+    d["client"] = {"package": "echo-skill", "config_dir": "echo-skill", **extra}
+
+
+def chain(*steps: Mutation) -> Mutation:
+    def run(d: dict[str, Any]) -> None:
+        for step in steps:
+            step(d)
+
+    return run
+
+
+SECRET = "isk_r_" + "A1b2C3d4E5f6G7h8J9k0L1m2"
+
+
+@dataclass
+class Case:
+    passing: Mutation | None
+    failing: list[Mutation] = field(default_factory=list)
+
+
+def set_in(*path: Any, value: Any) -> Mutation:
+    def run(d: dict[str, Any]) -> None:
+        node: Any = d
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+
+    return run
+
+
+# --------------------------------------------------------------------------- the cases
+
+CASES: dict[str, Case] = {
+    "unique-ids": Case(
+        passing=chain(lambda d: add_error_code(d, "BAD_TEXT"), lambda d: add_error_code(d, "TOO_LONG")),
+        failing=[
+            chain(lambda d: add_error_code(d, "BAD_TEXT"), lambda d: add_error_code(d, "BAD_TEXT")),
+            lambda d: d["skills"].append({"name": "echo-skill", "description": "Another echo skill."}),
+        ],
+    ),
+    "unique-command-paths": Case(
+        passing=lambda d: add_command(d, aliases=["pong"]),
+        failing=[lambda d: add_command(d, aliases=["echo"]), lambda d: add_command(d, path="echo")],
+    ),
+    "unique-flags": Case(
+        passing=lambda d: add_flag(d, name="--count", type="integer"),
+        failing=[
+            lambda d: add_flag(d, name="--text"),
+            lambda d: add_flag(d, name="--json", type="boolean"),
+            lambda d: add_flag(d, name="--words", aliases=["--text"]),
+        ],
+    ),
+    "command-endpoint": Case(
+        passing=None,
+        failing=[
+            lambda d: echo(d).update(endpoint="echoo"),
+            lambda d: add_command(d, surface="hosted"),
+        ],
+    ),
+    "endpoint-used": Case(
+        passing=lambda d: add_endpoint(d, api_only=True),
+        failing=[lambda d: add_endpoint(d)],
+    ),
+    "endpoint-path-params": Case(
+        passing=lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}", path_params=[{"name": "channel"}]),
+        failing=[
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}"),
+            lambda d: d["endpoints"][0].update(path_params=[{"name": "channel"}]),
+        ],
+    ),
+    "flag-field": Case(
+        passing=None,
+        failing=[lambda d: echo(d)["flags"][0].update(field="txt")],
+    ),
+    "one-of-flags": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--upper", type="boolean"),
+            lambda d: add_flag(d, name="--lower", type="boolean"),
+            lambda d: echo(d).update(one_of=[["--upper", "--lower"]]),
+            lambda d: set_example(d, "echo", "--text", "hello", "--upper"),
+        ),
+        failing=[
+            chain(lambda d: add_flag(d, name="--upper", type="boolean"),
+                  lambda d: echo(d).update(one_of=[["--upper", "--lower"]])),
+            chain(lambda d: add_flag(d, name="--upper", type="boolean"),
+                  lambda d: echo(d).update(one_of=[["--upper"]])),
+        ],
+    ),
+    "flag-default": Case(
+        passing=lambda d: add_flag(d, name="--count", type="integer", default=3),
+        failing=[
+            lambda d: add_flag(d, name="--count", type="integer", default="many"),
+            lambda d: add_flag(d, name="--case", choices=["upper", "lower"], default="title"),
+            lambda d: echo(d)["flags"][0].update(default="hi"),  # a required flag's default is never used
+        ],
+    ),
+    "command-codes": Case(
+        passing=chain(
+            lambda d: add_error_code(d, "BAD_TEXT", 2),
+            lambda d: add_event(d),
+            lambda d: d.setdefault("guidance", []).append(
+                {"id": "short-text", "title": "Keep it short", "text": "Send one line.", "show_in": ["skill"]}),
+            lambda d: echo(d).update(errors=["BAD_TEXT"], events=["echo.sent"], rules=["short-text"]),
+        ),
+        failing=[
+            lambda d: echo(d).update(exit_codes=[0, 2, 7, 9]),
+            lambda d: echo(d).update(errors=["BAD_TEXT"]),
+            chain(lambda d: add_error_code(d, "BAD_TEXT", 7), lambda d: echo(d).update(exit_codes=[0, 2]),
+                  lambda d: echo(d).update(errors=["BAD_TEXT"])),
+            lambda d: echo(d).update(events=["echo.sent"]),
+            lambda d: echo(d).update(rules=["short-text"]),
+        ],
+    ),
+    "endpoint-errors": Case(
+        passing=chain(lambda d: add_error_code(d), lambda d: d["endpoints"][0].update(errors=["BAD_TEXT"])),
+        failing=[lambda d: d["endpoints"][0].update(errors=["BAD_TEXT"])],
+    ),
+    "response-example": Case(
+        passing=None,
+        failing=[lambda d: d["endpoints"][0]["response"].update(example={"reply": "hello"})],
+    ),
+    "error-exit-code": Case(
+        passing=chain(lambda d: add_error_code(d, exit_code=2), lambda d: set_client(d, http_exit_codes={"5xx": 7})),
+        failing=[
+            lambda d: add_error_code(d, exit_code=9),
+            lambda d: set_client(d, http_exit_codes={"401": 9}),
+            lambda d: set_client(d, http_exit_codes={"4x1": 2}),
+        ],
+    ),
+    "exit-code-unique": Case(
+        passing=None,
+        failing=[
+            lambda d: d["exit_codes"].append({"code": 2, "name": "bad-input", "meaning": "The input was unreadable."}),
+            lambda d: d["exit_codes"].append({"code": 3, "name": "usage", "meaning": "Something else."}),
+            lambda d: d["exit_codes"].append({"code": 3, "name": "other", "meaning": "The arguments were not valid."}),
+            set_in("exit_codes", 0, "code", value=1),
+        ],
+    ),
+    "event-refs": Case(
+        passing=lambda d: add_event(d),
+        failing=[lambda d: add_event(d, links=[])],
+    ),
+    "credits": Case(
+        passing=lambda d: set_credits(d, 1000),
+        failing=[
+            lambda d: set_credits(d, 900),
+            chain(lambda d: set_credits(d, 1000), lambda d: d["credits"].update(default_payment_method="card")),
+            chain(lambda d: set_credits(d, 1000),
+                  lambda d: d["credits"].update(custom_quotes={"min_credits": 500, "max_credits": 100})),
+            chain(lambda d: set_credits(d, 1000), lambda d: d["credits"].update(payment_methods=[
+                {"id": "card", "name": "Card", "live_money": True, "buyer_modes": ["agent"],
+                 "default_pack": "huge"}])),
+        ],
+    ),
+    "version": Case(
+        passing=chain(
+            set_in("product", "version", value="1.1.0"),
+            lambda d: d["changelog"].insert(0, {"version": "1.1.0", "date": "2026-02-01", "items": ["More."]}),
+        ),
+        failing=[
+            set_in("product", "version", value="1.1.0"),
+            chain(set_in("product", "version", value="v1.0.0"), set_in("changelog", 0, "version", value="v1.0.0")),
+            lambda d: d["changelog"].append({"version": "1.1.0", "date": "2026-02-01", "items": ["More."]}),
+        ],
+    ),
+    "skill-name": Case(
+        passing=set_in("skills", 0, "name", value="echo-skill-2"),
+        failing=[
+            set_in("skills", 0, "name", value="Echo_Skill"),
+            set_in("skills", 0, "name", value="../x"),
+            set_in("skills", 0, "name", value="echo--skill"),
+            set_in("skills", 0, "name", value="-echo"),
+            set_in("skills", 0, "name", value="a" * 65),
+            set_in("skills", 0, "name", value=""),
+        ],
+    ),
+    "skill-description": Case(
+        passing=set_in("skills", 0, "description", value="x" * 1024),
+        failing=[
+            set_in("skills", 0, "description", value="x" * 1025),
+            set_in("skills", 0, "description", value="   "),
+        ],
+    ),
+    "skill-canonical": Case(
+        passing=lambda d: d["skills"].append({"name": "echo-lite", "description": "A shorter echo skill."}),
+        failing=[
+            set_in("skills", 0, "canonical", value=False),
+            lambda d: d["skills"].append({"name": "echo-lite", "canonical": True, "description": "Shorter."}),
+        ],
+    ),
+    "skill-refs": Case(
+        passing=set_in("skills", 0, "sections", value=[{"title": "Usage", "commands": ["echo"]}]),
+        failing=[
+            set_in("skills", 0, "sections", value=[{"title": "Usage", "commands": ["ech"]}]),
+            set_in("skills", 0, "sections", value=[{"title": "Usage", "rules": ["nope"]}]),
+            lambda d: d.setdefault("guidance", []).append(
+                {"id": "g", "title": "G", "text": "Text.", "show_in": ["skill"], "commands": ["pong"]}),
+        ],
+    ),
+    "https-urls": Case(
+        passing=set_in("product", "urls", "repository", value="https://example.com/echo:443/src"),
+        failing=[
+            set_in("product", "urls", "skill", value="http://echo.example.com/skill.md"),
+            set_in("product", "urls", "homepage", value="echo.example.com"),
+            set_in("product", "urls", "api", value="https://api.echo.example.com/with space"),
+        ],
+    ),
+    "env-roles": Case(
+        passing=set_in("environment", value=[{"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True,
+                                              "role": "token"}]),
+        failing=[
+            set_in("environment", value=[{"name": "ECHO_TOKEN", "purpose": "API token.", "role": "token"}]),
+            set_in("environment", value=[
+                {"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True, "role": "token"},
+                {"name": "ECHO_KEY", "purpose": "Also a token.", "secret": True, "role": "token"},
+            ]),
+        ],
+    ),
+    "example-valid": Case(
+        passing=lambda d: set_example(d, "echo", "--text=hello", "--json=false"),
+        failing=[
+            lambda d: set_example(d, "echo", "--txt", "hello"),
+            lambda d: set_example(d, "echo", "--json"),
+            lambda d: set_example(d, "echo", "--text"),
+            lambda d: set_example(d, "echo", "--text", "hello", "extra"),
+            lambda d: set_example(d, "eco", "--text", "hello"),
+            chain(lambda d: add_command(d), lambda d: set_example(d, "ping")),
+            chain(lambda d: add_flag(d, name="--count", type="integer"),
+                  lambda d: set_example(d, "echo", "--text", "hi", "--count", "two")),
+            lambda d: echo(d)["examples"][0].update(exit_code=9),
+        ],
+    ),
+    "first-run-valid": Case(
+        passing=set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+        failing=[
+            set_in("first_run", value=[{"argv": ["eco", "--text", "hi"], "why": "Check it works."}]),
+            set_in("first_run", value=[{"argv": ["echo", "--text", "hi", "--verbose"], "why": "Check."}]),
+            set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),
+        ],
+    ),
+    "no-secrets": Case(
+        passing=chain(lambda d: set_client(d, token_prefix="isk_r_"),
+                      lambda d: set_example(d, "echo", "--text", "isk_r_...")),
+        failing=[
+            chain(lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", SECRET)),
+            lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2" * 6),
+            lambda d: echo(d)["examples"][0].update(stdin="sk_live_" + "Z9y8X7w6V5u4T3s2"),
+            set_in("install", value=[{"id": "i", "title": "Install", "command": "export T=AKIAABCDEFGHIJKLMNOP"}]),
+        ],
+    ),
+}
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_every_rule_has_a_case() -> None:
+    missing = sorted(set(RULES) - set(CASES))
+    assert not missing, f"add a passing and a failing case to tests/test_rules.py for: {', '.join(missing)}"
+    stale = sorted(set(CASES) - set(RULES))
+    assert not stale, f"cases for rules that no longer exist: {', '.join(stale)}"
+
+
+def test_minimal_spec_is_clean() -> None:
+    result = validate()
+    assert result.ok
+    assert result.diagnostics == []
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_passes(code: str) -> None:
+    result = validate(CASES[code].passing)
+    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
+    assert [d.format_text() for d in result.diagnostics] == []
+
+
+FAILING = [(code, i) for code in sorted(CASES) for i in range(len(CASES[code].failing))]
+
+
+@pytest.mark.parametrize(("code", "index"), FAILING, ids=[f"{c}-{i}" for c, i in FAILING])
+def test_rule_fails(code: str, index: int) -> None:
+    result = validate(CASES[code].failing[index])
+    # the mutation must be schema-valid, so that the semantic rules actually ran
+    assert result.spec is not None, [d.format_text() for d in result.diagnostics]
+    found = [d for d in result.diagnostics if d.code == code]
+    assert found, f"no {code} diagnostic; got {[d.format_text() for d in result.diagnostics]}"
+    for diag in found:
+        assert diag.line >= 1 and diag.col >= 1
+        assert diag.message
+        assert diag.path, "a rule diagnostic names the place in the spec"
+
+
+def test_every_rule_has_a_failing_case() -> None:
+    assert all(case.failing for case in CASES.values())
+
+
+def test_warnings_do_not_make_a_spec_invalid() -> None:
+    result = validate(lambda d: add_event(d, links=[]))
+    assert [d.severity for d in result.diagnostics] == [Severity.WARNING]
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where", "text_there"),
+    [
+        (lambda d: echo(d).update(endpoint="echoo"), "commands[0].endpoint", "echoo"),
+        (set_in("skills", 0, "name", value="../x"), "skills[0].name", "../x"),
+        (lambda d: set_credits(d, 900), "credits.packs[0].price_cents", "900"),
+        (lambda d: set_client(d, http_exit_codes={"4x1": 2}), "client.http_exit_codes.4x1", "4x1:"),
+    ],
+)
+def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:
+    """A finding's line:col is where the offending value (or key) starts in the file."""
+    data = copy.deepcopy(BASE)
+    mutate(data)
+    text = yaml.safe_dump(data, sort_keys=False)
+    result = load_spec_text(text, "spec.yaml")
+    diag = next(d for d in result.diagnostics if d.path == where)
+    line = text.splitlines()[diag.line - 1]
+    assert line[diag.col - 1:].startswith(text_there), (diag.format_text(), line)

@@ -1,0 +1,81 @@
+"""The committed JSON Schema is current, and the specs in the repository satisfy it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from skillpress.spec.schema import render_json_schema
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = REPO_ROOT / "source" / "skillpress.schema.json"
+MINIMAL = REPO_ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
+EXAMPLE = REPO_ROOT / "source" / "image-skill.yaml"
+REGENERATE = ".venv/bin/python -m skillpress schema --out source/skillpress.schema.json"
+
+
+def plain(value: Any) -> Any:
+    """yaml.safe_load turns 2026-01-01 into a date; JSON Schema sees the text form."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_committed_schema_is_current() -> None:
+    assert SCHEMA_FILE.exists(), f"source/skillpress.schema.json is missing; run `{REGENERATE}`"
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == render_json_schema(), (
+        f"source/skillpress.schema.json is stale; run `{REGENERATE}`"
+    )
+
+
+def test_schema_declares_draft_2020_12() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def errors_of(validator: jsonschema.Draft202012Validator, path: Path) -> list[str]:
+    data = plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def test_minimal_spec_satisfies_the_schema(validator: jsonschema.Draft202012Validator) -> None:
+    assert errors_of(validator, MINIMAL) == []
+
+
+def test_schema_rejects_what_the_model_rejects(validator: jsonschema.Draft202012Validator) -> None:
+    data = plain(yaml.safe_load(MINIMAL.read_text(encoding="utf-8")))
+    data["commands"][0]["sumary"] = data["commands"][0].pop("summary")
+    assert list(validator.iter_errors(data)), "an unknown key and a missing field must fail the schema"
+
+
+def require_example() -> None:
+    if not EXAMPLE.exists():
+        pytest.skip("source/image-skill.yaml does not exist yet (being written in parallel)")
+
+
+def test_example_spec_satisfies_the_schema(validator: jsonschema.Draft202012Validator) -> None:
+    require_example()
+    assert errors_of(validator, EXAMPLE) == []
+
+
+def test_example_spec_points_editors_at_the_schema() -> None:
+    require_example()
+    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=./skillpress.schema.json"
