@@ -14,7 +14,7 @@ from typing import TextIO
 
 from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
 from skillpress.output.plan import Action, Plan, apply_plan, make_plan
-from skillpress.render import OWNED_DIRS, Rendered, render_all
+from skillpress.render import OWNED_DIRS, Rendered, is_text, render_all
 from skillpress.render.views import estimate_tokens
 from skillpress.spec import LoadResult, load_spec
 
@@ -121,7 +121,8 @@ def check(
             _print_plan(plan, stdout)
     if verbose and prepared.rendered is not None:
         for path, data in prepared.rendered.files.items():
-            stderr.write(f"{estimate_tokens(data.decode('utf-8')):>8} tokens  {path}\n")
+            if is_text(path):
+                stderr.write(f"{estimate_tokens(data.decode('utf-8')):>8} tokens  {path}\n")
     if plan is not None and not quiet:
         if plan.clean and not problems:
             stderr.write(f"check: all {len(plan.changes)} generated files match the spec\n")

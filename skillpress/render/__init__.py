@@ -122,11 +122,19 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
     return out
 
 
+TEXT_SUFFIXES = (".md", ".txt", ".json", ".yml", ".yaml", ".html", ".j2")
+
+
+def is_text(path: str) -> bool:
+    """Generated text (budgeted, token-counted) as opposed to binary archives."""
+    return path.endswith(TEXT_SUFFIXES)
+
+
 def budget_diagnostics(files: dict[str, bytes]) -> list[Diagnostic]:
     """Size budgets: SKILL.md lines and tokens, and every text file's characters."""
     found: list[Diagnostic] = []
     for path, data in files.items():
-        if not path.endswith((".md", ".txt", ".json", ".yml", ".yaml", ".html")):
+        if not is_text(path):
             continue
         text = data.decode("utf-8")
         if len(text) >= TEXT_MAX_CHARS:
@@ -147,4 +155,4 @@ def budget_diagnostics(files: dict[str, bytes]) -> list[Diagnostic]:
     return found
 
 
-__all__ = ["OWNED_DIRS", "Rendered", "Renderer", "render_all", "normalize", "budget_diagnostics"]
+__all__ = ["OWNED_DIRS", "is_text", "Rendered", "Renderer", "render_all", "normalize", "budget_diagnostics"]

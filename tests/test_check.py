@@ -1,0 +1,175 @@
+"""build and check: exit codes, streams, MISSING/EXTRA, owned folders, dry runs."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skillpress import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
+
+
+def run_build(out: Path, spec: Path = MINIMAL, **kwargs) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = pipeline.build(spec, out, stdout=stdout, stderr=stderr, **kwargs)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def run_check(root: Path, spec: Path = MINIMAL, **kwargs) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = pipeline.check(spec, root, stdout=stdout, stderr=stderr, **kwargs)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    code, _, _ = run_build(tmp_path)
+    assert code == 0
+    return tmp_path
+
+
+def test_build_reports_one_action_line_per_file_on_stderr(tmp_path: Path) -> None:
+    code, out, err = run_build(tmp_path)
+    assert code == 0 and out == ""
+    lines = [line.split() for line in err.splitlines() if not line.startswith("build:")]
+    assert lines and all(action == "create" for action, _ in lines)
+    assert ["create", "skills/echo-skill/SKILL.md"] in lines
+
+
+def test_second_build_writes_nothing_and_lists_unchanged_only_when_verbose(built: Path) -> None:
+    target = built / "site/agent/cli.md"
+    before = target.stat().st_mtime_ns
+    code, _, err = run_build(built)
+    assert code == 0
+    assert "create" not in err and "update" not in err and "identical" not in err
+    assert target.stat().st_mtime_ns == before
+    _, _, verbose_err = run_build(built, verbose=True)
+    assert "identical  site/agent/cli.md" in verbose_err
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
+    code, _, err = run_build(tmp_path, dry_run=True)
+    assert code == 0
+    assert "create  site/agent/llms.txt" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_check_is_clean_after_build(built: Path) -> None:
+    code, out, err = run_check(built)
+    assert code == 0
+    assert out == ""
+    assert "match the spec" in err
+
+
+def test_check_reports_changed_missing_and_extra(built: Path) -> None:
+    (built / "skills/echo-skill/SKILL.md").write_text("hand edited\n")
+    (built / "skills/echo-skill/references/cli.md").unlink()
+    (built / "skills/stray.md").write_text("left over\n")
+    code, out, err = run_check(built)
+    assert code == 1
+    assert "--- skills/echo-skill/SKILL.md (current)" in out
+    assert "+++ skills/echo-skill/SKILL.md (expected)" in out
+    assert "-hand edited" in out
+    assert "MISSING: skills/echo-skill/references/cli.md" in out
+    assert "EXTRA: skills/stray.md" in out
+    assert "differ from the spec" in err
+
+
+def test_check_json_and_quiet(built: Path) -> None:
+    (built / "site/agent/llms.txt").write_text("# drifted\n")
+    (built / "CHANGELOG.md").unlink()
+    code, out, _ = run_check(built, output_format="json")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["clean"] is False
+    assert payload["changed"] == ["site/agent/llms.txt"]
+    assert payload["missing"] == ["CHANGELOG.md"]
+    assert payload["extra"] == []
+    assert "# drifted" in payload["diffs"]["site/agent/llms.txt"]
+    code, out, err = run_check(built, quiet=True)
+    assert (code, out, err) == (1, "", "")
+
+
+def test_check_verbose_prints_token_estimates(built: Path) -> None:
+    code, _, err = run_check(built, verbose=True)
+    assert code == 0
+    assert "tokens  skills/echo-skill/SKILL.md" in err
+
+
+def test_stale_files_are_deleted_only_inside_owned_folders(built: Path) -> None:
+    (built / "skills/old-skill").mkdir()
+    (built / "skills/old-skill/SKILL.md").write_text("stale\n")
+    (built / "notes.md").write_text("mine\n")
+    (built / "source").mkdir()
+    (built / "source/keep.yaml").write_text("x: 1\n")
+    code, _, err = run_build(built)
+    assert code == 0
+    assert "delete  skills/old-skill/SKILL.md" in err
+    assert not (built / "skills/old-skill").exists()
+    assert (built / "notes.md").read_text() == "mine\n"
+    assert (built / "source/keep.yaml").exists()
+
+
+def test_invalid_spec_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(MINIMAL.read_text().replace("version: 1.0.0", "version: banana"))
+    out = tmp_path / "out"
+    code, stdout, err = run_build(out, spec)
+    assert code == 1
+    assert "error[version]" in stdout
+    assert "nothing written" in err
+    assert not out.exists()
+    code, stdout, _ = run_check(out, spec)
+    assert code == 1 and "error[version]" in stdout
+
+
+def test_budget_violation_fails_build_and_check(tmp_path: Path) -> None:
+    text = MINIMAL.read_text()
+    long_body = "\\n".join(f"Line {i} of a very long section body." for i in range(600))
+    text = text.replace(
+        "    description: Check a hosted round trip with Echo Skill. Use it when a connectivity test is needed.\n",
+        "    description: Check a hosted round trip with Echo Skill. Use it when a connectivity test is needed.\n"
+        f'    sections:\n      - title: Too long\n        body: "{long_body}"\n',
+    )
+    spec = tmp_path / "long.yaml"
+    spec.write_text(text)
+    code, stdout, _ = run_build(tmp_path / "out", spec)
+    assert code == 1
+    assert "error[budget-skill-lines]" in stdout
+
+
+CLI = [sys.executable, "-m", "skillpress"]
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_check_streams_and_exit_codes(built: Path) -> None:
+    clean = _cli("check", str(MINIMAL), "--root", str(built), cwd=built)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout == ""
+    (built / "site/agent/cli.md").write_text("drift\n")
+    drift = _cli("check", str(MINIMAL), "--root", str(built), cwd=built)
+    assert drift.returncode == 1
+    assert drift.stdout.startswith("--- site/agent/cli.md (current)")
+    assert "differ from the spec" in drift.stderr
+    missing = _cli("check", str(built / "nope.yaml"), cwd=built)
+    assert missing.returncode == 2
+    assert "spec file not found" in missing.stderr and "Traceback" not in missing.stderr
+    bad_flag = _cli("check", "--bogus", cwd=built)
+    assert bad_flag.returncode == 2
+
+
+def test_build_py_check_runs_the_same_comparison() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "--check" in proc.stdout

