@@ -203,11 +203,9 @@ def bundle_files(spec: Spec) -> dict[str, bytes]:
     files = {"table.json": render_table_json(spec).encode("utf-8")}
     try:
         from skillpress.render import render_all
-        from skillpress.render.views import canonical_skill
 
-        rendered = render_all(spec)
-        skill = canonical_skill(spec)
-        files["SKILL.md"] = rendered.files[f"skills/{skill.name}/SKILL.md"]
+        # The same file the build bundles (skillpress.pipeline.client_bundle_files): the canonical skill.md.
+        files["SKILL.md"] = render_all(spec).files["site/agent/skill.md"]
     except Exception:  # noqa: BLE001 - the renderer is optional for the client bundle
         files["SKILL.md"] = f"# {spec.product.name}\n\nThe skill file was not rendered for this build.\n".encode()
     return files

@@ -19,19 +19,21 @@ and an unknown flag is an error, never silently ignored.
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol, Sequence
 
+# The client starts on every agent call, so this module avoids ``typing`` and
+# ``dataclasses`` at runtime (together they cost more than the rest of a cold start).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Protocol, Sequence
 
-class FlagLike(Protocol):
-    name: str
-    required: bool
-    repeatable: bool
+    class FlagLike(Protocol):
+        name: str
+        required: bool
+        repeatable: bool
 
-    @property
-    def all_names(self) -> list[str]: ...
+        @property
+        def all_names(self) -> list[str]: ...
 
 
 class UsageProblem(Exception):
@@ -44,11 +46,24 @@ class UsageProblem(Exception):
         self.hint = hint
 
 
-@dataclass
 class Invocation:
-    values: dict[str, Any] = field(default_factory=dict)  # canonical flag name -> value(s)
-    given_as: dict[str, str] = field(default_factory=dict)  # canonical flag name -> spelling used
-    positionals: list[str] = field(default_factory=list)
+    """The parsed tokens: flag values by canonical name, the spelling used, positionals."""
+
+    __slots__ = ("values", "given_as", "positionals")
+
+    def __init__(self, values: dict[str, Any] | None = None, given_as: dict[str, str] | None = None,
+                 positionals: list[str] | None = None) -> None:
+        self.values: dict[str, Any] = {} if values is None else values  # canonical flag name -> value(s)
+        self.given_as: dict[str, str] = {} if given_as is None else given_as  # canonical name -> spelling used
+        self.positionals: list[str] = [] if positionals is None else positionals
+
+    def __repr__(self) -> str:
+        return f"Invocation(values={self.values!r}, given_as={self.given_as!r}, positionals={self.positionals!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Invocation):
+            return NotImplemented
+        return (self.values, self.given_as, self.positionals) == (other.values, other.given_as, other.positionals)
 
 
 def _type_name(flag: Any) -> str:
@@ -77,6 +92,8 @@ def convert(kind: str, raw: str, what: str, choices: Sequence[str] = ()) -> Any:
             raise UsageProblem(f"{what} is a switch; only =true or =false may follow it, got {raw!r}", flag=what)
         value = lowered == "true"
     elif kind == "json":
+        import json
+
         try:
             value = json.loads(raw)
         except ValueError as exc:

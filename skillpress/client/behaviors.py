@@ -158,12 +158,9 @@ def command_help(table: Table, command: CommandRec, as_json: bool) -> dict[str, 
 
 
 def version(ctx: Any) -> Envelope:
-    table: Table = ctx.table
-    if not ctx.as_json:
-        return _raw(f"{table.cli_name} {table.version}\n")
-    data = {"version": table.version, "cli_name": table.cli_name, "package": table.client.get("package"),
-            "product": table.product.get("id")}
-    return local_envelope(ctx.label, data=data), 0
+    from skillpress.client.main import version as run_version
+
+    return run_version(ctx)
 
 
 # --------------------------------------------------------------------------- generic hosted

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Exit codes used only if a spec does not define an error code the client emits (the
 # drift test in tests/client keeps every emitted code in the example spec).

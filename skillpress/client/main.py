@@ -13,7 +13,9 @@ exit with the code the spec assigns.
 from __future__ import annotations
 
 import sys
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from skillpress.client import argv as argv_parser
 from skillpress.client.envelope import (
@@ -33,8 +35,6 @@ class Run:
     """Everything one invocation needs: the table, the command, parsed values, output mode."""
 
     def __init__(self, table: Table, command: CommandRec, inv: argv_parser.Invocation, as_json: bool) -> None:
-        from skillpress.client.session import Session
-
         self.table = table
         self.command = command
         self.inv = inv
@@ -42,11 +42,20 @@ class Run:
         self.args = bind_arguments(command, inv)
         self.as_json = as_json
         self.label = f"{table.cli_name} {command.path}"
-        self.session = Session(table, self.values)
-        self.session.label = self.label
+        self._session: Any = None
         self.redactor = Redactor(table.client.get("token_prefix"))
         self.warnings: list[str] = []
         self.token_source: str | None = None
+
+    @property
+    def session(self) -> Any:
+        """Base URL, config and token resolution (imported only by commands that need them)."""
+        if self._session is None:
+            from skillpress.client.session import Session
+
+            self._session = Session(self.table, self.values)
+            self._session.label = self.label
+        return self._session
 
     @property
     def auth_mode(self) -> str:
@@ -266,11 +275,19 @@ def run(argv: list[str], table: Table) -> tuple[dict[str, Any], int, bool, Redac
     return envelope, code, as_json, ctx.redactor
 
 
+def version(ctx: Run) -> tuple[dict[str, Any], int]:
+    """Kept here, not in behaviors, so that ``--version`` imports nothing more."""
+    table = ctx.table
+    if not ctx.as_json:
+        return {"_raw_output": f"{table.cli_name} {table.version}\n".encode()}, 0
+    data = {"version": table.version, "cli_name": table.cli_name, "package": table.client.get("package"),
+            "product": table.product.get("id")}
+    return local_envelope(ctx.label, data=data), 0
+
+
 def dispatch(ctx: Run) -> tuple[dict[str, Any], int]:
     behavior = ctx.command.behavior
     if behavior == "version":
-        from skillpress.client.behaviors import version
-
         return version(ctx)
     from skillpress.client import behaviors
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 BUNDLE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bundle")
 TABLE_ENV = "SKILLPRESS_CLIENT_TABLE"

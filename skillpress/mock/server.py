@@ -1050,6 +1050,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # requests are logged (redacted) in _serve
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the stdlib default (5) drops bursts of concurrent connections
+
+
 class MockServer:
     """Start the mock on 127.0.0.1 in a background thread; ``url`` is its base URL.
 
@@ -1061,8 +1066,7 @@ class MockServer:
                  starting_credits: int = DEFAULT_STARTING_CREDITS) -> None:
         self.app = MockApp(spec, db_path, starting_credits=starting_credits)
         handler = type("Handler", (_Handler,), {"app": self.app})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.app.base_url = self.url
