@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 #: Where ``skillpress site build`` writes the HTML, relative to ``site/mkdocs.yml``.
 SITE_DIR = "../_site"
 
+#: Small style additions, relative to ``site/docs/``.
+STYLESHEET = "assets/skillpress.css"
+
 HEADER = "# Generated from the spec by skillpress; edit the spec, not this file.\n"
 
 
@@ -69,6 +72,7 @@ def mkdocs_config(spec: Spec) -> dict[str, Any]:
                 "toc.follow",
             ],
         },
+        "extra_css": [STYLESHEET],
         "nav": nav,
         "plugins": [
             "search",
@@ -112,8 +116,9 @@ def render_site(renderer: "Renderer", files: dict[str, str | bytes]) -> dict[str
     out: dict[str, str | bytes] = {
         "site/mkdocs.yml": mkdocs_yml(spec),
         "site/overrides/main.html": renderer.template("site/main.html.j2", **context),
+        f"site/docs/{STYLESHEET}": renderer.template("site/skillpress.css.j2"),
     }
-    for page in context["site_pages"]:  # type: ignore[attr-defined]
+    for page in site_views.site_pages(spec):
         out[f"site/docs/{page.source}"] = renderer.template(page.template, page=page, **context)
     out.update(render_well_known(spec, files))
     return out

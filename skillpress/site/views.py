@@ -181,10 +181,6 @@ def status_line(spec: Spec) -> str:
 # --------------------------------------------------------------------------- reference pages
 
 
-def commands_calling(spec: Spec, commands: list[CommandView], endpoint: Endpoint) -> list[CommandView]:
-    return [v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden]
-
-
 @dataclass(frozen=True)
 class EndpointView:
     endpoint: Endpoint
@@ -204,7 +200,7 @@ def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView
             endpoint=endpoint,
             anchor=endpoint.id,
             auth=auth_text[endpoint.auth.value],
-            commands=commands_calling(spec, commands, endpoint),
+            commands=[v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden],
             data_example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
             errors=[spec.error_codes_by_code[c] for c in endpoint.errors if c in spec.error_codes_by_code],
         ))
