@@ -77,7 +77,7 @@ def mkdocs_config(spec: Spec) -> dict[str, Any]:
         "plugins": [
             "search",
             {"skillpress": {
-                "agent_dir": "agent",
+                "agent_dir": site_views.AGENT_FOLDER,
                 "copies": site_views.extra_copies(spec),
                 "llms_url": product.urls.llms,
             }},

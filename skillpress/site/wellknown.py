@@ -21,10 +21,11 @@ import io
 import json
 import tarfile
 
+from skillpress.render import AGENT_DIR
 from skillpress.spec.model import Spec
 
 DISCOVERY_SCHEMA = "https://schemas.agentskills.io/discovery/0.2.0/schema.json"
-WELL_KNOWN = "site/agent/.well-known"
+WELL_KNOWN = f"{AGENT_DIR}/.well-known"
 
 
 def sha256(data: bytes) -> str:
