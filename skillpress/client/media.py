@@ -36,6 +36,7 @@ EXTENSION_FOR = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", 
                  "image/avif": "avif"}
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
+DOWNLOAD_TOTAL_FACTOR = 10  # a download may take 10x the per-request timeout in total; each read still times out
 ASSET_ID = re.compile(r"^(?:asset|image|video|audio|mask|thumb|file)_[A-Za-z0-9._-]{1,128}$")
 
 
@@ -216,6 +217,7 @@ def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | 
                     "GET", url,
                     headers={"Accept": "*/*", "User-Agent": f"{ctx.table.cli_name}/{ctx.table.version}"},
                     timeout=timeout_seconds(ctx.table), max_bytes=MAX_DOWNLOAD_BYTES, sink=sink,
+                    total_timeout=DOWNLOAD_TOTAL_FACTOR * timeout_seconds(ctx.table),
                 )
             except transport.TransportError as exc:
                 if exc.kind == "short":

@@ -114,8 +114,8 @@ def _read_body(resp: http.client.HTTPResponse, deadline: float, max_bytes: int,
 
 
 def _once(method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float,
-          max_bytes: int, sink: Callable[[bytes], None] | None) -> Response:
-    deadline = time.monotonic() + timeout
+          max_bytes: int, sink: Callable[[bytes], None] | None, total: float | None = None) -> Response:
+    deadline = time.monotonic() + (total or timeout)
     conn, target = _connection(url, timeout)
     try:
         send_headers = dict(headers)
@@ -160,8 +160,13 @@ def request(
     max_bytes: int = 64 * 1024 * 1024,
     sink: Callable[[bytes], None] | None = None,
     follow: bool = True,
+    total_timeout: float | None = None,
 ) -> Response:
-    """Send one request (with GET retries); raise :class:`TransportError` on transport failure."""
+    """Send one request (with GET retries); raise :class:`TransportError` on transport failure.
+
+    ``timeout`` bounds every socket operation and, unless ``total_timeout`` is given, the
+    whole attempt; downloads pass a longer ``total_timeout`` for large bodies.
+    """
     attempts = 1 + (retries if method == "GET" and sink is None else 0)
     last_error: TransportError | None = None
     for attempt in range(attempts):
@@ -169,7 +174,7 @@ def request(
             time.sleep(_retry_delay(attempt - 1, last_response))
         last_response: Response | None = None
         try:
-            response = _follow(method, url, headers, body, timeout, max_bytes, sink, follow)
+            response = _follow(method, url, headers, body, timeout, max_bytes, sink, follow, total_timeout)
         except TransportError as exc:
             if exc.kind != "network":
                 raise
@@ -185,11 +190,12 @@ def request(
 
 
 def _follow(method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float,
-            max_bytes: int, sink: Callable[[bytes], None] | None, follow: bool) -> Response:
+            max_bytes: int, sink: Callable[[bytes], None] | None, follow: bool,
+            total: float | None = None) -> Response:
     current = url
     current_headers = dict(headers)
     for _ in range(MAX_REDIRECTS + 1):
-        response = _once(method, current, current_headers, body, timeout, max_bytes, sink)
+        response = _once(method, current, current_headers, body, timeout, max_bytes, sink, total)
         location = response.headers.get("location")
         if not (follow and method == "GET" and location and response.status in (301, 302, 303, 307, 308)):
             return response
