@@ -33,7 +33,6 @@ LOCAL_FLAGS: dict[str, tuple[str, ...]] = {
 TERMINAL_JOB_STATUSES = ("completed", "failed", "canceled", "cancelled")
 REFERENCE_ROLES = {"--reference-image": "reference_image", "--element-frontal": "element_frontal",
                    "--element-reference": "element_reference"}
-MAX_TEXT_FILE_BYTES = 1024 * 1024
 
 Envelope = tuple[dict[str, Any], int]
 

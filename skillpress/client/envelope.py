@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-TYPE_CHECKING = False
+
+TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 

@@ -13,7 +13,8 @@ exit with the code the spec assigns.
 from __future__ import annotations
 
 import sys
-TYPE_CHECKING = False
+
+TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 
@@ -198,7 +199,7 @@ def wants_json(table: Table, tokens: list[str]) -> bool:
     return chosen
 
 
-def _synthetic(behavior: str, table: Table) -> CommandRec:
+def _synthetic(behavior: str) -> CommandRec:
     summaries = {"help": "List the commands.", "version": "Print the version."}
     return CommandRec({"id": behavior, "path": behavior, "summary": summaries[behavior], "surface": "local",
                        "behavior": behavior, "hidden": True})
@@ -206,9 +207,9 @@ def _synthetic(behavior: str, table: Table) -> CommandRec:
 
 def _pick(table: Table, argv: list[str]) -> tuple[CommandRec | None, list[str]]:
     if not argv or argv[0] in ("--help", "-h"):
-        return table.by_behavior("help") or _synthetic("help", table), argv[1:]
+        return table.by_behavior("help") or _synthetic("help"), argv[1:]
     if argv[0] in ("--version", "-v"):
-        return table.by_behavior("version") or _synthetic("version", table), argv[1:]
+        return table.by_behavior("version") or _synthetic("version"), argv[1:]
     command, used = table.resolve(argv)
     return command, argv[used:]
 

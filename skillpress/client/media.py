@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from skillpress.client import transport
-from skillpress.client.envelope import CliError
 
 IMAGE_TYPES = {
     "png": "image/png",

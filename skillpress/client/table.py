@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-TYPE_CHECKING = False
+
+TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
 if TYPE_CHECKING:
     from typing import Any
 

@@ -165,3 +165,31 @@ def test_doctor_succeeds_when_the_api_is_unreachable(client_for: Any) -> None:
     result = client_for("http://127.0.0.1:9")("doctor", "--json")
     assert result.code == 0
     assert result.json["data"]["hosted_api"]["reachable"] is False
+
+
+def test_config_is_replaced_atomically(client: Client) -> None:
+    assert client(*SIGNUP, "--save", "--json").code == 0
+    first = client.config_path.stat()
+    first_token = json.loads(client.config_path.read_text())["token"]
+    assert client(*SIGNUP, "--save", "--json").code == 0
+    second = client.config_path.stat()
+    assert second.st_ino != first.st_ino  # a new file renamed over the old one, never rewritten in place
+    assert stat.S_IMODE(second.st_mode) == 0o600
+    assert json.loads(client.config_path.read_text())["token"] != first_token
+    assert sorted(os.listdir(client.config_path.parent)) == ["config.json"]
+
+
+def test_token_stdin_from_a_terminal_is_refused(client: Client) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "skillpress.client", "whoami", "--token-stdin", "--json"],
+                              stdin=follower, capture_output=True, env=client.env(), cwd=client.cwd, timeout=30)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"]["code"] == "INVALID_ARGUMENTS"
