@@ -13,8 +13,8 @@ import os
 import time
 from typing import Any, Callable
 
-from skillpress.client.envelope import CliError, local_envelope
-from skillpress.client.table import BUNDLE_DIR, CommandRec, Table
+from .envelope import CliError, local_envelope
+from .table import BUNDLE_DIR, CommandRec, Table
 
 # Flags the client itself reads (never sent to the API), by behaviour ("*" = any command).
 LOCAL_FLAGS: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ def command_help(table: Table, command: CommandRec, as_json: bool) -> dict[str, 
 
 
 def version(ctx: Any) -> Envelope:
-    from skillpress.client.main import version as run_version
+    from .main import version as run_version
 
     return run_version(ctx)
 
@@ -282,7 +282,7 @@ def auth_status(ctx: Any) -> Envelope:
 
 
 def auth_save(ctx: Any) -> Envelope:
-    from skillpress.client.session import is_secure_base
+    from .session import is_secure_base
 
     session = ctx.session
     token, source = session.explicit_token()
@@ -318,7 +318,7 @@ def _upload_endpoint(ctx: Any) -> tuple[CommandRec, dict[str, Any]]:
 
 
 def _uploader(ctx: Any) -> Callable[[str], Envelope]:
-    from skillpress.client import media
+    from . import media
 
     command, endpoint = _upload_endpoint(ctx)
 
@@ -330,7 +330,7 @@ def _uploader(ctx: Any) -> Callable[[str], Envelope]:
 
 
 def upload(ctx: Any) -> Envelope:
-    from skillpress.client import media
+    from . import media
 
     reference = next((v for v in ctx.args.values() if isinstance(v, str)), None) or ctx.values.get("--input")
     if not reference:
@@ -400,7 +400,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _generate(ctx: Any) -> Envelope:
     """``create`` and ``edit``: implicit uploads, reference plan, then the hosted call."""
-    from skillpress.client import media
+    from . import media
 
     fields = ctx.fields()
     prompt = ctx.command.flag("--prompt")
@@ -442,7 +442,7 @@ edit = _generate
 
 
 def assets_get(ctx: Any) -> Envelope:
-    from skillpress.client import media
+    from . import media
 
     reference = next((v for v in ctx.args.values() if isinstance(v, str)), None)
     if not reference:

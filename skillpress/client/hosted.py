@@ -20,8 +20,8 @@ import os
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from skillpress.client import transport
-from skillpress.client.envelope import CliError
+from . import transport
+from .envelope import CliError
 
 TIMEOUT_ENV = "SKILLPRESS_CLIENT_TIMEOUT_SECONDS"
 
@@ -168,7 +168,7 @@ def envelope_from_response(table: Any, label: str, response: transport.Response,
             code = status_exit(table, response.status)
         return envelope, code if code is not None else 1
     if not enveloped and parsed is not None and 200 <= response.status < 300:
-        from skillpress.client.envelope import local_envelope
+        from .envelope import local_envelope
 
         return local_envelope(label, data=parsed), 0
     # As the spec documents: a 5xx answer exits like any 5xx (7) and is retryable; below 500 it exits 1.

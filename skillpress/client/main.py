@@ -18,8 +18,8 @@ TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to i
 if TYPE_CHECKING:
     from typing import Any
 
-from skillpress.client import argv as argv_parser
-from skillpress.client.envelope import (
+from . import argv as argv_parser
+from .envelope import (
     CliError,
     Redactor,
     emit,
@@ -27,7 +27,7 @@ from skillpress.client.envelope import (
     exit_code_for,
     local_envelope,
 )
-from skillpress.client.table import CommandRec, Table, load
+from .table import CommandRec, Table, load
 
 TERMINATOR = "--"
 
@@ -52,7 +52,7 @@ class Run:
     def session(self) -> Any:
         """Base URL, config and token resolution (imported only by commands that need them)."""
         if self._session is None:
-            from skillpress.client.session import Session
+            from .session import Session
 
             self._session = Session(self.table, self.values)
             self._session.label = self.label
@@ -91,7 +91,7 @@ class Run:
         * a URL given for an ``*asset_id`` field whose file name is an asset id, on the
           product's media or API host, is reduced to that asset id.
         """
-        from skillpress.client.hosted import collect_fields
+        from .hosted import collect_fields
 
         fields = collect_fields(self.command, self.values, self.args)
         for flag in self.command.flags:
@@ -115,7 +115,7 @@ class Run:
         """The asset id of an owned URL; with ``strict`` anything else is refused."""
         from urllib.parse import urlsplit
 
-        from skillpress.client.media import asset_id_of
+        from .media import asset_id_of
 
         asset_id = asset_id_of(reference)
         host = (urlsplit(reference).hostname or "").lower()
@@ -149,7 +149,7 @@ class Run:
     def call(self, fields: dict[str, Any] | None = None, *, endpoint: dict[str, Any] | None = None,
              token: str | None | bool = True) -> tuple[dict[str, Any], int]:
         """Call the command's endpoint; ``token=True`` resolves one per the command's auth."""
-        from skillpress.client import hosted
+        from . import hosted
 
         endpoint = endpoint or self.command.endpoint
         if endpoint is None:
@@ -241,7 +241,7 @@ def run(argv: list[str], table: Table) -> tuple[dict[str, Any], int, bool, Redac
             exit_code_for(error, table.error_codes), as_json, None
     label = f"{table.cli_name} {command.path}"
     if _wants_help(command, table, rest):
-        from skillpress.client.behaviors import command_help
+        from .behaviors import command_help
 
         return command_help(table, command, as_json), 0, as_json, None
     try:
@@ -290,7 +290,7 @@ def dispatch(ctx: Run) -> tuple[dict[str, Any], int]:
     behavior = ctx.command.behavior
     if behavior == "version":
         return version(ctx)
-    from skillpress.client import behaviors
+    from . import behaviors
 
     handler = behaviors.HANDLERS.get(behavior or "")
     if handler is not None:

@@ -21,7 +21,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from skillpress.client import transport
+from . import transport
 
 IMAGE_TYPES = {
     "png": "image/png",
@@ -86,7 +86,7 @@ def read_local(ctx: Any, path: str) -> tuple[bytes, str, str]:
 
 def fetch_remote(ctx: Any, url: str) -> tuple[bytes, str, str]:
     """(bytes, basename, mime) of a remote image, fetched without credentials."""
-    from skillpress.client.hosted import timeout_seconds
+    from .hosted import timeout_seconds
 
     try:
         response = transport.request("GET", url, headers={"Accept": "image/*",
@@ -179,7 +179,7 @@ def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | 
              expected_bytes: int | None) -> dict[str, Any]:
     import hashlib
 
-    from skillpress.client.hosted import timeout_seconds
+    from .hosted import timeout_seconds
 
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

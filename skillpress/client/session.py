@@ -24,7 +24,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from skillpress.client.envelope import CliError
+from .envelope import CliError
 
 
 def env_value(name: str | None) -> str | None:
