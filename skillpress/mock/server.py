@@ -297,7 +297,11 @@ class MockApp:
             status = 405 if path_known else 404
             code = "METHOD_NOT_ALLOWED" if path_known else "NOT_FOUND"
             message = f"{method} is not allowed on {path}" if path_known else f"no endpoint {method} {path}"
-            return self.error_reply(f"mock {method} {path}", ApiError(status, self.code_for(status, code), message))
+            reply = self.error_reply(f"mock {method} {path}", ApiError(status, self.code_for(status, code), message))
+            if path_known:
+                allowed = sorted({r.endpoint.method for r in self.routes if r.regex.match(path)})
+                reply.headers["Allow"] = ", ".join(allowed)
+            return reply
         actor_row = None
         try:
             with self.lock:
@@ -723,9 +727,12 @@ class MockApp:
 
     def _asset_json(self, asset_id: str, job_id: str | None, mime: str, data: bytes, digest: str,
                     kind: str = "generated") -> dict[str, Any]:
-        return {"asset_id": asset_id, "job_id": job_id, "kind": kind, "url": self._asset_url(asset_id, mime),
-                "mime_type": mime, "content_length": len(data), "width": 1, "height": 1, "sha256": digest,
-                "source": "hosted_metadata"}
+        found = {"asset_id": asset_id, "job_id": job_id, "kind": kind, "url": self._asset_url(asset_id, mime),
+                 "mime_type": mime, "content_length": len(data), "width": 1, "height": 1, "sha256": digest,
+                 "source": "hosted_metadata"}
+        if job_id is None:  # the spec's `asset.job_id` is a string when present, never null
+            del found["job_id"]
+        return found
 
     def _model_exists(self, model: Any) -> bool:
         return model is None or (isinstance(model, str) and "." in model and not model.startswith("missing"))
@@ -777,7 +784,7 @@ class MockApp:
                 self.event(agent["id"], ["asset.created"], item["asset_id"], links)
             self.event(agent["id"], ["usage.credit_consumed"], job_id, {**links, "credits": cost})
             self.event(agent["id"], ["job.completed"], job_id, links)
-        example["job_id"] = job_id if not dry else None
+        example["job_id"] = job_id  # required by the spec, dry run or not; a dry run records no job
         example["assets"] = assets
         cost_block = example.get("cost") if isinstance(example.get("cost"), dict) else {}
         pricing_block = cost_block.get("credit_pricing") if isinstance(cost_block.get("credit_pricing"), dict) else {}
@@ -1045,6 +1052,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (HEAD, OPTIONS, TRACE, QUERY, ...) gets an envelope too: 405 with
+        # Allow on a known path, 404 elsewhere; never http.server's HTML 501 page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         pass  # requests are logged (redacted) in _serve

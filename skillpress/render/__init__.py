@@ -96,7 +96,11 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
     out = Rendered()
     cli_md = r.template("cli.md.j2", links=views.site_links(spec), guidance=spec.rules_for("cli"))
     llms_full = r.template("llms-full.txt.j2", links=views.site_links(spec), guidance=spec.rules_for("llms-full"))
-    llms = r.template("llms.txt.j2", links=views.site_links(spec), guidance=spec.rules_for("llms"))
+    from skillpress.render.openapi import openapi_url, render_openapi
+
+    api_doc = openapi_url(spec) if spec.endpoints else None
+    llms = r.template("llms.txt.j2", links=views.site_links(spec), guidance=spec.rules_for("llms"),
+                      openapi_url=api_doc)
     manifest = render_manifest(spec)
     canonical = views.canonical_skill(spec)
 
@@ -108,6 +112,8 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
         f"{AGENT_DIR}/commands.json": manifest,
         "CHANGELOG.md": r.template("CHANGELOG.md.j2"),
     }
+    if api_doc is not None:
+        files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec)
     for skill in spec.skills:
         base = f"skills/{skill.name}"
         files[f"{base}/SKILL.md"] = r.skill_md(skill, views.folder_links(spec))
