@@ -113,6 +113,31 @@ def check(
 
 
 @app.command()
+def publish(
+    spec: Path = SpecArg,
+    out: Path = typer.Option(Path("dist"), "--out", help="Release folder (replaced as a whole)."),
+    root: Path = typer.Option(Path("."), "--root", help="Project root holding the generated files."),
+) -> None:
+    """Write one versioned release: client wheel and sdist, skills bundle, site, release.json.
+
+    Refuses (exit 1, nothing written) when the spec is invalid or a generated file is stale,
+    printing what `skillpress check` prints. Exit 0 published, 2 could not run."""
+    from skillpress.publish import publish as run_publish
+
+    raise typer.Exit(_guard(lambda: run_publish(spec, out, root=root)))
+
+
+@app.command()
+def verify(
+    release: Path = typer.Argument(Path("dist"), help="Release folder written by `skillpress publish`."),
+) -> None:
+    """Re-check a release against its release.json. Exit 0 intact, 1 missing/extra/changed files, 2 could not run."""
+    from skillpress.publish import verify as run_verify
+
+    raise typer.Exit(_guard(lambda: run_verify(release)))
+
+
+@app.command()
 def schema(
     out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
 ) -> None:

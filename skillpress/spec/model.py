@@ -411,6 +411,32 @@ class ClientSettings(_Model):
     )
 
 
+PluginName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+
+
+class PublishSettings(_Model):
+    """What ``skillpress publish`` adds to a release besides documents, skills, site and client."""
+
+    claude_plugin: bool = Field(
+        False, description="Also make the skills bundle a Claude Code plugin with a one-plugin marketplace "
+        "(`.claude-plugin/plugin.json` and `marketplace.json`).",
+    )
+    plugin_name: PluginName | None = Field(None, description="Plugin name (default: the product id).")
+    marketplace: PluginName | None = Field(
+        None, description="Marketplace name for `/plugin marketplace add` (default: the plugin name).",
+    )
+    owner: OneLine | None = Field(
+        None, description="Marketplace owner shown to people (default: the product author, else its name).",
+    )
+    owner_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = Field(
+        None, description="Contact address of the marketplace owner.",
+    )
+    license_file: str | None = Field(
+        None, description="License text shipped as LICENSE in the release, relative to the spec file "
+        "(default: a notice written from `product.license`).",
+    )
+
+
 class Spec(_Model):
     spec_version: Literal[1] = Field(description="Version of the skillpress spec format.")
     product: Product
@@ -434,6 +460,7 @@ class Spec(_Model):
     changelog: list[ChangelogEntry] = Field(min_length=1)
     skills: list[Skill] = Field(min_length=1)
     client: ClientSettings | None = None
+    publish: PublishSettings | None = Field(None, description="Release settings for `skillpress publish`.")
 
     # ---- lookups used by rules and renderers (computed once; the model is frozen)
 

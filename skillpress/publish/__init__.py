@@ -1,0 +1,10 @@
+"""One versioned release of a spec's documents, skills, site and thin client.
+
+``publish`` (``skillpress publish``) checks that the project is fresh, then writes the
+release; ``verify`` (``skillpress verify``) re-checks a release against its manifest.
+See ``skillpress.publish.release`` for the layout.
+"""
+
+from skillpress.publish.release import MANIFEST, publish, verify
+
+__all__ = ["MANIFEST", "publish", "verify"]

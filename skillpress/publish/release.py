@@ -1,0 +1,309 @@
+"""``skillpress publish``: one versioned release; ``skillpress verify``: is a release intact?
+
+Publishing refuses to run on a stale project: it first runs the drift check that
+``python build.py --check`` runs (spec valid, every generated file including the thin
+client's bundle equal to what the spec renders) and prints its findings the same way.
+Only then does it assemble, into a temporary folder next to ``--out``::
+
+    release.json                       path, bytes and sha256 of every other file
+    client/<dist>-<version>-py3-none-any.whl
+    client/<dist>-<version>.tar.gz
+    skills-bundle/                     see skillpress.publish.bundle
+    site/                              the strict mkdocs build of site/
+
+and swaps it in for ``--out`` with two renames, so ``--out`` holds either the previous
+release or the new one, never a half-written one.
+
+Everything is reproducible: the wheel, the sdist and the site are dated with the release
+date (the changelog date of the product's version; the site build gets it as
+``SOURCE_DATE_EPOCH``), so publishing the same project twice gives byte-identical trees.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from skillpress import __version__, pipeline
+from skillpress.build_entry import CLIENT_BUNDLE
+from skillpress.diagnostics import SkillpressError
+from skillpress.publish import bundle
+from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
+from skillpress.render import AGENT_DIR
+from skillpress.spec.model import Spec
+
+MANIFEST = "release.json"
+MANIFEST_FORMAT = 1
+CLIENT_DIR = "client"
+SKILLS_BUNDLE = "skills-bundle"
+SITE_DIR = "site"
+
+#: The agent files the client package carries in ``<package>/agent/`` when the spec has them.
+AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json")
+
+
+@dataclass
+class Release:
+    spec: Spec
+    spec_path: Path
+    files: dict[str, bytes]  # rendered, and equal to the project's files (the check passed)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def client_distribution(release: Release) -> Distribution:
+    spec = release.spec
+    if spec.client is None:
+        raise SkillpressError("the spec has no `client:` block, so there is no client package to publish",
+                              file=str(release.spec_path))
+    product = spec.product
+    package = import_name(spec.client.package)
+    files: dict[str, bytes] = {}
+    client_dir = Path(__file__).resolve().parent.parent / "client"
+    for name, data in client_modules(client_dir).items():
+        files[name] = data
+    bundle_prefix = f"{CLIENT_BUNDLE}/"
+    for path, data in release.files.items():
+        if path.startswith(bundle_prefix):
+            files[f"bundle/{path[len(bundle_prefix):]}"] = data
+    if "bundle/table.json" not in files:
+        raise SkillpressError("the rendered files hold no client bundle (table.json)")
+    for name in AGENT_FILES:
+        data = release.files.get(f"{AGENT_DIR}/{name}")
+        if data is not None:
+            files[f"agent/{name}"] = data
+    urls = {"Homepage": product.urls.homepage, "Documentation": product.urls.cli}
+    if product.urls.repository:
+        urls["Repository"] = product.urls.repository
+    date = bundle.release_date(spec)
+    return Distribution(
+        name=spec.client.package,
+        version=product.version,
+        import_name=package,
+        summary=product.descriptions.short,
+        cli_name=product.cli_name,
+        description=bundle.client_readme(spec, package),
+        license=product.license,
+        author=product.author,
+        keywords=list(product.keywords),
+        urls=urls,
+        files=dict(sorted(files.items())),
+        date_time=(max(date.year, 1980), date.month, date.day, 0, 0, 0),
+    )
+
+
+def skills_bundle(release: Release, dist: Distribution) -> dict[str, bytes]:
+    spec = release.spec
+    plugin = bool(spec.publish and spec.publish.claude_plugin)
+    out: dict[str, bytes] = {}
+    for path, data in release.files.items():
+        if path.startswith(f"{bundle.SKILLS}/"):
+            out[path] = data
+    if not out:
+        raise SkillpressError("the rendered files hold no skills")
+    out["README.md"] = bundle.bundle_readme(spec, wheel=dist.wheel_name, sdist=dist.sdist_name, plugin=plugin)
+    out["LICENSE"] = bundle.license_text(spec, release.spec_path)
+    if plugin:
+        out[f"{bundle.PLUGIN_DIR}/plugin.json"] = bundle.plugin_json(spec)
+        out[f"{bundle.PLUGIN_DIR}/marketplace.json"] = bundle.marketplace_json(spec)
+    return dict(sorted(out.items()))
+
+
+def build_site_into(root: Path, target: Path, spec: Spec) -> None:
+    """Strict mkdocs build of ``root/site`` into ``target``, dated with the release date."""
+    from skillpress.site.build import CONFIG, SOURCE, SiteBuildError, mkdocs_build
+
+    config_file = root / SOURCE / CONFIG
+    if not config_file.is_file():
+        raise SkillpressError("no generated site to build", file=str(config_file))
+    date = bundle.release_date(spec)
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
+    try:
+        warnings = mkdocs_build(config_file, target)
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+    if warnings:
+        raise SiteBuildError(f"mkdocs warned while building {config_file}", warnings)
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tree_files(folder: Path) -> dict[str, Path]:
+    """Every file under ``folder`` (POSIX relative path → path), symlinks included as found."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or path.is_file():
+            found[path.relative_to(folder).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def manifest(spec: Spec, spec_path: Path, folder: Path) -> dict[str, object]:
+    files = []
+    for rel, path in tree_files(folder).items():
+        if rel == MANIFEST:
+            continue
+        data = path.read_bytes()
+        files.append({"path": rel, "bytes": len(data), "sha256": sha256(data)})
+    return {
+        "format": MANIFEST_FORMAT,
+        "product": spec.product.id,
+        "name": spec.product.name,
+        "version": spec.product.version,
+        "date": bundle.release_date(spec).isoformat(),
+        "spec": {"file": spec_path.name, "sha256": sha256(spec_path.read_bytes())},
+        "generator": f"skillpress {__version__}",
+        "files": files,
+    }
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def _write(folder: Path, rel: str, data: bytes) -> None:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.chmod(path, 0o644)
+
+
+def _guard_out(out: Path, root: Path) -> None:
+    """Refuse an ``--out`` whose replacement would delete something that is not a release."""
+    resolved = out.resolve()
+    project = root.resolve()
+    if resolved == project or resolved in project.parents or resolved == Path(resolved.anchor):
+        raise SkillpressError("--out would replace the project itself; give a folder of its own, e.g. dist/",
+                              file=str(out))
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SkillpressError("--out exists and is not a folder", file=str(out))
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise SkillpressError(f"--out is a folder that holds no {MANIFEST}; refusing to replace it", file=str(out))
+
+
+def assemble(release: Release, root: Path, folder: Path) -> Distribution:
+    dist = client_distribution(release)
+    _write(folder, f"{CLIENT_DIR}/{dist.wheel_name}", build_wheel(dist))
+    _write(folder, f"{CLIENT_DIR}/{dist.sdist_name}", build_sdist(dist))
+    for rel, data in skills_bundle(release, dist).items():
+        _write(folder, f"{SKILLS_BUNDLE}/{rel}", data)
+    build_site_into(root, folder / SITE_DIR, release.spec)
+    for path in sorted(folder.rglob("*"), reverse=True):  # fixed modes whatever the umask
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    data = json.dumps(manifest(release.spec, release.spec_path, folder), indent=2, ensure_ascii=False) + "\n"
+    _write(folder, MANIFEST, data.encode("utf-8"))
+    return dist
+
+
+def swap_in(fresh: Path, out: Path) -> None:
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    fresh.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextIO | None = None,
+            stderr: TextIO | None = None) -> int:
+    """Exit 0 published, 1 invalid spec or stale generated files (nothing written), 2 could not run."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    root = Path(root)
+    out = Path(out)
+    code = pipeline.check(spec_path, root, client_bundle=CLIENT_BUNDLE, stdout=stdout, stderr=stderr)
+    if code != 0:
+        stderr.write("publish: nothing written; fix the spec or run `python build.py` first\n")
+        return code
+    prepared = pipeline.prepare(spec_path, client_bundle=CLIENT_BUNDLE)
+    if not prepared.ok or prepared.rendered is None or prepared.load.spec is None:  # checked just above
+        stderr.write("publish: nothing written; the spec did not render\n")
+        return 1
+    _guard_out(out, root)
+    release = Release(prepared.load.spec, Path(spec_path), prepared.rendered.files)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = out.with_name(f".{out.name}.publishing-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    from skillpress.site.build import SiteBuildError
+
+    try:
+        dist = assemble(release, root, fresh)
+        swap_in(fresh, out)
+    except SiteBuildError as exc:  # like `skillpress site build`: mkdocs refusing the site is exit 1
+        shutil.rmtree(fresh, ignore_errors=True)
+        for line in exc.warnings:
+            stderr.write(f"  {line}\n")
+        stderr.write(f"publish: nothing written; {exc}\n")
+        return 1
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    count = len(tree_files(out))
+    product = release.spec.product
+    stderr.write(f"publish: {product.id} {product.version} in {out} ({count} files): "
+                 f"{CLIENT_DIR}/{dist.wheel_name}, {CLIENT_DIR}/{dist.sdist_name}, {SKILLS_BUNDLE}/, "
+                 f"{SITE_DIR}/, {MANIFEST}\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify(folder: Path, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Exit 0 every file matches release.json, 1 a file is missing, extra or changed, 2 could not run."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SkillpressError("not a folder", file=str(folder))
+    try:
+        recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        entries = {e["path"]: (int(e["bytes"]), str(e["sha256"])) for e in recorded["files"]}
+        label = f"{recorded['product']} {recorded['version']}"
+    except FileNotFoundError:
+        raise SkillpressError(f"no {MANIFEST}; this is not a published release", file=str(folder)) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SkillpressError(f"{MANIFEST} cannot be read: {exc}", file=str(folder / MANIFEST)) from None
+    found = tree_files(folder)
+    found.pop(MANIFEST, None)
+    problems: list[str] = []
+    for rel in sorted(entries.keys() - found.keys()):
+        problems.append(f"MISSING: {rel}")
+    for rel in sorted(found.keys() - entries.keys()):
+        problems.append(f"EXTRA: {rel}")
+    for rel in sorted(entries.keys() & found.keys()):
+        path = found[rel]
+        if path.is_symlink():
+            problems.append(f"CHANGED: {rel} (a symlink, not a file)")
+            continue
+        data = path.read_bytes()
+        size, digest = entries[rel]
+        if len(data) != size or sha256(data) != digest:
+            problems.append(f"CHANGED: {rel} ({len(data)} bytes, sha256 {sha256(data)[:12]}; "
+                            f"release.json says {size} bytes, {digest[:12]})")
+    for line in problems:
+        stdout.write(line + "\n")
+    if problems:
+        stderr.write(f"verify: {label}: {len(problems)} difference(s) from {MANIFEST}\n")
+        return 1
+    stderr.write(f"verify: {label}: all {len(entries)} files match {MANIFEST}\n")
+    return 0
+
+
+__all__ = ["MANIFEST", "assemble", "client_distribution", "manifest", "publish", "skills_bundle", "verify"]
