@@ -141,6 +141,7 @@ def _client(spec: Spec) -> dict[str, Any]:
             "http_exit_codes": {
                 status: code for status, code in DEFAULT_HTTP_EXIT_CODES.items() if code in spec.exit_codes_by_code
             },
+            "readable_output": False,
         }
     return {
         "package": settings.package,
@@ -150,6 +151,7 @@ def _client(spec: Spec) -> dict[str, Any]:
         "get_retries": settings.get_retries,
         "token_prefix": settings.token_prefix,
         "http_exit_codes": dict(settings.http_exit_codes),
+        "readable_output": settings.readable_output,
     }
 
 

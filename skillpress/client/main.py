@@ -137,7 +137,7 @@ class Run:
             with open(path, "rb") as handle:
                 raw = handle.read(limit + 1)
         except OSError as exc:
-            raise self.fail("PUBLIC_CLI_FAILED",
+            raise self.fail("LOCAL_FILE_FAILED",
                             f"{what}: could not read {path}: {exc.strerror or type(exc).__name__}") from None
         if len(raw) > limit:
             raise self.fail("INVALID_ARGUMENTS", f"{what}: {path} is larger than {limit} bytes")
@@ -185,9 +185,10 @@ def _json_names(table: Table) -> list[str]:
 
 
 def wants_json(table: Table, tokens: list[str]) -> bool:
-    """``--json`` selects the JSON envelope; a spec without a --json flag only has JSON."""
+    """JSON unless the spec asks for a readable form (``client.readable_output``) and
+    ``--json`` is absent; a spec without a ``--json`` flag only has JSON."""
     names = _json_names(table)
-    if not names:
+    if not names or not table.client.get("readable_output", False):
         return True
     chosen = False
     for token in tokens:

@@ -79,7 +79,7 @@ def read_local(ctx: Any, path: str) -> tuple[bytes, str, str]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_UPLOAD_BYTES + 1)
     except OSError as exc:
-        raise ctx.fail("PUBLIC_CLI_FAILED", f"could not read {path}: {exc.strerror or type(exc).__name__}",
+        raise ctx.fail("LOCAL_FILE_FAILED", f"could not read {path}: {exc.strerror or type(exc).__name__}",
                        retryable=False) from None
     return data, name, mime
 
@@ -195,14 +195,14 @@ def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | 
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
-        raise ctx.fail("PUBLIC_CLI_FAILED", f"could not create {folder}: {exc.strerror}") from None
+        raise ctx.fail("LOCAL_FILE_FAILED", f"could not create {folder}: {exc.strerror}") from None
     tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}-{os.urandom(4).hex()}.part")
     digest = hashlib.sha256()
     written = 0
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as exc:
-        raise ctx.fail("PUBLIC_CLI_FAILED", f"could not write in {folder}: {exc.strerror}") from None
+        raise ctx.fail("LOCAL_FILE_FAILED", f"could not write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             def sink(chunk: bytes) -> None:

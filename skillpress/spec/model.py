@@ -409,6 +409,11 @@ class ClientSettings(_Model):
     http_exit_codes: dict[str, int] = Field(
         default_factory=dict, description="HTTP status (or `5xx`) to exit code for failed envelopes."
     )
+    readable_output: bool = Field(
+        False,
+        description="Print a short readable form when `--json` is not given; "
+        "when false the client always prints the JSON envelope.",
+    )
 
 
 PluginName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]

@@ -120,7 +120,7 @@ def test_unknown_types_are_refused_before_any_request(client_for: Any, stub: Stu
     assert result.code == 2 and result.json["error"]["code"] == "UPLOAD_MIME_TYPE_UNKNOWN"
     assert stub.hits("POST", "/v1/upload") == 0
     missing = cli("upload", "nope.png", "--json", env=AUTH)
-    assert missing.code == 1 and missing.json["error"]["code"] == "PUBLIC_CLI_FAILED"
+    assert missing.code == 9 and missing.json["error"]["code"] == "LOCAL_FILE_FAILED"
 
 
 def test_remote_upload_is_fetched_without_the_token(client_for: Any, stub: Stub) -> None:
