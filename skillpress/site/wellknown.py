@@ -3,23 +3,24 @@
 Two indexes, both rendered into ``site/agent/.well-known/`` so the drift check covers them:
 
 - ``agent-skills/index.json``: discovery schema 0.2.0. One entry per skill, of type
-  ``archive``, pointing at ``<name>.tar.gz`` next to the index with the archive's
+  ``archive``, pointing at ``<name>.zip`` next to the index with the archive's
   ``sha256`` digest. Installers read this one first.
 - ``skills/index.json``: the older layout (no ``$schema``). Each entry lists the skill's
   ``files``, fetched from ``skills/<name>/<file>``; we add a ``sha256`` map of those files
   so a client can verify them too. The files themselves are copied next to it.
 
-The archive is reproducible: sorted regular-file entries only, SKILL.md at its root,
-mtime 0, uid/gid 0, no owner names, and a gzip header without a name or timestamp.
+The archive is a zip whose entries are stored, not compressed: compressed bytes depend
+on the zlib build of the machine, stored bytes do not, so the archive (and the digest in
+the index) is byte-identical everywhere. Entries are sorted regular files with SKILL.md
+at the root, a fixed 1980-01-01 timestamp and 0644 permissions.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
-import tarfile
+import zipfile
 
 from skillpress.render import AGENT_DIR
 from skillpress.spec.model import Spec
@@ -41,21 +42,15 @@ def skill_files(files: dict[str, str | bytes], name: str) -> dict[str, bytes]:
 
 
 def archive(members: dict[str, bytes]) -> bytes:
-    """A deterministic ``.tar.gz`` of ``members`` (regular files only, in sorted order)."""
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for path in sorted(members):
-            data = members[path]
-            info = tarfile.TarInfo(path)
-            info.size = len(data)
-            info.mtime = 0
-            info.mode = 0o644
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            tar.addfile(info, io.BytesIO(data))
+    """A deterministic, uncompressed ``.zip`` of ``members`` (sorted regular files)."""
     packed = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, compresslevel=9, mtime=0) as gz:
-        gz.write(raw.getvalue())
+    with zipfile.ZipFile(packed, mode="w", compression=zipfile.ZIP_STORED) as zf:
+        for path in sorted(members):
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3  # unix, so the permission bits below are meaningful
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            zf.writestr(info, members[path])
     return packed.getvalue()
 
 
@@ -71,12 +66,12 @@ def render_well_known(spec: Spec, files: dict[str, str | bytes]) -> dict[str, st
     for skill in spec.skills:
         members = skill_files(files, skill.name)
         packed = archive(members)
-        out[f"{WELL_KNOWN}/agent-skills/{skill.name}.tar.gz"] = packed
+        out[f"{WELL_KNOWN}/agent-skills/{skill.name}.zip"] = packed
         v2.append({
             "name": skill.name,
             "description": skill.description,
             "type": "archive",
-            "url": f"{skill.name}.tar.gz",
+            "url": f"{skill.name}.zip",
             "digest": f"sha256:{sha256(packed)}",
         })
         for path, data in members.items():
