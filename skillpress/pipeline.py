@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from typing import TYPE_CHECKING
+
 from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
-from skillpress.output.plan import Action, Plan, apply_plan, make_plan
-from skillpress.render import OWNED_DIRS, Rendered, is_text, render_all
-from skillpress.render.views import estimate_tokens
-from skillpress.spec import LoadResult, load_spec
+from skillpress.output import cache
+from skillpress.output.plan import OWNED_DIRS, Action, Plan, apply_plan, make_plan
+
+if TYPE_CHECKING:  # the renderer and the spec model load only when a render is needed
+    from skillpress.render import Rendered
+    from skillpress.spec import LoadResult
 
 
 @dataclass
@@ -45,6 +49,9 @@ def client_bundle_files(rendered: Rendered, spec_table: str, folder: str) -> dic
 
 
 def prepare(spec_path: Path, templates: Path | None = None, client_bundle: str | None = None) -> Prepared:
+    from skillpress.render import render_all
+    from skillpress.spec import load_spec
+
     load = load_spec(spec_path)
     if not load.ok or load.spec is None:
         return Prepared(load, None)
@@ -71,6 +78,14 @@ def build(
     """Regenerate every file under ``out``. Exit 0 done, 1 invalid spec or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    key = cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
+    known = cache.lookup(key) if key else None
+    if known is not None and cache.matches_disk(out, known, OWNED_DIRS):
+        if verbose:
+            for path in known:
+                stderr.write(f"{Action.identical.value:>9}  {path}\n")
+        stderr.write(f"build: 0 file(s) changed, {len(known)} up to date\n")
+        return 0
     prepared = prepare(spec_path, templates, client_bundle)
     if not prepared.ok or prepared.rendered is None:
         stdout.write(format_text(prepared.diagnostics))
@@ -87,6 +102,8 @@ def build(
         stderr.write(f"build: dry run, {len(plan.pending)} change(s) not written\n")
         return 0
     apply_plan(plan)
+    if key and not prepared.diagnostics:
+        cache.store(key, prepared.rendered.files)
     stderr.write(f"build: {len(plan.pending)} file(s) changed, {len(plan.changes) - len(plan.pending)} up to date\n")
     return 0
 
@@ -106,6 +123,14 @@ def check(
     """Compare generated files with the disk. Exit 0 clean, 1 drift or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    key = None if verbose else cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
+    known = cache.lookup(key) if key else None
+    if known is not None and cache.matches_disk(root, known, OWNED_DIRS):
+        if output_format == "json":
+            stdout.write(json.dumps(_check_json(None, [], False), indent=2, ensure_ascii=False) + "\n")
+        elif not quiet:
+            stderr.write(f"check: all {len(known)} generated files match the spec\n")
+        return 0
     prepared = prepare(spec_path, templates, client_bundle)
     plan = None
     if prepared.rendered is not None:
@@ -119,7 +144,12 @@ def check(
             stdout.write(format_text(problems))
         if plan is not None:
             _print_plan(plan, stdout)
+    if key and not failed and not problems and prepared.rendered is not None:
+        cache.store(key, prepared.rendered.files)
     if verbose and prepared.rendered is not None:
+        from skillpress.render import is_text
+        from skillpress.render.views import estimate_tokens
+
         for path, data in prepared.rendered.files.items():
             if is_text(path):
                 stderr.write(f"{estimate_tokens(data.decode('utf-8')):>8} tokens  {path}\n")

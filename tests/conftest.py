@@ -8,6 +8,7 @@ corpus, rendered documents, ...) can take the ``update_goldens`` fixture or use 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +25,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite golden (expected) files from the current output instead of comparing",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep skillpress's caches (compiled templates, check results) inside the test run."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from skillpress.output.write import write_atomic
 
+#: Folders whose every file is generated: anything else found there is drift.
+OWNED_DIRS = ("skills", "site")
+
 
 class Action(str, Enum):
     create = "create"

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
+from skillpress.output.plan import OWNED_DIRS
 from skillpress.render import views
 from skillpress.render.environment import make_environment
 from skillpress.render.manifest import render_manifest
@@ -20,8 +21,6 @@ SKILL_MAX_LINES = 500
 SKILL_MAX_TOKENS = 5000
 TEXT_MAX_CHARS = 50_000
 
-#: Folders whose every file is generated: anything else found there is drift.
-OWNED_DIRS = ("skills", "site")
 
 AGENT_DIR = "site/agent"
 

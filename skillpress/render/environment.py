@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,25 @@ def yaml_str(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates cached under ``${XDG_CACHE_HOME:-~/.cache}/skillpress``.
+
+    Jinja keys each entry by the template's name and source checksum, so an edited
+    template is recompiled and the output never depends on the cache; compiling the
+    templates is most of a small spec's render time. ``SKILLPRESS_NO_CACHE=1`` (or an
+    unwritable cache folder) turns it off.
+    """
+    if os.environ.get("SKILLPRESS_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "skillpress" / f"jinja-{jinja2.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
@@ -61,6 +82,7 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(md_cell=md_cell, code=code, to_json=to_json, yaml_str=yaml_str)
     return env

@@ -1,0 +1,102 @@
+"""The result cache: an unchanged project checks without rendering, and nothing that
+changes the output can be served from the cache."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skillpress import pipeline
+from skillpress.output import cache
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests/cases/minimal/spec.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SKILLPRESS_NO_CACHE", raising=False)
+    spec = tmp_path / "spec.yaml"
+    shutil.copy(MINIMAL, spec)
+    out = tmp_path / "out"
+    assert pipeline.build(spec, out, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    return spec, out
+
+
+def _check(spec: Path, out: Path, **kwargs) -> tuple[int, str]:
+    stdout = io.StringIO()
+    return pipeline.check(spec, out, stdout=stdout, stderr=io.StringIO(), **kwargs), stdout.getvalue()
+
+
+def _render_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = pipeline.prepare
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", counting)
+    return calls
+
+
+def test_a_clean_unchanged_project_is_checked_without_rendering(project, monkeypatch) -> None:
+    spec, out = project
+    calls = _render_calls(monkeypatch)
+    assert _check(spec, out) == (0, "")
+    assert calls == []
+    code, _ = _check(spec, out, output_format="json")
+    assert code == 0 and calls == []
+
+
+def test_hand_edits_and_stray_files_are_never_hidden_by_the_cache(project, monkeypatch) -> None:
+    spec, out = project
+    (out / "site/agent/llms.txt").write_text("edited\n")
+    code, diff = _check(spec, out)
+    assert code == 1 and "+# Echo Skill" in diff
+    pipeline.build(spec, out, stdout=io.StringIO(), stderr=io.StringIO())
+    (out / "skills/extra.md").write_text("stray\n")
+    code, text = _check(spec, out)
+    assert code == 1 and "EXTRA: skills/extra.md" in text
+
+
+def test_a_spec_edit_changes_the_key(project) -> None:
+    spec, out = project
+    before = cache.inputs_key(spec, templates=None, client_bundle=None)
+    spec.write_text(spec.read_text().replace("First release.", "First public release."))
+    assert cache.inputs_key(spec, templates=None, client_bundle=None) != before
+    code, diff = _check(spec, out)
+    assert code == 1 and "First public release." in diff
+
+
+def test_user_templates_and_options_change_the_key(project, tmp_path: Path) -> None:
+    spec, _ = project
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "CHANGELOG.md.j2").write_text("# Changes\n")
+    plain = cache.inputs_key(spec, templates=None, client_bundle=None)
+    custom = cache.inputs_key(spec, templates=folder, client_bundle=None)
+    assert len({plain, custom, cache.inputs_key(spec, templates=None, client_bundle="b")}) == 3
+    (folder / "CHANGELOG.md.j2").write_text("# Changes, edited\n")
+    assert cache.inputs_key(spec, templates=folder, client_bundle=None) != custom
+
+
+def test_invalid_results_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(MINIMAL.read_text().replace("version: 1.0.0", "version: nope"))
+    assert _check(spec, tmp_path / "out")[0] == 1
+    assert not (tmp_path / "cache/skillpress/results").exists() or not any(
+        (tmp_path / "cache/skillpress/results").iterdir())
+
+
+def test_the_cache_can_be_turned_off(project, monkeypatch) -> None:
+    spec, out = project
+    monkeypatch.setenv("SKILLPRESS_NO_CACHE", "1")
+    calls = _render_calls(monkeypatch)
+    assert _check(spec, out)[0] == 0
+    assert calls == [1]
