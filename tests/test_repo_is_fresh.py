@@ -1,0 +1,23 @@
+"""The generated files committed in this repository match source/image-skill.yaml."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from skillpress import pipeline
+from skillpress.build_entry import CLIENT_BUNDLE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_generated_files_are_up_to_date() -> None:
+    out = io.StringIO()
+    code = pipeline.check(ROOT / "source/image-skill.yaml", ROOT, client_bundle=CLIENT_BUNDLE,
+                          stdout=out, stderr=io.StringIO())
+    assert code == 0, "generated files are stale; run `python build.py` and commit:\n" + out.getvalue()[:4000]
+
+
+def test_no_root_skill_file_that_would_hide_the_skills_folder() -> None:
+    names = {p.name.lower() for p in ROOT.iterdir()}
+    assert "skill.md" not in names, "a root SKILL.md/skill.md makes installers ignore skills/*"
