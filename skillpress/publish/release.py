@@ -122,6 +122,7 @@ def build_site_into(root: Path, target: Path, spec: Spec) -> None:
     from skillpress.site.build import CONFIG, SOURCE, SiteBuildError, mkdocs_build
 
     config_file = root / SOURCE / CONFIG
+    target = Path(os.path.abspath(target))
     if not config_file.is_file():
         raise SkillpressError("no generated site to build", file=str(config_file))
     date = bundle.release_date(spec)
@@ -136,6 +137,8 @@ def build_site_into(root: Path, target: Path, spec: Spec) -> None:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     if warnings:
         raise SiteBuildError(f"mkdocs warned while building {config_file}", warnings)
+    if not (target / "index.html").is_file():
+        raise SkillpressError(f"the site build wrote no index.html into {target}")
 
 
 # --------------------------------------------------------------------------- manifest
@@ -225,7 +228,7 @@ def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextI
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     root = Path(root)
-    out = Path(out)
+    out = Path(os.path.abspath(out))  # mkdocs reads a relative site_dir against mkdocs.yml's folder
     code = pipeline.check(spec_path, root, client_bundle=CLIENT_BUNDLE, stdout=stdout, stderr=stderr)
     if code != 0:
         stderr.write("publish: nothing written; fix the spec or run `python build.py` first\n")

@@ -106,6 +106,18 @@ def test_publish_replaces_a_previous_release_whole(published: Published, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no temporary folder may stay behind"
 
 
+def test_cli_publishes_into_a_relative_out_folder(published: Published, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`skillpress publish --out dist/` from the project root: the site lands in dist/site, nowhere else."""
+    before = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "site").rglob("*"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["publish", str(SPEC), "--root", str(ROOT), "--out", "dist/"])
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "dist") == tree(published.out)
+    assert sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "site").rglob("*")) == before
+    assert CliRunner().invoke(app, ["verify", "dist"]).exit_code == 0
+
+
 # --------------------------------------------------------------------------- refusal
 
 
