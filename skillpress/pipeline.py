@@ -64,6 +64,17 @@ def prepare(spec_path: Path, templates: Path | None = None, client_bundle: str |
     return Prepared(load, rendered)
 
 
+def _cached_clean(
+    spec_path: Path, root: Path, templates: Path | None, client_bundle: str | None
+) -> tuple[str | None, dict[str, str] | None]:
+    """The cache key of this render, and its recorded files if they all still match on disk."""
+    key = cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
+    known = cache.lookup(key) if key else None
+    if known is not None and not cache.matches_disk(root, known, OWNED_DIRS):
+        known = None
+    return key, known
+
+
 def build(
     spec_path: Path,
     out: Path,
@@ -78,9 +89,8 @@ def build(
     """Regenerate every file under ``out``. Exit 0 done, 1 invalid spec or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    key = cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
-    known = cache.lookup(key) if key else None
-    if known is not None and cache.matches_disk(out, known, OWNED_DIRS):
+    key, known = _cached_clean(spec_path, out, templates, client_bundle)
+    if known is not None:
         if verbose:
             for path in known:
                 stderr.write(f"{Action.identical.value:>9}  {path}\n")
@@ -123,9 +133,8 @@ def check(
     """Compare generated files with the disk. Exit 0 clean, 1 drift or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    key = None if verbose else cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
-    known = cache.lookup(key) if key else None
-    if known is not None and cache.matches_disk(root, known, OWNED_DIRS):
+    key, known = (None, None) if verbose else _cached_clean(spec_path, root, templates, client_bundle)
+    if known is not None:
         if output_format == "json":
             stdout.write(json.dumps(_check_json(None, [], False), indent=2, ensure_ascii=False) + "\n")
         elif not quiet:

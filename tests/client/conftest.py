@@ -141,3 +141,43 @@ def signup_token(client: Client) -> str:
     token = result.json["data"]["token"]
     assert isinstance(token, str) and token
     return token
+
+
+def run_example(spec: Spec, example: Any, mock_url: str, folder: Path) -> Result:
+    """Run one documented example through the client against the mock at ``mock_url``.
+
+    The client gets a table compiled from ``spec`` pointed at the mock, the files the
+    examples name (``prompt.md``, ``source.png``), and, when the spec has a token
+    variable, a fresh token from the mock's signup; an example that pipes the spec's
+    token prefix on stdin gets that token instead of its placeholder.
+    """
+    from skillpress.mock.server import tiny_png
+
+    table = compile_table(spec)
+    table["urls"]["api"] = mock_url  # for specs without an api-base-url env var (the minimal one)
+    folder.mkdir(parents=True, exist_ok=True)
+    table_path = folder / "table.json"
+    table_path.write_text(json.dumps(table), encoding="utf-8")
+    client = Client(table_path, folder, mock_url)
+    (client.cwd / "prompt.md").write_text("A prompt kept in a file.\n", encoding="utf-8")
+    (client.cwd / "source.png").write_bytes(tiny_png("source"))
+    env: dict[str, str | None] = {}
+    stdin = example.stdin
+    if table["env"]["token"]:
+        token = _signup_for_examples(client, spec)
+        env[table["env"]["token"]] = token
+        prefix = spec.client.token_prefix if spec.client else None
+        if stdin is not None and prefix and stdin.strip().startswith(prefix):
+            stdin = token
+    return client(*example.argv, env=env, stdin=stdin)
+
+
+def _signup_for_examples(client: Client, spec: Spec) -> str:
+    signup = next(c for c in spec.commands if c.behavior is not None and c.behavior.value == "signup")
+    argv = [*signup.path.split()]
+    for flag in signup.flags:
+        if flag.required:
+            argv += [flag.name] if flag.type.value == "boolean" else [flag.name, "value-for-test"]
+    result = client(*argv, "--show-token", "--json")
+    assert result.code == 0, result.stdout
+    return result.json["data"]["token"]

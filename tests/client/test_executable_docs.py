@@ -12,7 +12,6 @@ in the spec, and every spec command is implemented.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,9 +22,9 @@ import skillpress.client
 from skillpress.client import behaviors
 from skillpress.client.table import BUNDLE_DIR
 from skillpress.client_table import compile_table
-from skillpress.mock.server import MockServer, tiny_png
+from skillpress.mock.server import MockServer
 from skillpress.spec.model import Command, Example, Spec
-from tests.client.conftest import IMAGE_SPEC, MINIMAL_SPEC, Client, load
+from tests.client.conftest import IMAGE_SPEC, MINIMAL_SPEC, load, run_example
 
 CLIENT_DIR = Path(skillpress.client.__file__).resolve().parent
 # Behaviours whose envelope is built by the client, not the endpoint's reply.
@@ -69,22 +68,7 @@ def test_documented_example_runs(spec_path: Path, command_path: str, index: int,
     command: Command = spec.commands_by_path[command_path]
     example: Example = command.examples[index]
     with MockServer(spec, starting_credits=10_000) as mock:
-        table = compile_table(spec)
-        table["urls"]["api"] = mock.url  # for specs without an api-base-url env var (the minimal one)
-        table_path = tmp_path / "table.json"
-        table_path.write_text(json.dumps(table), encoding="utf-8")
-        client = Client(table_path, tmp_path, mock.url)
-        (client.cwd / "prompt.md").write_text("A prompt kept in a file.\n", encoding="utf-8")
-        (client.cwd / "source.png").write_bytes(tiny_png("source"))
-        env: dict[str, str | None] = {}
-        stdin = example.stdin
-        if table["env"]["token"]:
-            token = _signup(client, spec)
-            env[table["env"]["token"]] = token
-            prefix = spec.client.token_prefix if spec.client else None
-            if stdin is not None and prefix and stdin.strip().startswith(prefix):
-                stdin = token  # the example's placeholder stands for a real token
-        result = client(*example.argv, env=env, stdin=stdin)
+        result = run_example(spec, example, mock.url, tmp_path)
     assert result.code == example.exit_code, f"{' '.join(example.argv)}\n{result.stdout}\n{result.stderr}"
     if command.behavior is not None and command.behavior.value == "help" and "--skill" in example.argv:
         assert result.raw == (Path(BUNDLE_DIR) / "SKILL.md").read_bytes()
@@ -97,17 +81,6 @@ def test_documented_example_runs(spec_path: Path, command_path: str, index: int,
     if example.exit_code == 0 and endpoint is not None and behavior not in LOCAL_DATA:
         missing = [f.name for f in endpoint.response.fields if f.required and not _has(envelope["data"], f.name)]
         assert missing == [], f"data lacks required fields of {endpoint.id}: {missing}"
-
-
-def _signup(client: Client, spec: Spec) -> str:
-    signup = next(c for c in spec.commands if c.behavior is not None and c.behavior.value == "signup")
-    argv = [*signup.path.split()]
-    for flag in signup.flags:
-        if flag.required:
-            argv += [flag.name] if flag.type.value == "boolean" else [flag.name, "value-for-test"]
-    result = client(*argv, "--show-token", "--json")
-    assert result.code == 0, result.stdout
-    return result.json["data"]["token"]
 
 
 # --------------------------------------------------------------------------- nothing undocumented

@@ -21,8 +21,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
-from skillpress.client_table import compile_table
-from skillpress.mock.server import MockServer, tiny_png
+from skillpress.mock.server import MockServer
 from skillpress.render import render_all
 from skillpress.render.openapi import object_schema, openapi_document, openapi_url, render_openapi
 from skillpress.spec import load_spec
@@ -197,21 +196,10 @@ def test_a_spec_without_endpoints_has_no_document(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the mock agrees
 
 
-def _signup(client: Any, spec: Spec) -> str:
-    signup = next(c for c in spec.commands if c.behavior is not None and c.behavior.value == "signup")
-    argv = [*signup.path.split()]
-    for flag in signup.flags:
-        if flag.required:
-            argv += [flag.name] if flag.type.value == "boolean" else [flag.name, "value-for-test"]
-    result = client(*argv, "--show-token", "--json")
-    assert result.code == 0, result.stdout
-    return result.json["data"]["token"]
-
-
 @pytest.mark.parametrize("path", [IMAGE_SPEC, CASES / "minimal" / "spec.yaml"], ids=["image-skill", "minimal"])
 def test_documented_examples_get_responses_the_document_describes(path: Path, tmp_path: Path) -> None:
     """Each command example runs through the client against a fresh mock; every reply conforms."""
-    from tests.client.conftest import Client
+    from tests.client.conftest import run_example
 
     spec = load(path)
     document = openapi_document(spec)
@@ -231,23 +219,7 @@ def test_documented_examples_get_responses_the_document_describes(path: Path, tm
                     return reply
 
                 mock.app.handle = handle  # type: ignore[method-assign]
-                table = compile_table(spec)
-                table["urls"]["api"] = mock.url
-                home.mkdir()
-                table_path = home / "table.json"
-                table_path.write_text(json.dumps(table), encoding="utf-8")
-                client = Client(table_path, home, mock.url)
-                (client.cwd / "prompt.md").write_text("A prompt kept in a file.\n", encoding="utf-8")
-                (client.cwd / "source.png").write_bytes(tiny_png("source"))
-                env: dict[str, str | None] = {}
-                stdin = example.stdin
-                if table["env"]["token"]:
-                    token = _signup(client, spec)
-                    env[table["env"]["token"]] = token
-                    prefix = spec.client.token_prefix if spec.client else None
-                    if stdin is not None and prefix and stdin.strip().startswith(prefix):
-                        stdin = token
-                client(*example.argv, env=env, stdin=stdin)
+                run_example(spec, example, mock.url, home)
             for method, target, reply in seen:
                 if target.startswith("/media/"):
                     continue  # asset bytes the mock serves itself, not part of the API
