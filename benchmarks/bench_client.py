@@ -125,7 +125,7 @@ def main() -> int:
                 verdict = "" if name.startswith("baseline") else ("  met" if median <= TARGETS[command] else "  MISSED")
                 print(f"  {name:34} {median:6.1f} ms  ({low:.1f}-{high:.1f}){verdict}")
         result = _burst(mock.url)
-        print(f"\n200 concurrent GET /v1/models through the client's transport (timeout 10 s each):")
+        print("\n200 concurrent GET /v1/models through the client's transport (timeout 10 s each):")
         print(f"  failures={result['failures']}  wall={result['wall_ms']:.0f} ms  p50={result['p50_ms']:.1f} ms  "
               f"p95={result['p95_ms']:.1f} ms  max={result['max_ms']:.1f} ms")
         if result["failures"]:

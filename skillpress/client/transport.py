@@ -169,10 +169,11 @@ def request(
     """
     attempts = 1 + (retries if method == "GET" and sink is None else 0)
     last_error: TransportError | None = None
+    last_response: Response | None = None  # the 429/5xx reply that caused a retry, for Retry-After
     for attempt in range(attempts):
         if attempt:
             time.sleep(_retry_delay(attempt - 1, last_response))
-        last_response: Response | None = None
+        last_response = None
         try:
             response = _follow(method, url, headers, body, timeout, max_bytes, sink, follow, total_timeout)
         except TransportError as exc:

@@ -168,7 +168,7 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         lines.append(f"| [`{skill.name}`]({SKILLS}/{skill.name}/SKILL.md){mark} | {note} |")
     lines += ["", "## Install the skills", "",
               "Any installer that reads Agent Skills folders takes this folder as it is, for example:",
-              "", "```sh", f"npx skills add ./skills-bundle --skill '*' -a claude-code -g -y", "```"]
+              "", "```sh", "npx skills add ./skills-bundle --skill '*' -a claude-code -g -y", "```"]
     lines += _install(spec, "skill")
     if plugin:
         settings = spec.publish

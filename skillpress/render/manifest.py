@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from skillpress.render.views import flag_default
 from skillpress.spec.model import Command, Flag, Spec
 
 
