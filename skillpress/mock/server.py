@@ -240,12 +240,10 @@ class MockApp:
 
     # ------------------------------------------------------------------ envelopes
 
-    # Codes the mock answers with that a spec may not define (its tests list them):
-    # NOT_FOUND (unknown route or id), METHOD_NOT_ALLOWED, QUOTA_EXCEEDED (402), INTERNAL_ERROR.
+    # Codes the mock answers with even when a spec does not define them (a small spec may
+    # not; the image-skill spec documents all four): NOT_FOUND (unknown route or id),
+    # METHOD_NOT_ALLOWED, QUOTA_EXCEEDED (402) and INTERNAL_ERROR.
     MOCK_ONLY_CODES = ("NOT_FOUND", "METHOD_NOT_ALLOWED", "QUOTA_EXCEEDED", "INTERNAL_ERROR")
-
-    def code_for(self, status: int, preferred: str) -> str:
-        return preferred
 
     def envelope(self, label: str, *, data: Any = None, actor: Any = None,
                  error: dict[str, Any] | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
@@ -260,7 +258,7 @@ class MockApp:
         }
 
     def error_reply(self, label: str, exc: ApiError, actor: Any = None) -> Reply:
-        code = self.code_for(exc.status, exc.code)
+        code = exc.code
         spec_code = self.spec.error_codes_by_code.get(code)
         error: dict[str, Any] = {"code": code, "message": exc.message,
                                  "retryable": bool(spec_code.retryable) if spec_code else exc.status >= 500}
@@ -297,7 +295,7 @@ class MockApp:
             status = 405 if path_known else 404
             code = "METHOD_NOT_ALLOWED" if path_known else "NOT_FOUND"
             message = f"{method} is not allowed on {path}" if path_known else f"no endpoint {method} {path}"
-            reply = self.error_reply(f"mock {method} {path}", ApiError(status, self.code_for(status, code), message))
+            reply = self.error_reply(f"mock {method} {path}", ApiError(status, code, message))
             if path_known:
                 allowed = sorted({r.endpoint.method for r in self.routes if r.regex.match(path)})
                 reply.headers["Allow"] = ", ".join(allowed)
@@ -705,7 +703,7 @@ class MockApp:
             raise ApiError(400, "INVALID_ARGUMENTS", "sha256 does not match the decoded bytes")
         mime = str(body.get("mime_type"))
         if mime not in ("image/png", "image/jpeg", "image/webp", "image/gif", "image/avif"):
-            raise ApiError(400, self.code_for(400, "INPUT_POLICY_DENIED"), f"{mime} is not an accepted image type")
+            raise ApiError(400, "INPUT_POLICY_DENIED", f"{mime} is not an accepted image type")
         if "/" in str(body.get("filename")) or "\\" in str(body.get("filename")):
             raise ApiError(400, "INVALID_ARGUMENTS", "filename must be a base name, not a path")
         asset_id = _new_id(_prefix_of(find_key(self.example(route), "asset_id"), "image"))
