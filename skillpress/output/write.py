@@ -7,6 +7,7 @@ either the old content or the new content.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,3 +29,17 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def replace_dir(fresh: Path, target: Path) -> None:
+    """Put the finished folder ``fresh`` at ``target``, replacing what was there.
+
+    The old folder is moved aside first and removed only after ``fresh`` is in place,
+    so a reader finds the old tree or the new one, never a half-built mix.
+    """
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -34,6 +34,7 @@ from typing import TextIO
 from skillpress import __version__, pipeline
 from skillpress.build_entry import CLIENT_BUNDLE
 from skillpress.diagnostics import SkillpressError
+from skillpress.output.write import replace_dir
 from skillpress.publish import bundle
 from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
 from skillpress.render import AGENT_DIR
@@ -213,15 +214,6 @@ def assemble(release: Release, root: Path, folder: Path) -> Distribution:
     return dist
 
 
-def swap_in(fresh: Path, out: Path) -> None:
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    fresh.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextIO | None = None,
             stderr: TextIO | None = None) -> int:
     """Exit 0 published, 1 invalid spec or stale generated files (nothing written), 2 could not run."""
@@ -247,7 +239,7 @@ def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextI
 
     try:
         dist = assemble(release, root, fresh)
-        swap_in(fresh, out)
+        replace_dir(fresh, out)
     except SiteBuildError as exc:  # like `skillpress site build`: mkdocs refusing the site is exit 1
         shutil.rmtree(fresh, ignore_errors=True)
         for line in exc.warnings:

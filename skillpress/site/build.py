@@ -28,6 +28,7 @@ from typing import TextIO
 
 from skillpress import __version__
 from skillpress.diagnostics import SkillpressError
+from skillpress.output.write import replace_dir
 
 SOURCE = "site"
 OUTPUT = "_site"
@@ -132,12 +133,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, force: bool = False)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(fresh, target)
     stamp_file.parent.mkdir(parents=True, exist_ok=True)
     stamp_file.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     return SiteResult(True, target, time.perf_counter() - start, warnings)
