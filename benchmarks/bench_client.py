@@ -60,8 +60,9 @@ def _burst(url: str, total: int = 200, timeout: float = 10.0) -> dict[str, float
         barrier.wait()
         start = time.perf_counter()
         try:
-            response = transport.request("GET", url + "/v1/models", headers={"Accept": "application/json"},
-                                         timeout=timeout, retries=0)
+            response = transport.request(
+                "GET", url + "/v1/models", headers={"Accept": "application/json"}, timeout=timeout, retries=0
+            )
             ok = response.status == 200 and b'"ok": true' in response.body
             problem = None if ok else f"HTTP {response.status}"
         except transport.TransportError as exc:
@@ -79,9 +80,15 @@ def _burst(url: str, total: int = 200, timeout: float = 10.0) -> dict[str, float
         thread.join(timeout + 5)
     wall_ms = (time.perf_counter() - wall) * 1000
     latencies.sort()
-    return {"requests": total, "failures": len(failures), "wall_ms": wall_ms,
-            "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
-            "max_ms": latencies[-1], "first_failure": failures[0] if failures else None}  # type: ignore[dict-item]
+    return {
+        "requests": total,
+        "failures": len(failures),
+        "wall_ms": wall_ms,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "max_ms": latencies[-1],
+        "first_failure": failures[0] if failures else None,
+    }  # type: ignore[dict-item]
 
 
 def main() -> int:
@@ -98,16 +105,23 @@ def main() -> int:
     python = sys.executable
     script = str(Path(python).parent / "image-skill")
     with tempfile.TemporaryDirectory() as home, MockServer(spec) as mock:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": home, "XDG_CONFIG_HOME": home + "/xdg",
-               "IMAGE_SKILL_API_BASE_URL": mock.url, "LANG": "C.UTF-8"}
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": home,
+            "XDG_CONFIG_HOME": home + "/xdg",
+            "IMAGE_SKILL_API_BASE_URL": mock.url,
+            "LANG": "C.UTF-8",
+        }
         env_nosite = {**env, "PYTHONPATH": str(ROOT)}
         launchers = [
             ("image-skill (console script)", [script], env),
             ("python -m skillpress.client", [python, "-m", "skillpress.client"], env),
             ("python -S -m skillpress.client", [python, "-S", "-m", "skillpress.client"], env_nosite),
-            ("python -S -c (script body, no site)",
-             [python, "-S", "-c", "import sys; from skillpress.client.main import main; sys.exit(main())"],
-             env_nosite),
+            (
+                "python -S -c (script body, no site)",
+                [python, "-S", "-c", "import sys; from skillpress.client.main import main; sys.exit(main())"],
+                env_nosite,
+            ),
             ("baseline: python -c pass", [python, "-c", "pass"], env),
             ("baseline: python -S -c pass", [python, "-S", "-c", "pass"], env_nosite),
         ]
@@ -126,8 +140,10 @@ def main() -> int:
                 print(f"  {name:34} {median:6.1f} ms  ({low:.1f}-{high:.1f}){verdict}")
         result = _burst(mock.url)
         print("\n200 concurrent GET /v1/models through the client's transport (timeout 10 s each):")
-        print(f"  failures={result['failures']}  wall={result['wall_ms']:.0f} ms  p50={result['p50_ms']:.1f} ms  "
-              f"p95={result['p95_ms']:.1f} ms  max={result['max_ms']:.1f} ms")
+        print(
+            f"  failures={result['failures']}  wall={result['wall_ms']:.0f} ms  p50={result['p50_ms']:.1f} ms  "
+            f"p95={result['p95_ms']:.1f} ms  max={result['max_ms']:.1f} ms"
+        )
         if result["failures"]:
             print(f"  first failure: {result['first_failure']}")
             return 1

@@ -51,8 +51,12 @@ def big_spec(commands: int = 1000) -> str:
             {"name": "--count", "type": "integer", "summary": "Repeat count.", "default": 1, "field": "count"},
             {"name": "--case", "summary": "Letter case.", "choices": ["upper", "lower"], "field": "case"},
         ]
-        command["examples"] = [{"argv": command["path"].split() + ["--text", "hi", "--count", "2", "--case", "upper"],
-                                "shows": f"Variant {i} with every flag."}]
+        command["examples"] = [
+            {
+                "argv": command["path"].split() + ["--text", "hi", "--count", "2", "--case", "upper"],
+                "shows": f"Variant {i} with every flag.",
+            }
+        ]
         data["commands"].append(command)
         endpoint = copy.deepcopy(endpoint_template)
         endpoint.update(id=name, path=f"/v1/echo/{i}")

@@ -22,19 +22,24 @@ CLIENT_BUNDLE = "skillpress/client/bundle"
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python build.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python build.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("spec", nargs="?", type=Path, default=ROOT / DEFAULT_SPEC)
     parser.add_argument("--check", action="store_true", help="compare instead of writing (exit 1 on drift)")
     parser.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     parser.add_argument("-v", "--verbose", action="store_true", help="list unchanged files / token estimates")
-    parser.add_argument("--no-site", action="store_true",
-                        help="skip the strict mkdocs build of site/ into _site/ (skillpress site build)")
+    parser.add_argument(
+        "--no-site",
+        action="store_true",
+        help="skip the strict mkdocs build of site/ into _site/ (skillpress site build)",
+    )
     args = parser.parse_args(argv)
     if args.check:
         return _guard(lambda: pipeline.check(args.spec, ROOT, verbose=args.verbose, client_bundle=CLIENT_BUNDLE))
-    code = _guard(lambda: pipeline.build(args.spec, ROOT, dry_run=args.dry_run, verbose=args.verbose,
-                                         client_bundle=CLIENT_BUNDLE))
+    code = _guard(
+        lambda: pipeline.build(args.spec, ROOT, dry_run=args.dry_run, verbose=args.verbose, client_bundle=CLIENT_BUNDLE)
+    )
     if code != 0 or args.dry_run or args.no_site:
         return code
     from skillpress.site.build import build_command

@@ -7,6 +7,7 @@ Exit codes (every command): 0 success, 1 the input is invalid or the output diff
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
@@ -90,8 +91,13 @@ def build(
     """Regenerate every agent-facing file from the spec (only changed files are written, atomically)."""
     from skillpress import pipeline
 
-    raise typer.Exit(_guard(lambda: pipeline.build(spec, out, dry_run=dry_run, verbose=verbose,
-                                                   templates=templates, client_bundle=client_bundle)))
+    raise typer.Exit(
+        _guard(
+            lambda: pipeline.build(
+                spec, out, dry_run=dry_run, verbose=verbose, templates=templates, client_bundle=client_bundle
+            )
+        )
+    )
 
 
 @app.command()
@@ -107,9 +113,19 @@ def check(
     """Fail when a generated file differs from the spec. Exit 0 clean, 1 drift, 2 could not run."""
     from skillpress import pipeline
 
-    raise typer.Exit(_guard(lambda: pipeline.check(spec, root, output_format=output_format.value, quiet=quiet,
-                                                   verbose=verbose, templates=templates,
-                                                   client_bundle=client_bundle)))
+    raise typer.Exit(
+        _guard(
+            lambda: pipeline.check(
+                spec,
+                root,
+                output_format=output_format.value,
+                quiet=quiet,
+                verbose=verbose,
+                templates=templates,
+                client_bundle=client_bundle,
+            )
+        )
+    )
 
 
 @app.command()
@@ -176,7 +192,7 @@ def mock(
     raise typer.Exit(_guard(run))
 
 
-def _guard(run) -> int:  # type: ignore[no-untyped-def]
+def _guard(run: Callable[[], int]) -> int:
     """Turn user-facing errors into a message and exit 2; never a traceback for bad input."""
     try:
         return run()

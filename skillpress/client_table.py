@@ -81,8 +81,9 @@ def _endpoint(endpoint: Endpoint) -> dict[str, Any]:
         "enveloped": endpoint.enveloped,
         "path_params": [p.name for p in endpoint.path_params] or list(endpoint.template_params),
         "query": [q.name for q in endpoint.query],
-        "body": [{"name": b.name, "type": b.type, "required": b.required, "nullable": b.nullable}
-                 for b in endpoint.body],
+        "body": [
+            {"name": b.name, "type": b.type, "required": b.required, "nullable": b.nullable} for b in endpoint.body
+        ],
         "response_status": endpoint.response.status,
         "response_required": [f.name for f in endpoint.response.fields if f.required],
         "errors": list(endpoint.errors),
@@ -208,7 +209,7 @@ def bundle_files(spec: Spec) -> dict[str, bytes]:
 
         # The same file the build bundles (skillpress.pipeline.client_bundle_files): the canonical skill.md.
         files["SKILL.md"] = render_all(spec).files["site/agent/skill.md"]
-    except Exception:  # noqa: BLE001 - the renderer is optional for the client bundle
+    except Exception:
         files["SKILL.md"] = f"# {spec.product.name}\n\nThe skill file was not rendered for this build.\n".encode()
     return files
 

@@ -8,9 +8,9 @@ them. The CLI decides the exit code in one place from the collected list.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
-from typing import Iterable
 
 
 class Severity(str, Enum):

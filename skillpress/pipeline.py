@@ -10,9 +10,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
 from skillpress.output import cache
@@ -166,8 +164,10 @@ def check(
         if plan.clean and not problems:
             stderr.write(f"check: all {len(plan.changes)} generated files match the spec\n")
         elif not plan.clean:
-            stderr.write(f"check: {len(plan.pending)} file(s) differ from the spec; run `python build.py` "
-                         "or `skillpress build` to regenerate them\n")
+            stderr.write(
+                f"check: {len(plan.pending)} file(s) differ from the spec; run `python build.py` "
+                "or `skillpress build` to regenerate them\n"
+            )
     return 1 if failed else 0
 
 

@@ -9,8 +9,8 @@ corpus, rendered documents, ...) can take the ``update_goldens`` fixture or use 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -85,7 +85,9 @@ def test_interrupted_build_leaves_every_file_whole(tmp_path: Path, monkeypatch: 
     with pytest.raises(KeyboardInterrupt):
         apply_plan(plan)
     contents = sorted((tmp_path / f"skills/s/f{i}.md").read_text() for i in range(5))
-    assert all(c in (f"old {i}\n", f"new {i}\n") for i, c in enumerate(
-        (tmp_path / f"skills/s/f{i}.md").read_text() for i in range(5)))
+    assert all(
+        c in (f"old {i}\n", f"new {i}\n")
+        for i, c in enumerate((tmp_path / f"skills/s/f{i}.md").read_text() for i in range(5))
+    )
     assert sum(c.startswith("new") for c in contents) == 2
     assert _leftovers(tmp_path) == []

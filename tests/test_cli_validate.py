@@ -55,18 +55,35 @@ def parse_text(stdout: str) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for line in stdout.splitlines():
         if line.startswith("  hint: "):
-            out[-1]["hint"] = line[len("  hint: "):]
+            out[-1]["hint"] = line[len("  hint: ") :]
             continue
         match = TEXT_LINE.match(line)
         if match:
-            out.append({"file": match["file"], "line": int(match["line"]), "col": int(match["col"]),
-                        "severity": match["severity"], "code": match["code"], "path": match["path"] or "",
-                        "message": match["message"], "hint": None})
+            out.append(
+                {
+                    "file": match["file"],
+                    "line": int(match["line"]),
+                    "col": int(match["col"]),
+                    "severity": match["severity"],
+                    "code": match["code"],
+                    "path": match["path"] or "",
+                    "message": match["message"],
+                    "hint": None,
+                }
+            )
     return out
 
 
-@pytest.mark.parametrize("spec", [BROKEN, "tests/invalid/yaml-duplicate-key.yaml", "tests/invalid/file-empty.yaml",
-                                  "tests/invalid/top-level-list.yaml", MINIMAL])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        BROKEN,
+        "tests/invalid/yaml-duplicate-key.yaml",
+        "tests/invalid/file-empty.yaml",
+        "tests/invalid/top-level-list.yaml",
+        MINIMAL,
+    ],
+)
 def test_json_matches_text(cli, spec: str) -> None:  # type: ignore[no-untyped-def]
     text = cli("validate", spec)
     as_json = cli("validate", "--format", "json", spec)
@@ -98,8 +115,14 @@ def test_directory_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
     assert "directory" in result.stderr
 
 
-@pytest.mark.parametrize("args", [("validate", "--bogus", MINIMAL), ("validate", "--format", "xml", MINIMAL),
-                                  ("validate", MINIMAL, "extra-argument")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--bogus", MINIMAL),
+        ("validate", "--format", "xml", MINIMAL),
+        ("validate", MINIMAL, "extra-argument"),
+    ],
+)
 def test_bad_usage_exits_2(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args)
     assert result.exit_code == 2
@@ -109,7 +132,10 @@ def test_bad_usage_exits_2(cli, args: tuple[str, ...]) -> None:  # type: ignore[
 def test_subprocess_missing_file_has_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "skillpress", "validate", str(tmp_path / "missing.yaml")],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stdout == ""
@@ -121,7 +147,10 @@ def test_build_py_on_the_minimal_spec() -> None:
     # minimal spec's outputs must not land there.
     proc = subprocess.run(
         [sys.executable, "build.py", "--dry-run", MINIMAL],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr

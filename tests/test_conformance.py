@@ -65,8 +65,9 @@ def test_skills_installer_lists_exactly_the_spec_skills(tmp_path: Path) -> None:
 def test_skills_installer_installs_each_skill_with_references(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_skills(["add", str(ROOT), "--skill", "*", "-a", "claude-code", "-a", "codex", "-g", "-y"],
-                      home=home, cwd=tmp_path)
+    proc = run_skills(
+        ["add", str(ROOT), "--skill", "*", "-a", "claude-code", "-a", "codex", "-g", "-y"], home=home, cwd=tmp_path
+    )
     output = ANSI.sub("", proc.stdout + proc.stderr)
     assert proc.returncode == 0, output
     for name in SKILL_NAMES:

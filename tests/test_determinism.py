@@ -43,8 +43,9 @@ def test_render_is_deterministic_across_runs_and_hash_seeds(spec: Path) -> None:
     expected = _digest(first)
     for seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, "-c", DIGEST, str(spec)], capture_output=True, text=True, env=env,
-                             check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", DIGEST, str(spec)], capture_output=True, text=True, env=env, check=True, timeout=120
+        )
         assert out.stdout.strip() == expected, f"PYTHONHASHSEED={seed} changed the output"
 
 

@@ -64,8 +64,9 @@ def test_one_edit_in_the_spec_changes_every_document_that_states_the_rule() -> N
             continue
         flat = " ".join(data_bytes.decode("utf-8").split())
         if old_text in flat:
-            assert MARKER in flat[flat.index(old_text):flat.index(old_text) + len(old_text) + len(MARKER) + 2], (
-                f"{path} still states the old rule on its own")
+            assert MARKER in flat[flat.index(old_text) : flat.index(old_text) + len(old_text) + len(MARKER) + 2], (
+                f"{path} still states the old rule on its own"
+            )
     # the canonical skill, the CLI contract and the full contract all carry the rule
     for path in ("site/agent/skill.md", "site/agent/cli.md", "site/agent/llms-full.txt"):
         assert path in changed

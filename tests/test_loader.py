@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skillpress.spec import load_spec, load_spec_text
-from skillpress.spec import loader
+from skillpress.spec import load_spec, load_spec_text, loader
 from skillpress.spec.loader import MAX_DEPTH, MAX_SPEC_BYTES, Mark, format_path, load_file, load_text
 
 
@@ -63,7 +62,7 @@ def test_schema_error_points_at_the_value(minimal_spec_text: str) -> None:
     [diag] = result.diagnostics
     line = text.splitlines()[diag.line - 1]
     assert diag.code == "schema-type"
-    assert line[diag.col - 1:] == "maybe"
+    assert line[diag.col - 1 :] == "maybe"
 
 
 def test_unknown_key_points_at_the_key_and_suggests(minimal_spec_text: str) -> None:
@@ -71,7 +70,7 @@ def test_unknown_key_points_at_the_key_and_suggests(minimal_spec_text: str) -> N
     result = load_spec_text(text, "s.yaml")
     [diag] = result.diagnostics  # the "missing" twin of a misspelt key is not reported
     assert diag.code == "schema-unknown-key"
-    assert text.splitlines()[diag.line - 1][diag.col - 1:].startswith("endpoit:")
+    assert text.splitlines()[diag.line - 1][diag.col - 1 :].startswith("endpoit:")
     assert diag.hint == "did you mean 'endpoint'?"
 
 
@@ -100,10 +99,13 @@ def test_duplicate_key_alone_still_fails(minimal_spec_text: str) -> None:
 
 # --------------------------------------------------------------------------- refusals
 
-BILLION_LAUGHS = "\n".join(
-    ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
-) + "\n"
+BILLION_LAUGHS = (
+    "\n".join(
+        ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    )
+    + "\n"
+)
 
 
 def test_alias_bomb_is_refused() -> None:
@@ -183,8 +185,9 @@ def test_impossible_changelog_date(minimal_spec_text: str) -> None:
     assert result.diagnostics[0].path == "changelog[0].date"
 
 
-@pytest.mark.parametrize(("text", "where"), [("a: 1\nb: x\x01y\n", (2, 5)), ("\x00", (1, 1)),
-                                             ("a: [1,\n  \x07]\n", (2, 3))])
+@pytest.mark.parametrize(
+    ("text", "where"), [("a: 1\nb: x\x01y\n", (2, 5)), ("\x00", (1, 1)), ("a: [1,\n  \x07]\n", (2, 3))]
+)
 def test_forbidden_characters_are_located(text: str, where: tuple[int, int]) -> None:
     [diag] = load_spec_text(text, "c.yaml").diagnostics
     assert diag.code == "yaml-syntax"
@@ -202,7 +205,7 @@ def test_tab_indentation_hint(minimal_spec_text: str) -> None:
 def test_unclosed_bracket_points_at_the_opening(minimal_spec_text: str) -> None:
     text = minimal_spec_text.replace("exit_codes: [0, 2, 7]", "exit_codes: [0, 2, 7")
     [diag] = load_spec_text(text, "b.yaml").diagnostics
-    assert text.splitlines()[diag.line - 1][diag.col - 1:] == "[0, 2, 7"
+    assert text.splitlines()[diag.line - 1][diag.col - 1 :] == "[0, 2, 7"
     assert "parsing gave up" not in diag.message and " at line " in diag.message
 
 
@@ -343,8 +346,10 @@ def test_pure_python_parser_gives_the_same_result(path: Path, monkeypatch: pytes
     assert snapshot(text) == fast
 
 
-@pytest.mark.parametrize("text", [BILLION_LAUGHS, "a: 1\n---\nb: 2\n", "a: [" + "[" * 200, NESTED,
-                                  "a: {x: 1}\nb:\n  <<: {y: 2}\n? [k]\n: v\n"])
+@pytest.mark.parametrize(
+    "text",
+    [BILLION_LAUGHS, "a: 1\n---\nb: 2\n", "a: [" + "[" * 200, NESTED, "a: {x: 1}\nb:\n  <<: {y: 2}\n? [k]\n: v\n"],
+)
 def test_pure_python_parser_agrees_on_refusals(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = snapshot(text)
     monkeypatch.setattr(loader, "_FAST_LOADER", None)

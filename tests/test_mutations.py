@@ -6,8 +6,8 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -53,9 +53,13 @@ def _flip_mutates(data: dict) -> None:
 
 MUTATIONS: dict[str, Callable[[Path], None]] = {
     "change a flag": _edit("site/agent/cli.md", "--idempotency-key", "--idempotence-key"),
-    "drop an event type": _edit("site/agent/cli.md", re.compile(r"^\| `credits\.payment_backed_refunded` .*\n", re.M), ""),
+    "drop an event type": _edit(
+        "site/agent/cli.md", re.compile(r"^\| `credits\.payment_backed_refunded` .*\n", re.M), ""
+    ),
     "change the version": _edit("skills/image-skill/SKILL.md", 'version: "0.1.9"', 'version: "0.1.8"'),
-    "strip a URL fragment": _edit("site/agent/cli.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"),
+    "strip a URL fragment": _edit(
+        "site/agent/cli.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"
+    ),
     "add a stray file under skills/": lambda root: (root / "skills/image-skill/notes.md").write_text("mine\n"),
     "delete a reference file": lambda root: (root / "skills/image-skill/references/cli.md").unlink(),
     "delete a whole skill": lambda root: shutil.rmtree(root / "skills/image-skill-credits"),
@@ -64,9 +68,11 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     "change a pack price": _edit("site/agent/llms-full.txt", "5000 credits for 50.00", "5000 credits for 45.00"),
     "rename an error code": _edit("skills/image-skill-create/references/cli.md", "OUTPUT_EXISTS", "OUTPUT_PRESENT"),
     "windows line endings": lambda root: (root / "site/agent/llms.txt").write_bytes(
-        (root / "site/agent/llms.txt").read_bytes().replace(b"\n", b"\r\n")),
+        (root / "site/agent/llms.txt").read_bytes().replace(b"\n", b"\r\n")
+    ),
     "missing final newline": lambda root: (root / "CHANGELOG.md").write_bytes(
-        (root / "CHANGELOG.md").read_bytes().rstrip(b"\n")),
+        (root / "CHANGELOG.md").read_bytes().rstrip(b"\n")
+    ),
     "trailing whitespace": _edit("site/agent/skill.md", "\n## ", "  \n## "),
     "stray file in site/": lambda root: (root / "site/agent/old-llms.txt").write_text("stale\n"),
 }

@@ -11,10 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_subpackage_is_listed() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
-    found = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "skillpress").rglob("__init__.py")
-    }
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "skillpress").rglob("__init__.py")}
     assert found - listed == set(), "add these packages to [tool.setuptools] packages in pyproject.toml"
     assert config["package-dir"]["skillpress.templates"] == "templates"
     assert (ROOT / "templates" / "cli.md.j2").is_file()

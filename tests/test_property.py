@@ -15,11 +15,30 @@ MINIMAL = (Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yaml").
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Keys and scalars that look like parts of a real spec, mixed with arbitrary ones.
-SPEC_WORDS = ["spec_version", "product", "commands", "path", "flags", "name", "summary", "skills",
-              "endpoint", "endpoints", "exit_codes", "changelog", "version", "argv", "examples"]
+SPEC_WORDS = [
+    "spec_version",
+    "product",
+    "commands",
+    "path",
+    "flags",
+    "name",
+    "summary",
+    "skills",
+    "endpoint",
+    "endpoints",
+    "exit_codes",
+    "changelog",
+    "version",
+    "argv",
+    "examples",
+]
 keys = st.one_of(st.sampled_from(SPEC_WORDS), st.text(min_size=1, max_size=12))
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
     st.sampled_from(["1.0.0", "--text", "echo", "https://x.example", "2026-01-01"]),
 )
 structures = st.recursive(
@@ -64,14 +83,17 @@ LINES = MINIMAL.splitlines(keepends=True)
 @SETTINGS
 @given(st.integers(min_value=0, max_value=len(LINES) - 1))
 def test_deleting_a_line_never_raises(index: int) -> None:
-    check("".join(LINES[:index] + LINES[index + 1:]))
+    check("".join(LINES[:index] + LINES[index + 1 :]))
 
 
 @SETTINGS
 @given(
     st.integers(min_value=0, max_value=len(MINIMAL)),
-    st.text(alphabet=st.sampled_from(list(":-[]{}#&*!|>'\"%@`,? \t\n\\") + ["\u00e9", "\x00", "a", "1"]),
-            min_size=1, max_size=5),
+    st.text(
+        alphabet=st.sampled_from(list(":-[]{}#&*!|>'\"%@`,? \t\n\\") + ["\u00e9", "\x00", "a", "1"]),
+        min_size=1,
+        max_size=5,
+    ),
 )
 def test_inserting_characters_never_raises(position: int, inserted: str) -> None:
     check(MINIMAL[:position] + inserted + MINIMAL[position:])
@@ -80,7 +102,7 @@ def test_inserting_characters_never_raises(position: int, inserted: str) -> None
 @SETTINGS
 @given(st.integers(min_value=0, max_value=len(MINIMAL) - 1), st.integers(min_value=1, max_value=40))
 def test_cutting_a_span_never_raises(position: int, length: int) -> None:
-    check(MINIMAL[:position] + MINIMAL[position + length:])
+    check(MINIMAL[:position] + MINIMAL[position + length :])
 
 
 @SETTINGS

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_committed_generated_files_are_up_to_date() -> None:
     out = io.StringIO()
-    code = pipeline.check(ROOT / "source/image-skill.yaml", ROOT, client_bundle=CLIENT_BUNDLE,
-                          stdout=out, stderr=io.StringIO())
+    code = pipeline.check(
+        ROOT / "source/image-skill.yaml", ROOT, client_bundle=CLIENT_BUNDLE, stdout=out, stderr=io.StringIO()
+    )
     assert code == 0, "generated files are stale; run `python build.py` and commit:\n" + out.getvalue()[:4000]
 
 

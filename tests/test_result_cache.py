@@ -91,7 +91,8 @@ def test_invalid_results_are_not_cached(tmp_path: Path, monkeypatch: pytest.Monk
     spec.write_text(MINIMAL.read_text().replace("version: 1.0.0", "version: nope"))
     assert _check(spec, tmp_path / "out")[0] == 1
     assert not (tmp_path / "cache/skillpress/results").exists() or not any(
-        (tmp_path / "cache/skillpress/results").iterdir())
+        (tmp_path / "cache/skillpress/results").iterdir()
+    )
 
 
 def test_the_cache_can_be_turned_off(project, monkeypatch) -> None:

@@ -9,9 +9,10 @@ rule registered without a case here fails ``test_every_rule_has_a_case``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -60,8 +61,13 @@ def add_endpoint(d: dict[str, Any], **extra: Any) -> None:
 
 
 def add_event(d: dict[str, Any], **extra: Any) -> None:
-    event = {"type": "echo.sent", "subject": "echo", "operation": "send", "emitted_when": "Text was echoed.",
-             "links": ["request_id"]}
+    event = {
+        "type": "echo.sent",
+        "subject": "echo",
+        "operation": "send",
+        "emitted_when": "Text was echoed.",
+        "links": ["request_id"],
+    }
     event.update(extra)
     d.setdefault("events", []).append(event)
 
@@ -157,10 +163,13 @@ CASES: dict[str, Case] = {
             lambda d: set_example(d, "echo", "--text", "hello", "--upper"),
         ),
         failing=[
-            chain(lambda d: add_flag(d, name="--upper", type="boolean"),
-                  lambda d: echo(d).update(one_of=[["--upper", "--lower"]])),
-            chain(lambda d: add_flag(d, name="--upper", type="boolean"),
-                  lambda d: echo(d).update(one_of=[["--upper"]])),
+            chain(
+                lambda d: add_flag(d, name="--upper", type="boolean"),
+                lambda d: echo(d).update(one_of=[["--upper", "--lower"]]),
+            ),
+            chain(
+                lambda d: add_flag(d, name="--upper", type="boolean"), lambda d: echo(d).update(one_of=[["--upper"]])
+            ),
         ],
     ),
     "flag-default": Case(
@@ -176,14 +185,18 @@ CASES: dict[str, Case] = {
             lambda d: add_error_code(d, "BAD_TEXT", 2),
             lambda d: add_event(d),
             lambda d: d.setdefault("guidance", []).append(
-                {"id": "short-text", "title": "Keep it short", "text": "Send one line.", "show_in": ["skill"]}),
+                {"id": "short-text", "title": "Keep it short", "text": "Send one line.", "show_in": ["skill"]}
+            ),
             lambda d: echo(d).update(errors=["BAD_TEXT"], events=["echo.sent"], rules=["short-text"]),
         ),
         failing=[
             lambda d: echo(d).update(exit_codes=[0, 2, 7, 9]),
             lambda d: echo(d).update(errors=["BAD_TEXT"]),
-            chain(lambda d: add_error_code(d, "BAD_TEXT", 7), lambda d: echo(d).update(exit_codes=[0, 2]),
-                  lambda d: echo(d).update(errors=["BAD_TEXT"])),
+            chain(
+                lambda d: add_error_code(d, "BAD_TEXT", 7),
+                lambda d: echo(d).update(exit_codes=[0, 2]),
+                lambda d: echo(d).update(errors=["BAD_TEXT"]),
+            ),
             lambda d: echo(d).update(events=["echo.sent"]),
             lambda d: echo(d).update(rules=["short-text"]),
         ],
@@ -222,11 +235,24 @@ CASES: dict[str, Case] = {
         failing=[
             lambda d: set_credits(d, 900),
             chain(lambda d: set_credits(d, 1000), lambda d: d["credits"].update(default_payment_method="card")),
-            chain(lambda d: set_credits(d, 1000),
-                  lambda d: d["credits"].update(custom_quotes={"min_credits": 500, "max_credits": 100})),
-            chain(lambda d: set_credits(d, 1000), lambda d: d["credits"].update(payment_methods=[
-                {"id": "card", "name": "Card", "live_money": True, "buyer_modes": ["agent"],
-                 "default_pack": "huge"}])),
+            chain(
+                lambda d: set_credits(d, 1000),
+                lambda d: d["credits"].update(custom_quotes={"min_credits": 500, "max_credits": 100}),
+            ),
+            chain(
+                lambda d: set_credits(d, 1000),
+                lambda d: d["credits"].update(
+                    payment_methods=[
+                        {
+                            "id": "card",
+                            "name": "Card",
+                            "live_money": True,
+                            "buyer_modes": ["agent"],
+                            "default_pack": "huge",
+                        }
+                    ]
+                ),
+            ),
         ],
     ),
     "version": Case(
@@ -271,7 +297,8 @@ CASES: dict[str, Case] = {
             set_in("skills", 0, "sections", value=[{"title": "Usage", "commands": ["ech"]}]),
             set_in("skills", 0, "sections", value=[{"title": "Usage", "rules": ["nope"]}]),
             lambda d: d.setdefault("guidance", []).append(
-                {"id": "g", "title": "G", "text": "Text.", "show_in": ["skill"], "commands": ["pong"]}),
+                {"id": "g", "title": "G", "text": "Text.", "show_in": ["skill"], "commands": ["pong"]}
+            ),
         ],
     ),
     "https-urls": Case(
@@ -283,14 +310,18 @@ CASES: dict[str, Case] = {
         ],
     ),
     "env-roles": Case(
-        passing=set_in("environment", value=[{"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True,
-                                              "role": "token"}]),
+        passing=set_in(
+            "environment", value=[{"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True, "role": "token"}]
+        ),
         failing=[
             set_in("environment", value=[{"name": "ECHO_TOKEN", "purpose": "API token.", "role": "token"}]),
-            set_in("environment", value=[
-                {"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True, "role": "token"},
-                {"name": "ECHO_KEY", "purpose": "Also a token.", "secret": True, "role": "token"},
-            ]),
+            set_in(
+                "environment",
+                value=[
+                    {"name": "ECHO_TOKEN", "purpose": "API token.", "secret": True, "role": "token"},
+                    {"name": "ECHO_KEY", "purpose": "Also a token.", "secret": True, "role": "token"},
+                ],
+            ),
         ],
     ),
     "example-valid": Case(
@@ -302,8 +333,10 @@ CASES: dict[str, Case] = {
             lambda d: set_example(d, "echo", "--text", "hello", "extra"),
             lambda d: set_example(d, "eco", "--text", "hello"),
             chain(lambda d: add_command(d), lambda d: set_example(d, "ping")),
-            chain(lambda d: add_flag(d, name="--count", type="integer"),
-                  lambda d: set_example(d, "echo", "--text", "hi", "--count", "two")),
+            chain(
+                lambda d: add_flag(d, name="--count", type="integer"),
+                lambda d: set_example(d, "echo", "--text", "hi", "--count", "two"),
+            ),
             lambda d: echo(d)["examples"][0].update(exit_code=9),
         ],
     ),
@@ -316,8 +349,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "no-secrets": Case(
-        passing=chain(lambda d: set_client(d, token_prefix="isk_r_"),
-                      lambda d: set_example(d, "echo", "--text", "isk_r_...")),
+        passing=chain(
+            lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", "isk_r_...")
+        ),
         failing=[
             chain(lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", SECRET)),
             lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2" * 6),
@@ -394,4 +428,4 @@ def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:
     result = load_spec_text(text, "spec.yaml")
     diag = next(d for d in result.diagnostics if d.path == where)
     line = text.splitlines()[diag.line - 1]
-    assert line[diag.col - 1:].startswith(text_there), (diag.format_text(), line)
+    assert line[diag.col - 1 :].startswith(text_there), (diag.format_text(), line)

@@ -31,7 +31,9 @@ def _npm_install(*needed: Path) -> None:
     try:
         proc = subprocess.run(
             [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--no-save", *NPM_PACKAGES],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
     except subprocess.TimeoutExpired:
         pytest.skip(f"npm install of {' '.join(NPM_PACKAGES)} timed out")
@@ -50,10 +52,14 @@ def run_afdocs(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str
     """Run the `afdocs` agent-friendly-docs checker (npm `afdocs`, needs Node >= 22)."""
     cli = TOOLS / "node_modules" / "afdocs" / "bin" / "afdocs.mjs"
     _npm_install(NODE, cli)
-    env = {"PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": str(cwd), "NO_COLOR": "1",
-           "CI": "1", "DO_NOT_TRACK": "1"}
-    return subprocess.run([str(NODE), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)
+    env = {
+        "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(cwd),
+        "NO_COLOR": "1",
+        "CI": "1",
+        "DO_NOT_TRACK": "1",
+    }
+    return subprocess.run([str(NODE), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -67,5 +73,4 @@ def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.Complete
         "DISABLE_TELEMETRY": "1",
         "DO_NOT_TRACK": "1",
     }
-    return subprocess.run([str(node), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([str(node), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

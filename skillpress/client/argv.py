@@ -25,7 +25,8 @@ import math
 # ``dataclasses`` at runtime (together they cost more than the rest of a cold start).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Protocol, Sequence
+    from collections.abc import Iterable, Sequence
+    from typing import Any, Protocol
 
     class FlagLike(Protocol):
         name: str
@@ -49,10 +50,14 @@ class UsageProblem(Exception):
 class Invocation:
     """The parsed tokens: flag values by canonical name, the spelling used, positionals."""
 
-    __slots__ = ("values", "given_as", "positionals")
+    __slots__ = ("given_as", "positionals", "values")
 
-    def __init__(self, values: dict[str, Any] | None = None, given_as: dict[str, str] | None = None,
-                 positionals: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        given_as: dict[str, str] | None = None,
+        positionals: list[str] | None = None,
+    ) -> None:
         self.values: dict[str, Any] = {} if values is None else values  # canonical flag name -> value(s)
         self.given_as: dict[str, str] = {} if given_as is None else given_as  # canonical name -> spelling used
         self.positionals: list[str] = [] if positionals is None else positionals
@@ -96,7 +101,7 @@ def convert(kind: str, raw: str, what: str, choices: Sequence[str] = ()) -> Any:
 
         try:
             value = json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise UsageProblem(f"{what} expects JSON: {exc.msg} at position {exc.pos}", flag=what) from None
         if not isinstance(value, dict):
             raise UsageProblem(f"{what} expects a JSON object", flag=what)

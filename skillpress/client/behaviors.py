@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .envelope import CliError, local_envelope
 from .table import BUNDLE_DIR, CommandRec, Table
@@ -31,8 +32,11 @@ LOCAL_FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 TERMINAL_JOB_STATUSES = ("completed", "failed", "canceled", "cancelled")
-REFERENCE_ROLES = {"--reference-image": "reference_image", "--element-frontal": "element_frontal",
-                   "--element-reference": "element_reference"}
+REFERENCE_ROLES = {
+    "--reference-image": "reference_image",
+    "--element-frontal": "element_frontal",
+    "--element-reference": "element_reference",
+}
 
 Envelope = tuple[dict[str, Any], int]
 
@@ -58,18 +62,19 @@ def help_(ctx: Any) -> Envelope:
             raise ctx.fail("PUBLIC_CLI_FAILED", "this build bundles no SKILL.md") from None
     words = [str(v) for v in ctx.args.values() if isinstance(v, str)] or list(ctx.inv.positionals)
     if words:
-        target, used = table.resolve(words[0].split() + words[1:])
+        target, _used = table.resolve(words[0].split() + words[1:])
         if target is None:
             raise ctx.fail("PUBLIC_CLI_COMMAND_NOT_AVAILABLE", f"'{' '.join(words)}' is not a command")
-        return command_help(table, target, ctx.as_json)
+        return command_help(table, target, ctx.as_json), 0
     docs = table.urls.get("cli")
     commands = _visible(table)
     if ctx.as_json:
         data = {
             "usage": f"{table.cli_name} <command> [flags]",
             "version": table.version,
-            "commands": [{"path": c.path, "aliases": c.aliases, "summary": c.summary, "auth": c.auth}
-                         for c in commands],
+            "commands": [
+                {"path": c.path, "aliases": c.aliases, "summary": c.summary, "auth": c.auth} for c in commands
+            ],
             "global_flags": [{"name": f.name, "summary": f.summary} for f in table.global_flags],
             "docs_url": docs,
         }
@@ -88,7 +93,7 @@ def help_(ctx: Any) -> Envelope:
         lines += ["", "Global flags:"]
         heads = [f.name + ("" if f.type == "boolean" else f" {f.value_name or 'VALUE'}") for f in table.global_flags]
         flag_width = max(len(h) for h in heads)
-        for head, flag in zip(heads, table.global_flags):
+        for head, flag in zip(heads, table.global_flags, strict=False):
             lines.append(f"  {head}{' ' * (flag_width - len(head) + 2)}{flag.summary}")
     lines += ["", f"Run '{table.cli_name} <command> --help' for a command's flags."]
     if docs:
@@ -121,9 +126,19 @@ def command_help(table: Table, command: CommandRec, as_json: bool) -> dict[str, 
             "aliases": command.aliases,
             "auth": command.auth,
             "arguments": [{"name": a.name, "required": a.required, "summary": a.summary} for a in command.arguments],
-            "flags": [{"name": f.name, "aliases": f.all_names[1:], "type": f.type, "required": f.required,
-                       "default": f.default, "choices": f.choices, "repeatable": f.repeatable,
-                       "summary": f.summary} for f in flags],
+            "flags": [
+                {
+                    "name": f.name,
+                    "aliases": f.all_names[1:],
+                    "type": f.type,
+                    "required": f.required,
+                    "default": f.default,
+                    "choices": f.choices,
+                    "repeatable": f.repeatable,
+                    "summary": f.summary,
+                }
+                for f in flags
+            ],
             "one_of": command.one_of,
             "docs_url": table.docs_anchor(command),
         }
@@ -239,8 +254,9 @@ def signup(ctx: Any) -> Envelope:
     path = None
     if save:
         if not isinstance(token, str) or not token.strip():
-            raise ctx.fail("SIGNUP_TOKEN_NOT_RETURNED", "the signup succeeded but returned no token to save",
-                           retryable=True)
+            raise ctx.fail(
+                "SIGNUP_TOKEN_NOT_RETURNED", "the signup succeeded but returned no token to save", retryable=True
+            )
         actor = envelope.get("actor") or (data.get("actor") if isinstance(data, dict) else None)
         path = session.write_config(token.strip(), actor)
         envelope["warnings"].append(f"saved the token to {path} (file mode 0600)")
@@ -253,9 +269,11 @@ def signup(ctx: Any) -> Envelope:
         storage = dict(data["storage"]) if isinstance(data.get("storage"), dict) else {}
         storage["saved"] = save
         storage["config_path"] = path
-        storage["reason"] = ("token saved in the client config (0600); it is only sent to "
-                             f"{session.base_url()}" if save else
-                             "token withheld from output; sign up again with --save or --show-token to keep one")
+        storage["reason"] = (
+            f"token saved in the client config (0600); it is only sent to {session.base_url()}"
+            if save
+            else "token withheld from output; sign up again with --save or --show-token to keep one"
+        )
         data["storage"] = storage
     return envelope, 0
 
@@ -271,8 +289,12 @@ def auth_status(ctx: Any) -> Envelope:
     if refusal:
         raise ctx.fail("API_BASE_URL_REFUSED", refusal)
     if not token or ctx.command.endpoint is None:
-        data = {"authenticated": False, "auth_source": None, "api_base_url": session.base_url(),
-                "config_path": session.config_path()}
+        data = {
+            "authenticated": False,
+            "auth_source": None,
+            "api_base_url": session.base_url(),
+            "config_path": session.config_path(),
+        }
         return local_envelope(ctx.label, data=data), 0
     ctx.redactor.add(token)
     envelope, code = ctx.call(token=token)
@@ -289,13 +311,14 @@ def auth_save(ctx: Any) -> Envelope:
     if not token:
         names = [n for n in [ctx.table.env.get("token"), *(ctx.table.env.get("token_fallback") or ())] if n]
         where = " or ".join(["--token-stdin", *names])
-        raise CliError("AUTH_REQUIRED", f"no token to save; give one with {where}",
-                       recovery=session.auth_recovery())
+        raise CliError("AUTH_REQUIRED", f"no token to save; give one with {where}", recovery=session.auth_recovery())
     ctx.redactor.add(token)
     base = session.base_url()
     if not is_secure_base(base):
-        raise ctx.fail("INVALID_ARGUMENTS",
-                       f"refusing to save a token for {base}: saved tokens are only sent over https or to loopback")
+        raise ctx.fail(
+            "INVALID_ARGUMENTS",
+            f"refusing to save a token for {base}: saved tokens are only sent over https or to loopback",
+        )
     path = session.write_config(token, None)
     data = {"saved": True, "config_path": path, "token_source": source, "api_base_url": base}
     return local_envelope(ctx.label, data=data), 0
@@ -320,7 +343,7 @@ def _upload_endpoint(ctx: Any) -> tuple[CommandRec, dict[str, Any]]:
 def _uploader(ctx: Any) -> Callable[[str], Envelope]:
     from . import media
 
-    command, endpoint = _upload_endpoint(ctx)
+    _command, endpoint = _upload_endpoint(ctx)
 
     def run_upload(reference: str) -> Envelope:
         fields = media.upload_fields(ctx, reference)
@@ -377,7 +400,9 @@ def _reference_plan(ctx: Any) -> list[dict[str, Any]] | None:
 def _check_plan(ctx: Any, plan: list[dict[str, Any]]) -> None:
     images = sorted(p["index"] for p in plan if p["role"] == "reference_image")
     if images != list(range(len(images))):
-        raise ctx.fail("INVALID_ARGUMENTS", "--reference-image indexes must be unique and start at 0 (IMG@0, IMG@1, ...)")
+        raise ctx.fail(
+            "INVALID_ARGUMENTS", "--reference-image indexes must be unique and start at 0 (IMG@0, IMG@1, ...)"
+        )
     frontals = sorted(p["index"] for p in plan if p["role"] == "element_frontal")
     if frontals != list(range(len(frontals))):
         raise ctx.fail("INVALID_ARGUMENTS", "--element-frontal element indexes must be unique and start at 0")
@@ -390,6 +415,10 @@ def _check_plan(ctx: Any, plan: list[dict[str, Any]]) -> None:
         per_element[item["index"]] = per_element.get(item["index"], 0) + 1
         if per_element[item["index"]] > 3 or item.get("reference_index", 0) > 2:
             raise ctx.fail("INVALID_ARGUMENTS", "at most 3 references (index 0-2) per element")
+
+
+def _dict(value: Any, fallback: dict[str, Any]) -> dict[str, Any]:
+    return value if isinstance(value, dict) else fallback
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -459,8 +488,8 @@ def assets_get(ctx: Any) -> Envelope:
     envelope, code = ctx.call(fields)
     if not envelope.get("ok"):
         return envelope, code
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-    asset = data.get("asset") if isinstance(data.get("asset"), dict) else data
+    data = _dict(envelope.get("data"), {})
+    asset = _dict(data.get("asset"), data)
     url = asset.get("url") or asset.get("download_url")
     if not isinstance(url, str) or not url:
         raise ctx.fail("ASSET_DOWNLOAD_FAILED", f"the metadata of {asset_id} has no download URL", retryable=False)
@@ -469,8 +498,14 @@ def assets_get(ctx: Any) -> Envelope:
         output = media.safe_basename(str(asset_id), asset.get("mime_type"))
     sha = asset.get("sha256") if isinstance(asset.get("sha256"), str) else None
     size = asset.get("content_length")
-    download = media.download(ctx, url, output, overwrite=overwrite, sha256=sha,
-                              expected_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None)
+    download = media.download(
+        ctx,
+        url,
+        output,
+        overwrite=overwrite,
+        sha256=sha,
+        expected_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+    )
     data = dict(data)
     data["request"] = {"reference": reference, "reference_type": "url" if media.is_remote(reference) else "asset_id"}
     data["download"] = download
@@ -500,11 +535,11 @@ def jobs_wait(ctx: Any) -> Envelope:
         polls += 1
         if not envelope.get("ok"):
             return envelope, code
-        data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-        job = data.get("job") if isinstance(data.get("job"), dict) else data
+        data = _dict(envelope.get("data"), {})
+        job = _dict(data.get("job"), data)
         status = job.get("status") if isinstance(job, dict) else None
         if status in TERMINAL_JOB_STATUSES:
-            request = dict(data.get("request")) if isinstance(data.get("request"), dict) else {}
+            request = dict(_dict(data.get("request"), {}))
             request.update({"timeout_ms": timeout_ms, "poll_interval_ms": poll_ms, "polls": polls})
             data["request"] = request
             if status != "completed":
@@ -515,9 +550,12 @@ def jobs_wait(ctx: Any) -> Envelope:
             break
         time.sleep(min(poll_ms / 1000, remaining))
     retry_after = max(1, -(-poll_ms // 1000))
-    raise ctx.fail("TIMEOUT", f"{job_ref} did not reach a final status within {timeout_ms} ms ({polls} polls)",
-                   retryable=True, recovery={"retry_after_seconds": retry_after,
-                                             "suggested_command": f"{ctx.label} {job_ref} --json"})
+    raise ctx.fail(
+        "TIMEOUT",
+        f"{job_ref} did not reach a final status within {timeout_ms} ms ({polls} polls)",
+        retryable=True,
+        recovery={"retry_after_seconds": retry_after, "suggested_command": f"{ctx.label} {job_ref} --json"},
+    )
 
 
 def _default(ctx: Any, name: str, fallback: int) -> int:
@@ -562,8 +600,10 @@ def quote(ctx: Any) -> Envelope:
     if flag is not None and flag.name not in ctx.values:
         key = f"quote-{int(time.time() * 1000)}-{os.urandom(4).hex()}"
         ctx.values[flag.name] = key
-        ctx.warnings.append(f"generated idempotency key {key}; pass --idempotency-key KEY so that a retry "
-                            "returns the same quote instead of a new one")
+        ctx.warnings.append(
+            f"generated idempotency key {key}; pass --idempotency-key KEY so that a retry "
+            "returns the same quote instead of a new one"
+        )
     return ctx.call()
 
 

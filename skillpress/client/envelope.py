@@ -173,20 +173,19 @@ def readable(envelope: dict[str, Any]) -> str:
         lines.append(f"ok: {label}".rstrip())
         data = envelope.get("data")
         if isinstance(data, dict):
-            shown = 0
-            for key, value in data.items():
+            for shown, (key, value) in enumerate(data.items()):
                 if shown == 12:
                     lines.append(f"  ... {len(data) - 12} more fields (use --json)")
                     break
                 if isinstance(value, list):
                     lines.append(f"  {key}: {len(value)} item(s)")
                 elif isinstance(value, dict):
-                    inner = ", ".join(f"{k}={_scalar(v)}" for k, v in list(value.items())[:4]
-                                      if not isinstance(v, (dict, list)))
+                    inner = ", ".join(
+                        f"{k}={_scalar(v)}" for k, v in list(value.items())[:4] if not isinstance(v, (dict, list))
+                    )
                     lines.append(f"  {key}: {inner or '{...}'}")
                 else:
                     lines.append(f"  {key}: {_scalar(value)}")
-                shown += 1
         elif data is not None:
             lines.append(f"  {_scalar(data)}")
     else:

@@ -59,7 +59,7 @@ def _query_text(value: Any) -> str:
 
 
 class Request:
-    __slots__ = ("method", "path", "query", "body")
+    __slots__ = ("body", "method", "path", "query")
 
     def __init__(self, method: str, path: str, query: list[tuple[str, str]], body: dict[str, Any] | None) -> None:
         self.method = method
@@ -150,8 +150,9 @@ def header_exit(table: Any, headers: dict[str, str]) -> int | None:
     return value if value in table.exit_codes and value != 0 else None
 
 
-def envelope_from_response(table: Any, label: str, response: transport.Response,
-                           enveloped: bool = True) -> tuple[dict[str, Any], int]:
+def envelope_from_response(
+    table: Any, label: str, response: transport.Response, enveloped: bool = True
+) -> tuple[dict[str, Any], int]:
     try:
         parsed = json.loads(response.body.decode("utf-8")) if response.body else None
     except (UnicodeDecodeError, ValueError):
@@ -191,17 +192,20 @@ def transport_failure(table: Any, exc: transport.TransportError, *, what: str = 
         recovery["docs_url"] = anchor
     if exc.kind == "timeout":
         recovery["retry_after_seconds"] = 5
-        return CliError("TIMEOUT", f"{what} did not answer within {timeout_seconds(table):g}s",
-                        recovery=recovery, retryable=True)
+        return CliError(
+            "TIMEOUT", f"{what} did not answer within {timeout_seconds(table):g}s", recovery=recovery, retryable=True
+        )
     if exc.kind == "bad-url":
         return CliError("INVALID_ARGUMENTS", exc.message, recovery=recovery)
     recovery["retry_after_seconds"] = 30
-    return CliError("HOSTED_API_REQUEST_FAILED", f"could not reach {what}: {exc.message}",
-                    recovery=recovery, retryable=True)
+    return CliError(
+        "HOSTED_API_REQUEST_FAILED", f"could not reach {what}: {exc.message}", recovery=recovery, retryable=True
+    )
 
 
-def send(run: Any, req: Request, *, token: str | None, enveloped: bool = True,
-         max_bytes: int = 64 * 1024 * 1024) -> tuple[dict[str, Any], int]:
+def send(
+    run: Any, req: Request, *, token: str | None, enveloped: bool = True, max_bytes: int = 64 * 1024 * 1024
+) -> tuple[dict[str, Any], int]:
     table = run.table
     url = run.session.base_url() + req.target()
     headers = {
@@ -216,8 +220,13 @@ def send(run: Any, req: Request, *, token: str | None, enveloped: bool = True,
         headers["Authorization"] = f"Bearer {token}"
     try:
         response = transport.request(
-            req.method, url, headers=headers, body=body_bytes, timeout=timeout_seconds(table),
-            retries=int(table.client.get("get_retries") or 0), max_bytes=max_bytes,
+            req.method,
+            url,
+            headers=headers,
+            body=body_bytes,
+            timeout=timeout_seconds(table),
+            retries=int(table.client.get("get_retries") or 0),
+            max_bytes=max_bytes,
         )
     except transport.TransportError as exc:
         raise transport_failure(table, exc) from None

@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import sys
 
-TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
-if TYPE_CHECKING:
-    from typing import Any
-
 from . import argv as argv_parser
 from .envelope import (
     CliError,
@@ -28,6 +24,10 @@ from .envelope import (
     local_envelope,
 )
 from .table import CommandRec, Table, load
+
+TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
+if TYPE_CHECKING:
+    from typing import Any
 
 TERMINATOR = "--"
 
@@ -79,8 +79,11 @@ class Run:
         if refusal:
             raise self.fail("API_BASE_URL_REFUSED", refusal)
         if mode == "required":
-            raise CliError("AUTH_REQUIRED", f"'{self.command.path}' needs a token and none was found",
-                           recovery=self.session.auth_recovery())
+            raise CliError(
+                "AUTH_REQUIRED",
+                f"'{self.command.path}' needs a token and none was found",
+                recovery=self.session.auth_recovery(),
+            )
         return None
 
     def fields(self) -> dict[str, Any]:
@@ -127,9 +130,11 @@ class Run:
         if asset_id is not None and host in allowed:
             return asset_id
         if strict:
-            raise self.fail("INVALID_ARGUMENTS",
-                            f"{reference!r} is not an owned asset URL (hosts: {', '.join(sorted(h for h in allowed if h))}); "
-                            "give the asset id instead")
+            raise self.fail(
+                "INVALID_ARGUMENTS",
+                f"{reference!r} is not an owned asset URL (hosts: {', '.join(sorted(h for h in allowed if h))}); "
+                "give the asset id instead",
+            )
         return reference
 
     def read_text(self, path: str, what: str, limit: int = 1024 * 1024) -> str:
@@ -137,8 +142,9 @@ class Run:
             with open(path, "rb") as handle:
                 raw = handle.read(limit + 1)
         except OSError as exc:
-            raise self.fail("LOCAL_FILE_FAILED",
-                            f"{what}: could not read {path}: {exc.strerror or type(exc).__name__}") from None
+            raise self.fail(
+                "LOCAL_FILE_FAILED", f"{what}: could not read {path}: {exc.strerror or type(exc).__name__}"
+            ) from None
         if len(raw) > limit:
             raise self.fail("INVALID_ARGUMENTS", f"{what}: {path} is larger than {limit} bytes")
         try:
@@ -146,8 +152,13 @@ class Run:
         except UnicodeDecodeError:
             raise self.fail("INVALID_ARGUMENTS", f"{what}: {path} is not UTF-8 text") from None
 
-    def call(self, fields: dict[str, Any] | None = None, *, endpoint: dict[str, Any] | None = None,
-             token: str | None | bool = True) -> tuple[dict[str, Any], int]:
+    def call(
+        self,
+        fields: dict[str, Any] | None = None,
+        *,
+        endpoint: dict[str, Any] | None = None,
+        token: str | bool | None = True,
+    ) -> tuple[dict[str, Any], int]:
         """Call the command's endpoint; ``token=True`` resolves one per the command's auth."""
         from . import hosted
 
@@ -202,8 +213,16 @@ def wants_json(table: Table, tokens: list[str]) -> bool:
 
 def _synthetic(behavior: str) -> CommandRec:
     summaries = {"help": "List the commands.", "version": "Print the version."}
-    return CommandRec({"id": behavior, "path": behavior, "summary": summaries[behavior], "surface": "local",
-                       "behavior": behavior, "hidden": True})
+    return CommandRec(
+        {
+            "id": behavior,
+            "path": behavior,
+            "summary": summaries[behavior],
+            "surface": "local",
+            "behavior": behavior,
+            "hidden": True,
+        }
+    )
 
 
 def _pick(table: Table, argv: list[str]) -> tuple[CommandRec | None, list[str]]:
@@ -235,11 +254,17 @@ def run(argv: list[str], table: Table) -> tuple[dict[str, Any], int, bool, Redac
         recovery: dict[str, Any] = {"suggested_command": f"{table.cli_name} --help"}
         if table.docs_anchor(None):
             recovery["docs_url"] = table.docs_anchor(None)
-        error = CliError("PUBLIC_CLI_COMMAND_NOT_AVAILABLE",
-                         f"'{' '.join(words) or (argv[0] if argv else '')}' is not a command of {table.cli_name}",
-                         recovery=recovery)
-        return local_envelope(label, error=error_block(error, table.error_codes)), \
-            exit_code_for(error, table.error_codes), as_json, None
+        error = CliError(
+            "PUBLIC_CLI_COMMAND_NOT_AVAILABLE",
+            f"'{' '.join(words) or (argv[0] if argv else '')}' is not a command of {table.cli_name}",
+            recovery=recovery,
+        )
+        return (
+            local_envelope(label, error=error_block(error, table.error_codes)),
+            exit_code_for(error, table.error_codes),
+            as_json,
+            None,
+        )
     label = f"{table.cli_name} {command.path}"
     if _wants_help(command, table, rest):
         from .behaviors import command_help
@@ -256,8 +281,12 @@ def run(argv: list[str], table: Table) -> tuple[dict[str, Any], int, bool, Redac
             recovery["flag"] = problem.flag
         message = problem.message + (f" ({problem.hint})" if problem.hint else "")
         error = CliError("INVALID_ARGUMENTS", message, recovery=recovery)
-        return local_envelope(label, error=error_block(error, table.error_codes)), \
-            exit_code_for(error, table.error_codes), as_json, None
+        return (
+            local_envelope(label, error=error_block(error, table.error_codes)),
+            exit_code_for(error, table.error_codes),
+            as_json,
+            None,
+        )
     ctx = Run(table, command, inv, as_json)
     try:
         envelope, code = dispatch(ctx)
@@ -267,11 +296,11 @@ def run(argv: list[str], table: Table) -> tuple[dict[str, Any], int, bool, Redac
         code = exit_code_for(error, table.error_codes)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # noqa: BLE001 - a bug must still print one envelope
-        error = CliError("PUBLIC_CLI_FAILED", f"internal error: {type(exc).__name__}: {exc}", retryable=False)
-        error.message = ctx.redactor.text(error.message)
-        envelope = local_envelope(label, error=error_block(error, table.error_codes))
-        code = exit_code_for(error, table.error_codes)
+    except Exception as exc:
+        bug = CliError("PUBLIC_CLI_FAILED", f"internal error: {type(exc).__name__}: {exc}", retryable=False)
+        bug.message = ctx.redactor.text(bug.message)
+        envelope = local_envelope(label, error=error_block(bug, table.error_codes))
+        code = exit_code_for(bug, table.error_codes)
     if ctx.warnings:
         envelope["warnings"] = list(envelope.get("warnings") or []) + ctx.warnings
     return envelope, code, as_json, ctx.redactor
@@ -282,8 +311,12 @@ def version(ctx: Run) -> tuple[dict[str, Any], int]:
     table = ctx.table
     if not ctx.as_json:
         return {"_raw_output": f"{table.cli_name} {table.version}\n".encode()}, 0
-    data = {"version": table.version, "cli_name": table.cli_name, "package": table.client.get("package"),
-            "product": table.product.get("id")}
+    data = {
+        "version": table.version,
+        "cli_name": table.cli_name,
+        "package": table.client.get("package"),
+        "product": table.product.get("id"),
+    }
     return local_envelope(ctx.label, data=data), 0
 
 
@@ -298,8 +331,9 @@ def dispatch(ctx: Run) -> tuple[dict[str, Any], int]:
         return handler(ctx)
     if ctx.command.endpoint is not None:
         return behaviors.hosted_generic(ctx)
-    raise ctx.fail("PUBLIC_CLI_COMMAND_NOT_AVAILABLE",
-                   f"'{ctx.command.path}' has no local behaviour and no endpoint in this build")
+    raise ctx.fail(
+        "PUBLIC_CLI_COMMAND_NOT_AVAILABLE", f"'{ctx.command.path}' has no local behaviour and no endpoint in this build"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

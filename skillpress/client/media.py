@@ -31,8 +31,13 @@ IMAGE_TYPES = {
     "gif": "image/gif",
     "avif": "image/avif",
 }
-EXTENSION_FOR = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
-                 "image/avif": "avif"}
+EXTENSION_FOR = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/avif": "avif",
+}
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 DOWNLOAD_TOTAL_FACTOR = 10  # a download may take 10x the per-request timeout in total; each read still times out
@@ -70,8 +75,9 @@ def read_local(ctx: Any, path: str) -> tuple[bytes, str, str]:
     name = os.path.basename(path)
     mime = _mime_from_name(name)
     if mime is None:
-        raise ctx.fail("UPLOAD_MIME_TYPE_UNKNOWN",
-                       f"{name!r} does not have an image extension ({', '.join(sorted(IMAGE_TYPES))})")
+        raise ctx.fail(
+            "UPLOAD_MIME_TYPE_UNKNOWN", f"{name!r} does not have an image extension ({', '.join(sorted(IMAGE_TYPES))})"
+        )
     try:
         size = os.path.getsize(path)
         if size > MAX_UPLOAD_BYTES:
@@ -79,8 +85,9 @@ def read_local(ctx: Any, path: str) -> tuple[bytes, str, str]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_UPLOAD_BYTES + 1)
     except OSError as exc:
-        raise ctx.fail("LOCAL_FILE_FAILED", f"could not read {path}: {exc.strerror or type(exc).__name__}",
-                       retryable=False) from None
+        raise ctx.fail(
+            "LOCAL_FILE_FAILED", f"could not read {path}: {exc.strerror or type(exc).__name__}", retryable=False
+        ) from None
     return data, name, mime
 
 
@@ -89,25 +96,36 @@ def fetch_remote(ctx: Any, url: str) -> tuple[bytes, str, str]:
     from .hosted import timeout_seconds
 
     try:
-        response = transport.request("GET", url, headers={"Accept": "image/*",
-                                                          "User-Agent": f"{ctx.table.cli_name}/{ctx.table.version}"},
-                                     timeout=timeout_seconds(ctx.table), retries=0, max_bytes=MAX_UPLOAD_BYTES)
+        response = transport.request(
+            "GET",
+            url,
+            headers={"Accept": "image/*", "User-Agent": f"{ctx.table.cli_name}/{ctx.table.version}"},
+            timeout=timeout_seconds(ctx.table),
+            retries=0,
+            max_bytes=MAX_UPLOAD_BYTES,
+        )
     except transport.TransportError as exc:
         if exc.kind == "too-large":
             raise ctx.fail("INVALID_ARGUMENTS", f"the remote image is larger than {MAX_UPLOAD_BYTES} bytes") from None
-        raise ctx.fail("REMOTE_UPLOAD_FETCH_FAILED", f"could not fetch the remote image: {exc.message}",
-                       retryable=True) from None
+        raise ctx.fail(
+            "REMOTE_UPLOAD_FETCH_FAILED", f"could not fetch the remote image: {exc.message}", retryable=True
+        ) from None
     if not 200 <= response.status < 300:
-        raise ctx.fail("REMOTE_UPLOAD_FETCH_FAILED", f"the remote image answered HTTP {response.status}",
-                       retryable=response.status >= 500)
+        raise ctx.fail(
+            "REMOTE_UPLOAD_FETCH_FAILED",
+            f"the remote image answered HTTP {response.status}",
+            retryable=response.status >= 500,
+        )
     name = os.path.basename(unquote(urlsplit(url).path)) or "remote-image"
     header = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     mime = header if header in EXTENSION_FOR else None
     if mime is None and not header:
         mime = _mime_from_name(name)
     if mime is None:
-        raise ctx.fail("UPLOAD_MIME_TYPE_UNKNOWN",
-                       f"the remote file's type {header or 'unknown'!r} is not an allowed image type ({_allowed_types()})")
+        raise ctx.fail(
+            "UPLOAD_MIME_TYPE_UNKNOWN",
+            f"the remote file's type {header or 'unknown'!r} is not an allowed image type ({_allowed_types()})",
+        )
     return response.body, name, mime
 
 
@@ -149,8 +167,11 @@ def resolve_image(ctx: Any, reference: str, uploader: Any) -> str:
     asset = data.get("asset") if isinstance(data.get("asset"), dict) else data
     asset_id = asset.get("asset_id") if isinstance(asset, dict) else None
     if not isinstance(asset_id, str) or not asset_id:
-        raise ctx.fail("UPLOAD_ASSET_ID_MISSING", f"the upload of {os.path.basename(reference)} returned no asset id",
-                       retryable=True)
+        raise ctx.fail(
+            "UPLOAD_ASSET_ID_MISSING",
+            f"the upload of {os.path.basename(reference)} returned no asset id",
+            retryable=True,
+        )
     return asset_id
 
 
@@ -175,16 +196,18 @@ def safe_basename(asset_id: str, mime: str | None) -> str:
     return name
 
 
-def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | None,
-             expected_bytes: int | None) -> dict[str, Any]:
+def download(
+    ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | None, expected_bytes: int | None
+) -> dict[str, Any]:
     import hashlib
 
     from .hosted import timeout_seconds
 
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ctx.fail("ASSET_DOWNLOAD_FAILED", "the asset URL is not an http(s) URL; refusing to fetch it",
-                       retryable=False)
+        raise ctx.fail(
+            "ASSET_DOWNLOAD_FAILED", "the asset URL is not an http(s) URL; refusing to fetch it", retryable=False
+        )
     target = os.path.abspath(output)
     folder = os.path.dirname(target)
     existed = os.path.lexists(target)
@@ -205,6 +228,7 @@ def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | 
         raise ctx.fail("LOCAL_FILE_FAILED", f"could not write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
+
             def sink(chunk: bytes) -> None:
                 nonlocal written
                 handle.write(chunk)
@@ -213,34 +237,49 @@ def download(ctx: Any, url: str, output: str, *, overwrite: bool, sha256: str | 
 
             try:
                 response = transport.request(
-                    "GET", url,
+                    "GET",
+                    url,
                     headers={"Accept": "*/*", "User-Agent": f"{ctx.table.cli_name}/{ctx.table.version}"},
-                    timeout=timeout_seconds(ctx.table), max_bytes=MAX_DOWNLOAD_BYTES, sink=sink,
+                    timeout=timeout_seconds(ctx.table),
+                    max_bytes=MAX_DOWNLOAD_BYTES,
+                    sink=sink,
                     total_timeout=DOWNLOAD_TOTAL_FACTOR * timeout_seconds(ctx.table),
                 )
             except transport.TransportError as exc:
                 if exc.kind == "short":
-                    raise ctx.fail("ASSET_INTEGRITY_MISMATCH",
-                                   f"the download stopped early ({written} bytes); nothing was written") from None
-                raise ctx.fail("ASSET_DOWNLOAD_FAILED", f"the download failed: {exc.message}",
-                               retryable=exc.kind in ("network", "timeout")) from None
+                    raise ctx.fail(
+                        "ASSET_INTEGRITY_MISMATCH", f"the download stopped early ({written} bytes); nothing was written"
+                    ) from None
+                raise ctx.fail(
+                    "ASSET_DOWNLOAD_FAILED",
+                    f"the download failed: {exc.message}",
+                    retryable=exc.kind in ("network", "timeout"),
+                ) from None
             if not 200 <= response.status < 300:
-                raise ctx.fail("ASSET_DOWNLOAD_FAILED", f"the asset URL answered HTTP {response.status}",
-                               retryable=response.status >= 500)
+                raise ctx.fail(
+                    "ASSET_DOWNLOAD_FAILED",
+                    f"the asset URL answered HTTP {response.status}",
+                    retryable=response.status >= 500,
+                )
             handle.flush()
             os.fsync(handle.fileno())
         length_header = response.headers.get("content-length")
         declared = int(length_header) if length_header and length_header.strip().isdigit() else None
         if declared is not None and declared != written:
-            raise ctx.fail("ASSET_INTEGRITY_MISMATCH",
-                           f"got {written} bytes but the server declared {declared}; nothing was written")
+            raise ctx.fail(
+                "ASSET_INTEGRITY_MISMATCH",
+                f"got {written} bytes but the server declared {declared}; nothing was written",
+            )
         if expected_bytes is not None and expected_bytes != written:
-            raise ctx.fail("ASSET_INTEGRITY_MISMATCH",
-                           f"got {written} bytes but the asset metadata says {expected_bytes}; nothing was written")
+            raise ctx.fail(
+                "ASSET_INTEGRITY_MISMATCH",
+                f"got {written} bytes but the asset metadata says {expected_bytes}; nothing was written",
+            )
         actual = digest.hexdigest()
         if sha256 and actual.lower() != sha256.lower():
-            raise ctx.fail("ASSET_INTEGRITY_MISMATCH",
-                           "the downloaded bytes do not match the asset's sha256; nothing was written")
+            raise ctx.fail(
+                "ASSET_INTEGRITY_MISMATCH", "the downloaded bytes do not match the asset's sha256; nothing was written"
+            )
         _place(ctx, tmp, target, overwrite)
     except BaseException:
         try:
@@ -266,7 +305,9 @@ def _place(ctx: Any, tmp: str, target: str, overwrite: bool) -> None:
     try:
         os.link(tmp, target)  # fails if target appeared meanwhile: never clobber
     except FileExistsError:
-        raise ctx.fail("OUTPUT_EXISTS", f"{target} appeared during the download; pass --overwrite to replace it") from None
+        raise ctx.fail(
+            "OUTPUT_EXISTS", f"{target} appeared during the download; pass --overwrite to replace it"
+        ) from None
     except OSError:
         if os.path.lexists(target):
             raise ctx.fail("OUTPUT_EXISTS", f"{target} already exists; pass --overwrite to replace it") from None

@@ -92,15 +92,20 @@ class Session:
                 raw, source = str(self.table.urls.get("api", "")), "the spec's API URL"
         parts = urlsplit(raw)
         try:
-            parts.port
+            _ = parts.port  # raises ValueError on a malformed port
         except ValueError:
             parts = urlsplit("invalid:")
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise CliError("PUBLIC_CLI_FAILED", f"the API base URL from {source} is not an http(s) URL: {raw!r}",
-                           recovery={"docs_url": self.table.docs_anchor(None)}, retryable=False)
+            raise CliError(
+                "PUBLIC_CLI_FAILED",
+                f"the API base URL from {source} is not an http(s) URL: {raw!r}",
+                recovery={"docs_url": self.table.docs_anchor(None)},
+                retryable=False,
+            )
         if parts.username or parts.password:
-            raise CliError("PUBLIC_CLI_FAILED", f"the API base URL from {source} must not carry credentials",
-                           retryable=False)
+            raise CliError(
+                "PUBLIC_CLI_FAILED", f"the API base URL from {source} must not carry credentials", retryable=False
+            )
         return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
     # ------------------------------------------------------------------ config
@@ -129,8 +134,9 @@ class Session:
         recovery: dict[str, Any] = {"docs_url": self.table.docs_anchor(None)}
         if env_name:
             recovery["suggested_command"] = f'{env_name}="$PWD/.{self.table.cli_name}/config.json" {self.label} --json'
-        return CliError("PUBLIC_CLI_CONFIG_WRITE_FAILED", f"could not write the config file at {path}: {reason}",
-                        recovery=recovery)
+        return CliError(
+            "PUBLIC_CLI_CONFIG_WRITE_FAILED", f"could not write the config file at {path}: {reason}", recovery=recovery
+        )
 
     def _ensure_folder(self, path: str) -> str:
         folder = os.path.dirname(path)
@@ -209,8 +215,7 @@ class Session:
                 raise CliError("INVALID_ARGUMENTS", "--token-stdin needs the token piped on stdin")
             self._stdin_token = sys.stdin.read().strip()
         if not self._stdin_token:
-            raise CliError("AUTH_REQUIRED", "--token-stdin received nothing on stdin",
-                           recovery=self.auth_recovery())
+            raise CliError("AUTH_REQUIRED", "--token-stdin received nothing on stdin", recovery=self.auth_recovery())
         return self._stdin_token
 
     def explicit_token(self) -> tuple[str | None, str | None]:
@@ -237,8 +242,10 @@ class Session:
         saved_for = config.get("api_base_url") if config else None
         base = self.base_url()
         if not isinstance(saved_for, str) or normalize_base(saved_for) != normalize_base(base):
-            return None, (f"the saved token was saved for {saved_for or 'an unknown API base'} and is never "
-                          f"sent to {base}; sign up again against this base or supply a token on stdin")
+            return None, (
+                f"the saved token was saved for {saved_for or 'an unknown API base'} and is never "
+                f"sent to {base}; sign up again against this base or supply a token on stdin"
+            )
         return token.strip(), None
 
     def resolve_token(self, *, include_config: bool = True) -> tuple[str | None, str | None, str | None]:
@@ -253,8 +260,11 @@ class Session:
                 return None, None, refusal
             source = "config" if token else None
         if token and not is_secure_base(self.base_url()):
-            return None, None, (f"a token is only sent to an https API base or to http on a loopback host, "
-                                f"not to {self.base_url()}")
+            return (
+                None,
+                None,
+                (f"a token is only sent to an https API base or to http on a loopback host, not to {self.base_url()}"),
+            )
         return token, source, None
 
     def has_env_token(self) -> bool:

@@ -21,8 +21,21 @@ TABLE_ENV = "SKILLPRESS_CLIENT_TABLE"
 class FlagRec:
     """Duck-types ``skillpress.spec.model.Flag`` for ``argv.parse``."""
 
-    __slots__ = ("name", "all_names", "type", "choices", "repeatable", "required", "default",
-                 "local", "field", "target", "summary", "value_name", "secret")
+    __slots__ = (
+        "all_names",
+        "choices",
+        "default",
+        "field",
+        "local",
+        "name",
+        "repeatable",
+        "required",
+        "secret",
+        "summary",
+        "target",
+        "type",
+        "value_name",
+    )
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.name: str = raw["name"]
@@ -41,7 +54,7 @@ class FlagRec:
 
 
 class ArgRec:
-    __slots__ = ("name", "type", "required", "flag", "field", "target", "summary")
+    __slots__ = ("field", "flag", "name", "required", "summary", "target", "type")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.name: str = raw["name"]

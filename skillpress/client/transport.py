@@ -17,7 +17,8 @@ import http.client
 import os
 import socket
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 MAX_REDIRECTS = 3
@@ -37,7 +38,7 @@ class TransportError(Exception):
 
 
 class Response:
-    __slots__ = ("status", "headers", "body", "url")
+    __slots__ = ("body", "headers", "status", "url")
 
     def __init__(self, status: int, headers: dict[str, str], body: bytes, url: str) -> None:
         self.status = status
@@ -93,8 +94,9 @@ def _classify(exc: BaseException) -> TransportError:
     return TransportError("network", f"network error: {type(exc).__name__}")
 
 
-def _read_body(resp: http.client.HTTPResponse, deadline: float, max_bytes: int,
-               sink: Callable[[bytes], None] | None = None) -> bytes:
+def _read_body(
+    resp: http.client.HTTPResponse, deadline: float, max_bytes: int, sink: Callable[[bytes], None] | None = None
+) -> bytes:
     parts: list[bytes] = []
     total = 0
     while True:
@@ -113,8 +115,16 @@ def _read_body(resp: http.client.HTTPResponse, deadline: float, max_bytes: int,
     return b"".join(parts)
 
 
-def _once(method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float,
-          max_bytes: int, sink: Callable[[bytes], None] | None, total: float | None = None) -> Response:
+def _once(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    timeout: float,
+    max_bytes: int,
+    sink: Callable[[bytes], None] | None,
+    total: float | None = None,
+) -> Response:
     deadline = time.monotonic() + (total or timeout)
     conn, target = _connection(url, timeout)
     try:
@@ -131,7 +141,7 @@ def _once(method: str, url: str, headers: dict[str, str], body: bytes | None, ti
         return Response(resp.status, resp_headers, data, url)
     except http.client.IncompleteRead:
         raise TransportError("short", "the response ended before its declared length") from None
-    except BaseException as exc:  # noqa: BLE001 - classified and re-raised
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise _classify(exc) from None
@@ -140,7 +150,7 @@ def _once(method: str, url: str, headers: dict[str, str], body: bytes | None, ti
 
 
 def _retry_delay(attempt: int, response: Response | None) -> float:
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * (2**attempt))
     if response is not None:
         raw = response.headers.get("retry-after", "")
         if raw.strip().isdigit():
@@ -190,9 +200,17 @@ def request(
     raise last_error
 
 
-def _follow(method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float,
-            max_bytes: int, sink: Callable[[bytes], None] | None, follow: bool,
-            total: float | None = None) -> Response:
+def _follow(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    timeout: float,
+    max_bytes: int,
+    sink: Callable[[bytes], None] | None,
+    follow: bool,
+    total: float | None = None,
+) -> Response:
     current = url
     current_headers = dict(headers)
     for _ in range(MAX_REDIRECTS + 1):

@@ -36,8 +36,9 @@ import sqlite3
 import threading
 import time
 import zlib
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from skillpress.spec.model import Endpoint, FieldSpec, Spec
@@ -82,13 +83,11 @@ def tiny_png(seed: str = "") -> bytes:
     digest = hashlib.sha256(seed.encode()).digest()
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (len(data).to_bytes(4, "big") + kind + data
-                + zlib.crc32(kind + data).to_bytes(4, "big"))
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
 
     header = (1).to_bytes(4, "big") + (1).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
     raw = b"\x00" + digest[:3]
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 def _new_id(prefix: str) -> str:
@@ -165,8 +164,9 @@ class Route:
 
 
 class Reply:
-    def __init__(self, status: int, body: bytes, content_type: str = "application/json",
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
+    ) -> None:
         self.status = status
         self.body = body
         self.content_type = content_type
@@ -188,8 +188,9 @@ class ApiError(Exception):
 class MockApp:
     """The request handling logic, independent of the HTTP server (tests may call it)."""
 
-    def __init__(self, spec: Spec, db_path: str = ":memory:", *,
-                 starting_credits: int = DEFAULT_STARTING_CREDITS) -> None:
+    def __init__(
+        self, spec: Spec, db_path: str = ":memory:", *, starting_credits: int = DEFAULT_STARTING_CREDITS
+    ) -> None:
         self.spec = spec
         self.base_url = "http://127.0.0.1"
         self.starting_credits = starting_credits
@@ -245,8 +246,15 @@ class MockApp:
     # METHOD_NOT_ALLOWED, QUOTA_EXCEEDED (402) and INTERNAL_ERROR.
     MOCK_ONLY_CODES = ("NOT_FOUND", "METHOD_NOT_ALLOWED", "QUOTA_EXCEEDED", "INTERNAL_ERROR")
 
-    def envelope(self, label: str, *, data: Any = None, actor: Any = None,
-                 error: dict[str, Any] | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
+    def envelope(
+        self,
+        label: str,
+        *,
+        data: Any = None,
+        actor: Any = None,
+        error: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
+    ) -> dict[str, Any]:
         return {
             "ok": error is None,
             "command": label,
@@ -260,8 +268,11 @@ class MockApp:
     def error_reply(self, label: str, exc: ApiError, actor: Any = None) -> Reply:
         code = exc.code
         spec_code = self.spec.error_codes_by_code.get(code)
-        error: dict[str, Any] = {"code": code, "message": exc.message,
-                                 "retryable": bool(spec_code.retryable) if spec_code else exc.status >= 500}
+        error: dict[str, Any] = {
+            "code": code,
+            "message": exc.message,
+            "retryable": bool(spec_code.retryable) if spec_code else exc.status >= 500,
+        }
         recovery = dict(exc.recovery or {})
         if spec_code is not None and spec_code.recovery and "hint" not in recovery:
             recovery["hint"] = spec_code.recovery
@@ -289,7 +300,7 @@ class MockApp:
         parts = urlsplit(target)
         path = parts.path
         if method == "GET" and path.startswith("/media/"):
-            return self.media(path[len("/media/"):])
+            return self.media(path[len("/media/") :])
         route, params, path_known = self.match(method, path)
         if route is None:
             status = 405 if path_known else 404
@@ -331,10 +342,12 @@ class MockApp:
         if token:
             row = self.db.execute(
                 "SELECT agents.* FROM tokens JOIN agents ON agents.id = tokens.agent_id WHERE token_hash = ?",
-                (_hash(token),)).fetchone()
+                (_hash(token),),
+            ).fetchone()
         if row is None and (auth == "required" or token):
-            signup = next((c for c in self.spec.commands if c.behavior is not None
-                           and c.behavior.value == "signup"), None)
+            signup = next(
+                (c for c in self.spec.commands if c.behavior is not None and c.behavior.value == "signup"), None
+            )
             recovery = {"suggested_command": f"{self.spec.product.cli_name} {signup.path} --help"} if signup else None
             message = "a bearer token issued by signup is required" if not token else "the bearer token is not valid"
             raise ApiError(401, "AUTH_REQUIRED", message, recovery)
@@ -354,8 +367,9 @@ class MockApp:
                 try:
                     values[name] = int(values[name]) if spec_field.type == "integer" else float(values[name])
                 except ValueError:
-                    raise ApiError(400, "INVALID_ARGUMENTS", f"query parameter {name} must be a {spec_field.type}") \
-                        from None
+                    raise ApiError(
+                        400, "INVALID_ARGUMENTS", f"query parameter {name} must be a {spec_field.type}"
+                    ) from None
             if name in values and spec_field.choices and str(values[name]) not in spec_field.choices:
                 raise ApiError(400, "INVALID_ARGUMENTS", f"{name} must be one of {', '.join(spec_field.choices)}")
         return values
@@ -383,19 +397,27 @@ class MockApp:
             if spec_field.required and (not present or (payload[spec_field.name] is None and not spec_field.nullable)):
                 raise ApiError(400, "INVALID_ARGUMENTS", f"missing required body field {spec_field.name!r}")
             if present and not _type_ok(spec_field, payload[spec_field.name]):
-                raise ApiError(400, "INVALID_ARGUMENTS",
-                               f"body field {spec_field.name!r} must be {spec_field.type}")
-            if present and spec_field.choices and payload[spec_field.name] is not None \
-                    and str(payload[spec_field.name]) not in spec_field.choices:
-                raise ApiError(400, "INVALID_ARGUMENTS",
-                               f"{spec_field.name} must be one of {', '.join(spec_field.choices)}")
+                raise ApiError(400, "INVALID_ARGUMENTS", f"body field {spec_field.name!r} must be {spec_field.type}")
+            if (
+                present
+                and spec_field.choices
+                and payload[spec_field.name] is not None
+                and str(payload[spec_field.name]) not in spec_field.choices
+            ):
+                raise ApiError(
+                    400, "INVALID_ARGUMENTS", f"{spec_field.name} must be one of {', '.join(spec_field.choices)}"
+                )
         return payload
 
     # ------------------------------------------------------------------ state helpers
 
     def actor(self, row: sqlite3.Row) -> dict[str, Any]:
-        return {"actor_type": "agent", "actor_id": row["id"], "organization_id": row["org_id"],
-                "claim_state": row["claim_state"]}
+        return {
+            "actor_type": "agent",
+            "actor_id": row["id"],
+            "organization_id": row["org_id"],
+            "claim_state": row["claim_state"],
+        }
 
     def example(self, route: Route) -> Any:
         return copy.deepcopy(route.endpoint.response.example) if route.endpoint.response.example is not None else {}
@@ -406,8 +428,10 @@ class MockApp:
         for kind in wanted:
             if kind in types:
                 event_id = _new_id("evt")
-                self.db.execute("INSERT INTO events VALUES (?,?,?,?,?,?)",
-                                (event_id, agent_id, kind, subject_id, json.dumps(data or {}), time.time()))
+                self.db.execute(
+                    "INSERT INTO events VALUES (?,?,?,?,?,?)",
+                    (event_id, agent_id, kind, subject_id, json.dumps(data or {}), time.time()),
+                )
                 return event_id
         return None
 
@@ -424,8 +448,14 @@ class MockApp:
 
     # ------------------------------------------------------------------ dispatch
 
-    def dispatch(self, route: Route, params: dict[str, str], query: dict[str, Any], body: dict[str, Any],
-                 agent: sqlite3.Row | None) -> tuple[Any, int | None]:
+    def dispatch(
+        self,
+        route: Route,
+        params: dict[str, str],
+        query: dict[str, Any],
+        body: dict[str, Any],
+        agent: sqlite3.Row | None,
+    ) -> tuple[Any, int | None]:
         roles = route.roles
         if "behavior:signup" in roles:
             return self.signup(route, body)
@@ -467,14 +497,31 @@ class MockApp:
         org_id = _new_id(_prefix_of(find_key(example, "organization_id"), "org"))
         token = self.token_prefix + os.urandom(20).hex()
         claim = find_key(example, "claim_state") or "unclaimed"
-        self.db.execute("INSERT INTO agents VALUES (?,?,?,?,?,?,?,?)",
-                        (agent_id, org_id, body.get("agent_name"), body.get("human_email"),
-                         body.get("runtime"), claim, self.starting_credits, time.time()))
+        self.db.execute(
+            "INSERT INTO agents VALUES (?,?,?,?,?,?,?,?)",
+            (
+                agent_id,
+                org_id,
+                body.get("agent_name"),
+                body.get("human_email"),
+                body.get("runtime"),
+                claim,
+                self.starting_credits,
+                time.time(),
+            ),
+        )
         self.db.execute("INSERT INTO tokens VALUES (?,?)", (_hash(token), agent_id))
         row = self.db.execute("SELECT * FROM agents WHERE id = ?", (agent_id,)).fetchone()
         data: dict[str, Any] = example if isinstance(example, dict) else {}
-        data.update({"token": token if body.get("return_token") else None, "agent_id": agent_id,
-                     "organization_id": org_id, "claim_state": claim, "token_class": self.token_prefix})
+        data.update(
+            {
+                "token": token if body.get("return_token") else None,
+                "agent_id": agent_id,
+                "organization_id": org_id,
+                "claim_state": claim,
+                "token_class": self.token_prefix,
+            }
+        )
         # token_presented and storage are the client's annotations, not the server's.
         data.pop("token_presented", None)
         data["storage"] = {"server_hint": "keep the token in a secret store; it is shown only once"}
@@ -484,8 +531,9 @@ class MockApp:
     def whoami(self, route: Route, agent: sqlite3.Row | None) -> tuple[Any, int | None]:
         data = self.example(route)
         if agent is not None and isinstance(data, dict):
-            data.update({"actor_id": agent["id"], "organization_id": agent["org_id"],
-                         "claim_state": agent["claim_state"]})
+            data.update(
+                {"actor_id": agent["id"], "organization_id": agent["org_id"], "claim_state": agent["claim_state"]}
+            )
         return data, None
 
     def _balance(self, agent: sqlite3.Row | None) -> int:
@@ -503,7 +551,8 @@ class MockApp:
             if agent is not None and "jobs_used_today" in limits:
                 day = time.time() - 86400
                 limits["jobs_used_today"] = self.db.execute(
-                    "SELECT COUNT(*) FROM jobs WHERE agent_id = ? AND created_at > ?", (agent["id"], day)).fetchone()[0]
+                    "SELECT COUNT(*) FROM jobs WHERE agent_id = ? AND created_at > ?", (agent["id"], day)
+                ).fetchone()[0]
         return data, None
 
     # ------------------------------------------------------------------ credits
@@ -538,41 +587,69 @@ class MockApp:
         if row["pack_id"] and self.spec.credits:
             found = next((p for p in self.spec.credits.packs if p.id == row["pack_id"]), None)
             if found is not None:
-                pack = {"pack_id": found.id, "name": found.name, "credits": found.credits,
-                        "amount_cents": found.price_cents, "currency": row["currency"]}
-        return {"quote_id": row["id"], "credits": row["credits"], "price_amount_cents": row["price_cents"],
-                "currency": row["currency"], "accepted_payment_method": row["payment_method"],
-                "pack_id": row["pack_id"], "pack": pack, "live_money": self._live(row["payment_method"])}
+                pack = {
+                    "pack_id": found.id,
+                    "name": found.name,
+                    "credits": found.credits,
+                    "amount_cents": found.price_cents,
+                    "currency": row["currency"],
+                }
+        return {
+            "quote_id": row["id"],
+            "credits": row["credits"],
+            "price_amount_cents": row["price_cents"],
+            "currency": row["currency"],
+            "accepted_payment_method": row["payment_method"],
+            "pack_id": row["pack_id"],
+            "pack": pack,
+            "live_money": self._live(row["payment_method"]),
+        }
 
     def quote(self, route: Route, body: dict[str, Any], agent: sqlite3.Row | None) -> tuple[Any, int | None]:
         assert agent is not None
         credits, price, pack_id = self._terms(body)
-        method = body.get("payment_method") or (self.spec.credits.default_payment_method if self.spec.credits
-                                                else None) or "fake"
+        method = (
+            body.get("payment_method")
+            or (self.spec.credits.default_payment_method if self.spec.credits else None)
+            or "fake"
+        )
         key = body.get("idempotency_key") or _new_id("auto")
         terms = json.dumps({"credits": credits, "pack_id": pack_id, "payment_method": method}, sort_keys=True)
         row = self.db.execute("SELECT * FROM quotes WHERE agent_id = ? AND idem_key = ?", (agent["id"], key)).fetchone()
         if row is not None and row["terms"] != terms:
             cli = self.spec.product.cli_name
-            command = next((c.path for c in self.spec.commands if c.behavior and c.behavior.value == "quote"),
-                           "credits quote")
+            command = next(
+                (c.path for c in self.spec.commands if c.behavior and c.behavior.value == "quote"), "credits quote"
+            )
             fresh = f"{key}-{os.urandom(3).hex()}"
             terms_argv = f"--pack {pack_id}" if pack_id else f"--credits {credits}"
-            raise ApiError(409, "CREDIT_QUOTE_CONFLICT",
-                           f"idempotency key {key!r} was already used for a quote with other terms",
-                           {"suggested_command": f"{cli} {command} {terms_argv} --payment-method {method} "
-                                                 f"--idempotency-key {fresh} --json",
-                            "existing_quote_id": row["id"]})
+            raise ApiError(
+                409,
+                "CREDIT_QUOTE_CONFLICT",
+                f"idempotency key {key!r} was already used for a quote with other terms",
+                {
+                    "suggested_command": f"{cli} {command} {terms_argv} --payment-method {method} "
+                    f"--idempotency-key {fresh} --json",
+                    "existing_quote_id": row["id"],
+                },
+            )
         if row is None:
             quote_id = _new_id(_prefix_of(find_key(self.example(route), "quote_id"), "quote"))
             currency = self.spec.credits.currency if self.spec.credits else "USD"
-            self.db.execute("INSERT INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?)",
-                            (quote_id, agent["id"], key, terms, credits, price, currency, method, pack_id, time.time()))
+            self.db.execute(
+                "INSERT INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (quote_id, agent["id"], key, terms, credits, price, currency, method, pack_id, time.time()),
+            )
             row = self.db.execute("SELECT * FROM quotes WHERE id = ?", (quote_id,)).fetchone()
         data = self.example(route)
         data.update(self._quote_json(row))
-        data.update({"state": "created", "idempotency_key": key,
-                     "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"] + 3600))})
+        data.update(
+            {
+                "state": "created",
+                "idempotency_key": key,
+                "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"] + 3600)),
+            }
+        )
         return data, None
 
     def _quote_for(self, body: dict[str, Any], agent: sqlite3.Row | None) -> sqlite3.Row:
@@ -591,55 +668,103 @@ class MockApp:
         if done is None:  # credits are granted exactly once per quote
             self.db.execute("UPDATE agents SET credits = credits + ? WHERE id = ?", (quote["credits"], agent["id"]))
             receipt = _new_id(_prefix_of(find_key(self.example(route), "receipt_id"), "receipt"))
-            self.db.execute("INSERT INTO purchases VALUES (?,?,?,?,?,?,?)",
-                            (receipt, quote["id"], agent["id"], body.get("idempotency_key"), quote["credits"],
-                             self._balance(agent), time.time()))
-            self.event(agent["id"], ["credits.payment_backed_granted"], quote["id"],
-                       {"quote_id": quote["id"], "receipt_id": receipt, "credit_event_id": "credit_event_" + receipt})
+            self.db.execute(
+                "INSERT INTO purchases VALUES (?,?,?,?,?,?,?)",
+                (
+                    receipt,
+                    quote["id"],
+                    agent["id"],
+                    body.get("idempotency_key"),
+                    quote["credits"],
+                    self._balance(agent),
+                    time.time(),
+                ),
+            )
+            self.event(
+                agent["id"],
+                ["credits.payment_backed_granted"],
+                quote["id"],
+                {"quote_id": quote["id"], "receipt_id": receipt, "credit_event_id": "credit_event_" + receipt},
+            )
             done = self.db.execute("SELECT * FROM purchases WHERE quote_id = ?", (quote["id"],)).fetchone()
         data = self.example(route)
-        data.update({"state": "succeeded", "quote_id": quote["id"], "receipt_id": done["id"],
-                     "credit_event_id": "credit_event_" + done["id"], "credits_granted": done["credits"],
-                     "amount_cents": quote["price_cents"], "currency": quote["currency"],
-                     "accepted_payment_method": "fake", "idempotency_key": done["idem_key"],
-                     "balance_after": done["balance_after"], "live_money": False})
+        data.update(
+            {
+                "state": "succeeded",
+                "quote_id": quote["id"],
+                "receipt_id": done["id"],
+                "credit_event_id": "credit_event_" + done["id"],
+                "credits_granted": done["credits"],
+                "amount_cents": quote["price_cents"],
+                "currency": quote["currency"],
+                "accepted_payment_method": "fake",
+                "idempotency_key": done["idem_key"],
+                "balance_after": done["balance_after"],
+                "live_money": False,
+            }
+        )
         return data, None
 
     def checkout_create(self, route: Route, body: dict[str, Any], agent: sqlite3.Row | None) -> tuple[Any, int | None]:
         assert agent is not None
         quote = self._quote_for(body, agent)
         key = body.get("idempotency_key")
-        row = self.db.execute("SELECT * FROM attempts WHERE agent_id = ? AND idem_key = ?",
-                              (agent["id"], key)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM attempts WHERE agent_id = ? AND idem_key = ?", (agent["id"], key)
+        ).fetchone()
         if row is None:
             attempt_id = _new_id(_prefix_of(find_key(self.example(route), "payment_attempt_id"), "payatt"))
             session_id = "cs_test_" + os.urandom(8).hex()
             # A real Stripe URL carries a long #fragment the browser needs; keep one here.
             url = f"https://checkout.stripe.com/c/pay/{session_id}#fid{os.urandom(9).hex()}%2Bmock%2Fpay"
-            self.db.execute("INSERT INTO attempts VALUES (?,?,?,?,?,?,?,?)",
-                            (attempt_id, quote["id"], agent["id"], key, session_id, url, "action_required",
-                             time.time()))
-            self.event(agent["id"], ["payment.checkout_session.created"], attempt_id,
-                       {"quote_id": quote["id"], "payment_attempt_id": attempt_id, "checkout_session_id": session_id})
+            self.db.execute(
+                "INSERT INTO attempts VALUES (?,?,?,?,?,?,?,?)",
+                (attempt_id, quote["id"], agent["id"], key, session_id, url, "action_required", time.time()),
+            )
+            self.event(
+                agent["id"],
+                ["payment.checkout_session.created"],
+                attempt_id,
+                {"quote_id": quote["id"], "payment_attempt_id": attempt_id, "checkout_session_id": session_id},
+            )
             row = self.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         data = self.example(route)
         handoff = f"{self.base_url}/pay/{row['id']}"
-        data.update({"state": "action_required", "quote_id": quote["id"], "payment_attempt_id": row["id"],
-                     "checkout_session_id": row["session_id"], "checkout_handoff_url": handoff,
-                     "checkout_compact_url": row["checkout_url"], "checkout_url": row["checkout_url"],
-                     "credits": quote["credits"], "amount_cents": quote["price_cents"], "currency": quote["currency"],
-                     "live_money": True})
+        data.update(
+            {
+                "state": "action_required",
+                "quote_id": quote["id"],
+                "payment_attempt_id": row["id"],
+                "checkout_session_id": row["session_id"],
+                "checkout_handoff_url": handoff,
+                "checkout_compact_url": row["checkout_url"],
+                "checkout_url": row["checkout_url"],
+                "credits": quote["credits"],
+                "amount_cents": quote["price_cents"],
+                "currency": quote["currency"],
+                "live_money": True,
+            }
+        )
         nxt = data.get("next") if isinstance(data.get("next"), dict) else {}
-        nxt.update({"human_action": "open_checkout_url", "checkout_handoff_url": handoff,
-                    "checkout_compact_url": row["checkout_url"], "fallback_checkout_url": row["checkout_url"]})
+        nxt.update(
+            {
+                "human_action": "open_checkout_url",
+                "checkout_handoff_url": handoff,
+                "checkout_compact_url": row["checkout_url"],
+                "fallback_checkout_url": row["checkout_url"],
+            }
+        )
         data["next"] = nxt
         return data, None
 
     def checkout_status(self, route: Route, query: dict[str, Any], agent: sqlite3.Row | None) -> tuple[Any, int | None]:
         given = [k for k in ("quote_id", "payment_attempt_id", "checkout_session_id", "receipt_id") if query.get(k)]
         if len(given) != 1:
-            raise ApiError(400, "INVALID_ARGUMENTS", "give exactly one of quote_id, payment_attempt_id, "
-                                                     "checkout_session_id or receipt_id")
+            raise ApiError(
+                400,
+                "INVALID_ARGUMENTS",
+                "give exactly one of quote_id, payment_attempt_id, checkout_session_id or receipt_id",
+            )
         name, value = given[0], query[given[0]]
         quote = attempt = purchase = None
         if name == "receipt_id":
@@ -654,8 +779,9 @@ class MockApp:
                 attempt = None
             quote = self.visible("quotes", attempt["quote_id"], agent) if attempt is not None else None
         if quote is not None and attempt is None:
-            attempt = self.db.execute("SELECT * FROM attempts WHERE quote_id = ? ORDER BY created_at DESC LIMIT 1",
-                                      (quote["id"],)).fetchone()
+            attempt = self.db.execute(
+                "SELECT * FROM attempts WHERE quote_id = ? ORDER BY created_at DESC LIMIT 1", (quote["id"],)
+            ).fetchone()
         if quote is not None and purchase is None:
             purchase = self.db.execute("SELECT * FROM purchases WHERE quote_id = ?", (quote["id"],)).fetchone()
         if quote is None and attempt is None and purchase is None:
@@ -665,10 +791,14 @@ class MockApp:
         if attempt is not None:
             url = attempt["checkout_url"] or find_key(self.example(route), "checkout_url")
             handoff = f"{self.base_url}/pay/{attempt['id']}"
-            data["payment_attempt"] = {"payment_attempt_id": attempt["id"],
-                                       "checkout_session_id": attempt["session_id"],
-                                       "checkout_handoff_url": handoff, "checkout_compact_url": url,
-                                       "checkout_url": url, "attempt_status": "requires_action"}
+            data["payment_attempt"] = {
+                "payment_attempt_id": attempt["id"],
+                "checkout_session_id": attempt["session_id"],
+                "checkout_handoff_url": handoff,
+                "checkout_compact_url": url,
+                "checkout_url": url,
+                "attempt_status": "requires_action",
+            }
         else:
             data["payment_attempt"] = None
         if purchase is not None:
@@ -707,27 +837,51 @@ class MockApp:
         if "/" in str(body.get("filename")) or "\\" in str(body.get("filename")):
             raise ApiError(400, "INVALID_ARGUMENTS", "filename must be a base name, not a path")
         asset_id = _new_id(_prefix_of(find_key(self.example(route), "asset_id"), "image"))
-        self.db.execute("INSERT INTO assets VALUES (?,?,?,?,?,?,?)",
-                        (asset_id, agent["id"], None, mime, data_bytes, digest, time.time()))
+        self.db.execute(
+            "INSERT INTO assets VALUES (?,?,?,?,?,?,?)",
+            (asset_id, agent["id"], None, mime, data_bytes, digest, time.time()),
+        )
         self.event(agent["id"], ["asset.uploaded"], asset_id, {"asset_ids": [asset_id]})
         data = self.example(route)
-        data["request"] = {"source_kind": body.get("source_kind"), "filename": body.get("filename"),
-                           "remote_origin": body.get("remote_origin")}
+        data["request"] = {
+            "source_kind": body.get("source_kind"),
+            "filename": body.get("filename"),
+            "remote_origin": body.get("remote_origin"),
+        }
         data["asset"] = self._asset_json(asset_id, None, mime, data_bytes, digest, kind="uploaded")
-        data["upload"] = {"bytes": len(data_bytes), "mime_type": mime, "sha256": digest,
-                          "policy": {"status": "allowed"}}
+        data["upload"] = {
+            "bytes": len(data_bytes),
+            "mime_type": mime,
+            "sha256": digest,
+            "policy": {"status": "allowed"},
+        }
         return data, None
 
     def _asset_url(self, asset_id: str, mime: str) -> str:
-        extension = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
-                     "image/avif": "avif"}.get(mime, "bin")
+        extension = {
+            "image/png": "png",
+            "image/jpeg": "jpg",
+            "image/webp": "webp",
+            "image/gif": "gif",
+            "image/avif": "avif",
+        }.get(mime, "bin")
         return f"{self.base_url}/media/{quote(asset_id, safe='')}.{extension}"
 
-    def _asset_json(self, asset_id: str, job_id: str | None, mime: str, data: bytes, digest: str,
-                    kind: str = "generated") -> dict[str, Any]:
-        found = {"asset_id": asset_id, "job_id": job_id, "kind": kind, "url": self._asset_url(asset_id, mime),
-                 "mime_type": mime, "content_length": len(data), "width": 1, "height": 1, "sha256": digest,
-                 "source": "hosted_metadata"}
+    def _asset_json(
+        self, asset_id: str, job_id: str | None, mime: str, data: bytes, digest: str, kind: str = "generated"
+    ) -> dict[str, Any]:
+        found = {
+            "asset_id": asset_id,
+            "job_id": job_id,
+            "kind": kind,
+            "url": self._asset_url(asset_id, mime),
+            "mime_type": mime,
+            "content_length": len(data),
+            "width": 1,
+            "height": 1,
+            "sha256": digest,
+            "source": "hosted_metadata",
+        }
         if job_id is None:  # the spec's `asset.job_id` is a string when present, never null
             del found["job_id"]
         return found
@@ -735,8 +889,9 @@ class MockApp:
     def _model_exists(self, model: Any) -> bool:
         return model is None or (isinstance(model, str) and "." in model and not model.startswith("missing"))
 
-    def generate(self, route: Route, body: dict[str, Any], agent: sqlite3.Row | None,
-                 kind: str) -> tuple[Any, int | None]:
+    def generate(
+        self, route: Route, body: dict[str, Any], agent: sqlite3.Row | None, kind: str
+    ) -> tuple[Any, int | None]:
         assert agent is not None
         example = self.example(route)
         if not self._model_exists(body.get("model")):
@@ -747,7 +902,8 @@ class MockApp:
         for item in body.get("references") or []:
             if not isinstance(item, dict) or not isinstance(item.get("asset_id"), str) or "://" in item["asset_id"]:
                 raise ApiError(400, "INVALID_ARGUMENTS", "references[] items need an owned asset_id (never a URL)")
-        outputs = body.get("output_count") if isinstance(body.get("output_count"), int) else 1
+        count = body.get("output_count")
+        outputs: int = count if isinstance(count, int) else 1
         if not 1 <= outputs <= 4:
             raise ApiError(400, "INVALID_ARGUMENTS", "output_count must be between 1 and 4")
         pricing = find_key(example, "credits_required")
@@ -755,25 +911,40 @@ class MockApp:
         dry = bool(body.get("dry_run"))
         balance = self._balance(agent)
         if not dry and balance < cost:
-            raise ApiError(402, "QUOTA_EXCEEDED", f"this {kind} needs {cost} credits and the balance is {balance}",
-                           {"suggested_command": f"{self.spec.product.cli_name} credits quote --pack "
-                                                 f"{self._default_pack()} --json"})
+            raise ApiError(
+                402,
+                "QUOTA_EXCEEDED",
+                f"this {kind} needs {cost} credits and the balance is {balance}",
+                {
+                    "suggested_command": f"{self.spec.product.cli_name} credits quote --pack "
+                    f"{self._default_pack()} --json"
+                },
+            )
         job_id = _new_id(_prefix_of(find_key(example, "job_id"), "job"))
         template = (example.get("assets") or [{}])[0] if isinstance(example.get("assets"), list) else {}
         assets = []
         if not dry:
             self.db.execute("UPDATE agents SET credits = credits - ? WHERE id = ?", (cost, agent["id"]))
-            self.db.execute("INSERT INTO jobs VALUES (?,?,?,?,?,?,?)",
-                            (job_id, agent["id"], kind, "completed", cost, json.dumps(body)[:4000], time.time()))
+            self.db.execute(
+                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?)",
+                (job_id, agent["id"], kind, "completed", cost, json.dumps(body)[:4000], time.time()),
+            )
             for _ in range(outputs):
                 asset_id = _new_id(_prefix_of(find_key(example, "asset_id"), "image"))
                 png = tiny_png(asset_id)
                 digest = hashlib.sha256(png).hexdigest()
-                self.db.execute("INSERT INTO assets VALUES (?,?,?,?,?,?,?)",
-                                (asset_id, agent["id"], job_id, "image/png", png, digest, time.time()))
+                self.db.execute(
+                    "INSERT INTO assets VALUES (?,?,?,?,?,?,?)",
+                    (asset_id, agent["id"], job_id, "image/png", png, digest, time.time()),
+                )
                 item = dict(template) if isinstance(template, dict) else {}
-                item.update({k: v for k, v in self._asset_json(asset_id, job_id, "image/png", png, digest).items()
-                             if k in ("asset_id", "url", "mime_type", "content_length", "width", "height")})
+                item.update(
+                    {
+                        k: v
+                        for k, v in self._asset_json(asset_id, job_id, "image/png", png, digest).items()
+                        if k in ("asset_id", "url", "mime_type", "content_length", "width", "height")
+                    }
+                )
                 if "path" in item:
                     item["path"] = item["url"]
                 assets.append(item)
@@ -784,8 +955,10 @@ class MockApp:
             self.event(agent["id"], ["job.completed"], job_id, links)
         example["job_id"] = job_id  # required by the spec, dry run or not; a dry run records no job
         example["assets"] = assets
-        cost_block = example.get("cost") if isinstance(example.get("cost"), dict) else {}
-        pricing_block = cost_block.get("credit_pricing") if isinstance(cost_block.get("credit_pricing"), dict) else {}
+        cost_found = example.get("cost")
+        cost_block: dict[str, Any] = cost_found if isinstance(cost_found, dict) else {}
+        pricing_found = cost_block.get("credit_pricing")
+        pricing_block: dict[str, Any] = pricing_found if isinstance(pricing_found, dict) else {}
         pricing_block["credits_required"] = cost
         cost_block["credit_pricing"] = pricing_block
         example["cost"] = cost_block
@@ -831,25 +1004,30 @@ class MockApp:
         spec_event = next((e for e in self.spec.events if e.type == row["type"]), None)
         item = dict(template) if isinstance(template, dict) else {}
         links = json.loads(row["data"] or "{}")
-        item.update({
-            "event_id": row["id"], "type": row["type"],
-            "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"])),
-            "summary": spec_event.emitted_when if spec_event else row["type"],
-            "operation": spec_event.operation if spec_event else None,
-            "subject": {"type": spec_event.subject if spec_event else None, "id": row["subject_id"]},
-            "links": links,
-        })
+        item.update(
+            {
+                "event_id": row["id"],
+                "type": row["type"],
+                "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["created_at"])),
+                "summary": spec_event.emitted_when if spec_event else row["type"],
+                "operation": spec_event.operation if spec_event else None,
+                "subject": {"type": spec_event.subject if spec_event else None, "id": row["subject_id"]},
+                "links": links,
+            }
+        )
         for key in ("status", "cost"):
             item.pop(key, None)
         return item
 
     def _events(self, where: str, args: list[Any], agent: sqlite3.Row | None, limit: int) -> list[sqlite3.Row]:
-        sql = f"SELECT * FROM events WHERE (agent_id IS NULL OR agent_id = ?) {where} ORDER BY created_at DESC LIMIT ?"
+        # ``where`` is one of the fixed clauses built by the callers; values go in as parameters.
+        sql = f"SELECT * FROM events WHERE (agent_id IS NULL OR agent_id = ?) {where} ORDER BY created_at DESC LIMIT ?"  # noqa: S608
         return self.db.execute(sql, (agent["id"] if agent is not None else None, *args, limit)).fetchall()
 
     def activity_list(self, route: Route, query: dict[str, Any], agent: sqlite3.Row | None) -> tuple[Any, int | None]:
         data = self.example(route)
-        limit = query.get("limit") if isinstance(query.get("limit"), int) else 20
+        asked = query.get("limit")
+        limit: int = asked if isinstance(asked, int) else 20
         where, args = "", []
         if query.get("subject"):
             where, args = "AND (subject_id = ? OR data LIKE ?)", [query["subject"], f'%"{query["subject"]}"%']
@@ -907,15 +1085,19 @@ class MockApp:
         attempts: set[str] = set()
         for endpoint in self.spec.endpoints:
             example = endpoint.response.example
-            for key, bucket in (("job_id", jobs), ("asset_id", assets), ("quote_id", quotes),
-                                ("payment_attempt_id", attempts)):
+            for key, bucket in (
+                ("job_id", jobs),
+                ("asset_id", assets),
+                ("quote_id", quotes),
+                ("payment_attempt_id", attempts),
+            ):
                 for value in _all_values(example, key):
                     if isinstance(value, str):
                         bucket.add(value)
         for command in self.spec.commands:
-            endpoint = self.spec.endpoints_by_id.get(command.endpoint or "")
-            for example in command.examples:
-                fields = _example_fields(command, example.argv)
+            used = self.spec.endpoints_by_id.get(command.endpoint or "")
+            for shown in command.examples:
+                fields = _example_fields(command, shown.argv)
                 for key, value in fields.items():
                     if key.endswith("asset_id"):
                         assets.add(value.rsplit("/", 1)[-1].split(".")[0] if "://" in value else value)
@@ -925,26 +1107,41 @@ class MockApp:
                         quotes.add(value)
                     elif key == "payment_attempt_id":
                         attempts.add(value)
-                    elif endpoint is not None and key in endpoint.template_params and "jobs" in command.words:
+                    elif used is not None and key in used.template_params and "jobs" in command.words:
                         jobs.add(value)
-                for token in example.argv:
+                for token in shown.argv:
                     head = token.split("@", 1)[0]
                     if re.match(r"^(?:image|mask|asset)_[A-Za-z0-9._-]+$", head):
                         assets.add(head)
         now = time.time()
         for job_id in jobs:
-            self.db.execute("INSERT OR IGNORE INTO jobs VALUES (?,?,?,?,?,?,?)",
-                            (job_id, None, "create", "completed", 0, "{}", now))
+            self.db.execute(
+                "INSERT OR IGNORE INTO jobs VALUES (?,?,?,?,?,?,?)", (job_id, None, "create", "completed", 0, "{}", now)
+            )
         for asset_id in assets:
             png = tiny_png(asset_id)
-            self.db.execute("INSERT OR IGNORE INTO assets VALUES (?,?,?,?,?,?,?)",
-                            (asset_id, None, None, "image/png", png, hashlib.sha256(png).hexdigest(), now))
+            self.db.execute(
+                "INSERT OR IGNORE INTO assets VALUES (?,?,?,?,?,?,?)",
+                (asset_id, None, None, "image/png", png, hashlib.sha256(png).hexdigest(), now),
+            )
         packs = self.spec.credits.packs if self.spec.credits else []
         for quote_id in quotes:
             credits = packs[0].credits if packs else 100
-            self.db.execute("INSERT OR IGNORE INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?)",
-                            (quote_id, None, "seed-" + quote_id, "{}", credits, credits, "USD", "fake",
-                             packs[0].id if packs else None, now))
+            self.db.execute(
+                "INSERT OR IGNORE INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    quote_id,
+                    None,
+                    "seed-" + quote_id,
+                    "{}",
+                    credits,
+                    credits,
+                    "USD",
+                    "fake",
+                    packs[0].id if packs else None,
+                    now,
+                ),
+            )
         example_url = None
         for endpoint in self.spec.endpoints:
             found = find_key(endpoint.response.example, "checkout_url")
@@ -952,19 +1149,38 @@ class MockApp:
                 example_url = found
         first_quote = sorted(quotes)[0] if quotes else None
         for attempt_id in attempts:
-            self.db.execute("INSERT OR IGNORE INTO attempts VALUES (?,?,?,?,?,?,?,?)",
-                            (attempt_id, first_quote, None, "seed-" + attempt_id, "cs_example", example_url,
-                             "action_required", now))
+            self.db.execute(
+                "INSERT OR IGNORE INTO attempts VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    attempt_id,
+                    first_quote,
+                    None,
+                    "seed-" + attempt_id,
+                    "cs_example",
+                    example_url,
+                    "action_required",
+                    now,
+                ),
+            )
         # Ledger events shown in the examples, with their subjects and links.
         for endpoint in self.spec.endpoints:
             for item in _all_values(endpoint.response.example, "events"):
                 for event in item if isinstance(item, list) else []:
                     if not isinstance(event, dict) or event.get("type") not in self.spec.event_types:
                         continue
-                    subject = event.get("subject") if isinstance(event.get("subject"), dict) else {}
-                    self.db.execute("INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?)",
-                                    (event.get("event_id") or _new_id("evt"), None, event["type"],
-                                     subject.get("id") or "", json.dumps(event.get("links") or {}), now - 60))
+                    found = event.get("subject")
+                    subject: dict[str, Any] = found if isinstance(found, dict) else {}
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?)",
+                        (
+                            event.get("event_id") or _new_id("evt"),
+                            None,
+                            event["type"],
+                            subject.get("id") or "",
+                            json.dumps(event.get("links") or {}),
+                            now - 60,
+                        ),
+                    )
 
 
 def _all_values(node: Any, key: str) -> list[Any]:
@@ -1027,17 +1243,21 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             size = -1
         if size < 0 or size > MAX_BODY_BYTES:
-            reply = self.app.error_reply("mock", ApiError(413 if size > 0 else 400, "INVALID_ARGUMENTS",
-                                                          "request body too large or badly framed"))
+            reply = self.app.error_reply(
+                "mock",
+                ApiError(413 if size > 0 else 400, "INVALID_ARGUMENTS", "request body too large or badly framed"),
+            )
             body = b""
         else:
             body = self.rfile.read(size) if size else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
                 reply = self.app.handle(self.command, self.path, headers, body)
-            except Exception as exc:  # noqa: BLE001 - a mock bug must still answer
+            except Exception as exc:
                 log.exception("mock: internal error")
-                reply = self.app.error_reply("mock", ApiError(500, "INTERNAL_ERROR", f"mock error: {type(exc).__name__}"))
+                reply = self.app.error_reply(
+                    "mock", ApiError(500, "INTERNAL_ERROR", f"mock error: {type(exc).__name__}")
+                )
         self.app.requests.append((self.command, _redact_path(self.path), reply.status))
         log.info("%s %s -> %d", self.command, _redact_path(self.path), reply.status)
         self.send_response(reply.status)
@@ -1058,7 +1278,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._serve
         raise AttributeError(name)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # requests are logged (redacted) in _serve
 
 
@@ -1074,8 +1294,9 @@ class MockServer:
     ...     requests.get(mock.url + "/healthz")
     """
 
-    def __init__(self, spec: Spec, port: int = 0, db_path: str = ":memory:", *,
-                 starting_credits: int = DEFAULT_STARTING_CREDITS) -> None:
+    def __init__(
+        self, spec: Spec, port: int = 0, db_path: str = ":memory:", *, starting_credits: int = DEFAULT_STARTING_CREDITS
+    ) -> None:
         self.app = MockApp(spec, db_path, starting_credits=starting_credits)
         handler = type("Handler", (_Handler,), {"app": self.app})
         self.httpd = _Server(("127.0.0.1", port), handler)
@@ -1084,7 +1305,7 @@ class MockServer:
         self.app.base_url = self.url
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "MockServer":
+    def start(self) -> MockServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="skillpress-mock", daemon=True)
         self._thread.start()
         return self
@@ -1095,15 +1316,16 @@ class MockServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def serve(spec: Spec, port: int = 8765, db_path: str | None = None, *,
-          starting_credits: int = DEFAULT_STARTING_CREDITS) -> None:
+def serve(
+    spec: Spec, port: int = 8765, db_path: str | None = None, *, starting_credits: int = DEFAULT_STARTING_CREDITS
+) -> None:
     """Run the mock in the foreground until interrupted (``skillpress mock``)."""
     import sys
 
@@ -1113,8 +1335,10 @@ def serve(spec: Spec, port: int = 8765, db_path: str | None = None, *,
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     server = MockServer(spec, port, db_path or ":memory:", starting_credits=starting_credits)
-    sys.stderr.write(f"mock: serving {spec.product.name} {spec.product.version} at {server.url} "
-                     f"(state: {db_path or 'in memory'}); Ctrl-C stops\n")
+    sys.stderr.write(
+        f"mock: serving {spec.product.name} {spec.product.version} at {server.url} "
+        f"(state: {db_path or 'in memory'}); Ctrl-C stops\n"
+    )
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
@@ -1123,4 +1347,4 @@ def serve(spec: Spec, port: int = 8765, db_path: str | None = None, *,
         server.httpd.server_close()
 
 
-__all__ = ["MockApp", "MockServer", "serve", "tiny_png", "DEFAULT_STARTING_CREDITS"]
+__all__ = ["DEFAULT_STARTING_CREDITS", "MockApp", "MockServer", "serve", "tiny_png"]

@@ -31,7 +31,7 @@ def _folder() -> Path | None:
     return Path(base) / "skillpress" / "results"
 
 
-def _tree_digest(folder: Path, suffixes: tuple[str, ...], into: "hashlib._Hash") -> None:
+def _tree_digest(folder: Path, suffixes: tuple[str, ...], into: hashlib._Hash) -> None:
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes):
         into.update(path.relative_to(folder).as_posix().encode() + b"\0")
         into.update(hashlib.sha256(path.read_bytes()).digest())

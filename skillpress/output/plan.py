@@ -36,8 +36,9 @@ class Change:
         """Unified diff from what is on disk (current) to what the spec gives (expected)."""
         current = _lines(self.current)
         expected = _lines(self.expected)
-        return "".join(difflib.unified_diff(current, expected,
-                                            fromfile=f"{self.path} (current)", tofile=f"{self.path} (expected)"))
+        return "".join(
+            difflib.unified_diff(current, expected, fromfile=f"{self.path} (current)", tofile=f"{self.path} (expected)")
+        )
 
 
 def _lines(data: bytes | None) -> list[str]:

@@ -88,12 +88,14 @@ def marketplace_json(spec: Spec) -> bytes:
     owner: dict[str, str] = {"name": owner_name(spec)}
     if settings and settings.owner_email:
         owner["email"] = settings.owner_email
-    return _json({
-        "name": (settings.marketplace if settings and settings.marketplace else None) or plugin_name(spec),
-        "owner": owner,
-        "metadata": {"description": spec.product.descriptions.short, "version": spec.product.version},
-        "plugins": [{**plugin_entry(spec), "source": "./"}],
-    })
+    return _json(
+        {
+            "name": (settings.marketplace if settings and settings.marketplace else None) or plugin_name(spec),
+            "owner": owner,
+            "metadata": {"description": spec.product.descriptions.short, "version": spec.product.version},
+            "plugins": [{**plugin_entry(spec), "source": "./"}],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- LICENSE
@@ -103,7 +105,7 @@ def license_text(spec: Spec, spec_path: Path) -> bytes:
     """The file named by ``publish.license_file``, else a notice written from ``product.license``."""
     settings = spec.publish
     if settings and settings.license_file:
-        path = (spec_path.parent / settings.license_file)
+        path = spec_path.parent / settings.license_file
         try:
             return path.read_bytes()
         except OSError as exc:
@@ -112,16 +114,20 @@ def license_text(spec: Spec, spec_path: Path) -> bytes:
     holder = product.author or owner_name(spec)
     year = release_date(spec).year
     if product.license is None or product.license.upper() in ("UNLICENSED", "PROPRIETARY"):
-        text = (f"Copyright (c) {year} {holder}. All rights reserved.\n\n"
-                f"{product.name} {product.version} is not released under an open-source license"
-                f"{' (`' + product.license + '`)' if product.license else ''}. The skills, documents and "
-                f"the `{product.cli_name}` client in this release may be used to work with {product.name}"
-                f" as its documentation describes; no other right to copy, modify or redistribute them is "
-                f"granted. Ask {holder} for anything else.\n")
+        text = (
+            f"Copyright (c) {year} {holder}. All rights reserved.\n\n"
+            f"{product.name} {product.version} is not released under an open-source license"
+            f"{' (`' + product.license + '`)' if product.license else ''}. The skills, documents and "
+            f"the `{product.cli_name}` client in this release may be used to work with {product.name}"
+            f" as its documentation describes; no other right to copy, modify or redistribute them is "
+            f"granted. Ask {holder} for anything else.\n"
+        )
     else:
-        text = (f"Copyright (c) {year} {holder}.\n\n"
-                f"{product.name} {product.version} is licensed under `{product.license}`.\n"
-                f"The full text of that license: https://spdx.org/licenses/{product.license}.html\n")
+        text = (
+            f"Copyright (c) {year} {holder}.\n\n"
+            f"{product.name} {product.version} is licensed under `{product.license}`.\n"
+            f"The full text of that license: https://spdx.org/licenses/{product.license}.html\n"
+        )
     return text.encode("utf-8")
 
 
@@ -153,11 +159,13 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         "",
         "## What is in this folder",
         "",
-        f"Each folder under `{SKILLS}/` is one Agent Skill: a `SKILL.md` with the instructions an agent "
-        f"follows, and `references/` with every `{cli}` command and its flags, examples and errors "
-        "(`cli.md`), the whole contract in one file (`llms-full.txt`) and the same commands as JSON "
-        "(`commands.json`). The skills are generated from the product's one spec, so they agree with "
-        "each other, with the documents on the site and with the client.",
+        (
+            f"Each folder under `{SKILLS}/` is one Agent Skill: a `SKILL.md` with the instructions an agent "
+            f"follows, and `references/` with every `{cli}` command and its flags, examples and errors "
+            "(`cli.md`), the whole contract in one file (`llms-full.txt`) and the same commands as JSON "
+            "(`commands.json`). The skills are generated from the product's one spec, so they agree with "
+            "each other, with the documents on the site and with the client."
+        ),
         "",
         "| Skill | Use it to |",
         "| --- | --- |",
@@ -166,25 +174,52 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         note = " ".join(skill.description.split()).replace("|", "\\|")
         mark = " (start here)" if skill is canonical else ""
         lines.append(f"| [`{skill.name}`]({SKILLS}/{skill.name}/SKILL.md){mark} | {note} |")
-    lines += ["", "## Install the skills", "",
-              "Any installer that reads Agent Skills folders takes this folder as it is, for example:",
-              "", "```sh", "npx skills add ./skills-bundle --skill '*' -a claude-code -g -y", "```"]
+    lines += [
+        "",
+        "## Install the skills",
+        "",
+        "Any installer that reads Agent Skills folders takes this folder as it is, for example:",
+        "",
+        "```sh",
+        "npx skills add ./skills-bundle --skill '*' -a claude-code -g -y",
+        "```",
+    ]
     lines += _install(spec, "skill")
     if plugin:
         settings = spec.publish
         market = (settings.marketplace if settings and settings.marketplace else None) or plugin_name(spec)
         source = product.urls.repository or "./skills-bundle"
-        lines += ["", "### As a Claude Code plugin", "",
-                  f"This folder is also a Claude Code plugin (`{PLUGIN_DIR}/plugin.json`) and a marketplace "
-                  f"that lists it (`{PLUGIN_DIR}/marketplace.json`). Add the marketplace, then install "
-                  "the plugin:", "", "```text",
-                  f"/plugin marketplace add {source}",
-                  f"/plugin install {plugin_name(spec)}@{market}", "```"]
-    lines += ["", f"## Install the `{cli}` client", "",
-              f"The skills run `{cli}`, a small client that prints one JSON envelope per command. "
-              f"This release ships it as a Python package with no dependencies: `client/{wheel}` "
-              f"(and its source, `client/{sdist}`).", "", "```sh",
-              f"pip install client/{wheel}", f"{cli} --version", f"{cli} help --skill", "```"]
+        lines += [
+            "",
+            "### As a Claude Code plugin",
+            "",
+            (
+                f"This folder is also a Claude Code plugin (`{PLUGIN_DIR}/plugin.json`) and a marketplace "
+                f"that lists it (`{PLUGIN_DIR}/marketplace.json`). Add the marketplace, then install "
+                "the plugin:"
+            ),
+            "",
+            "```text",
+            f"/plugin marketplace add {source}",
+            f"/plugin install {plugin_name(spec)}@{market}",
+            "```",
+        ]
+    lines += [
+        "",
+        f"## Install the `{cli}` client",
+        "",
+        (
+            f"The skills run `{cli}`, a small client that prints one JSON envelope per command. "
+            f"This release ships it as a Python package with no dependencies: `client/{wheel}` "
+            f"(and its source, `client/{sdist}`)."
+        ),
+        "",
+        "```sh",
+        f"pip install client/{wheel}",
+        f"{cli} --version",
+        f"{cli} help --skill",
+        "```",
+    ]
     lines += _install(spec, "client")
     links = [
         ("Homepage", product.urls.homepage),
@@ -204,8 +239,13 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         lines += [f"- {' '.join(item.split())}" for item in entry.items]
     else:
         lines.append(f"{product.name} {product.version}.")
-    lines += ["", "## License", "",
-              f"See [LICENSE](LICENSE){' (`' + product.license + '`)' if product.license else ''}.", ""]
+    lines += [
+        "",
+        "## License",
+        "",
+        f"See [LICENSE](LICENSE){' (`' + product.license + '`)' if product.license else ''}.",
+        "",
+    ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -229,9 +269,11 @@ def client_readme(spec: Spec, package: str) -> str:
         f"{cli} doctor --json   # is the API reachable, where would auth come from",
         "```",
         "",
-        "Every command prints one JSON envelope on stdout and exits with a documented code. The "
-        f"package carries the product's agent files in `{package}/agent/` (skill.md, llms.txt, cli.md and "
-        "the rest) and needs nothing but the Python standard library.",
+        (
+            "Every command prints one JSON envelope on stdout and exits with a documented code. The "
+            f"package carries the product's agent files in `{package}/agent/` (skill.md, llms.txt, cli.md and "
+            "the rest) and needs nothing but the Python standard library."
+        ),
         "",
         "## Documentation",
         "",
@@ -244,5 +286,12 @@ def client_readme(spec: Spec, package: str) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["bundle_readme", "client_readme", "license_text", "marketplace_json", "plugin_json", "plugin_name",
-           "release_date"]
+__all__ = [
+    "bundle_readme",
+    "client_readme",
+    "license_text",
+    "marketplace_json",
+    "plugin_json",
+    "plugin_name",
+    "release_date",
+]

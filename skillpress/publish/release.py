@@ -63,8 +63,9 @@ class Release:
 def client_distribution(release: Release) -> Distribution:
     spec = release.spec
     if spec.client is None:
-        raise SkillpressError("the spec has no `client:` block, so there is no client package to publish",
-                              file=str(release.spec_path))
+        raise SkillpressError(
+            "the spec has no `client:` block, so there is no client package to publish", file=str(release.spec_path)
+        )
     product = spec.product
     package = import_name(spec.client.package)
     files: dict[str, bytes] = {}
@@ -74,13 +75,13 @@ def client_distribution(release: Release) -> Distribution:
     bundle_prefix = f"{CLIENT_BUNDLE}/"
     for path, data in release.files.items():
         if path.startswith(bundle_prefix):
-            files[f"bundle/{path[len(bundle_prefix):]}"] = data
+            files[f"bundle/{path[len(bundle_prefix) :]}"] = data
     if "bundle/table.json" not in files:
         raise SkillpressError("the rendered files hold no client bundle (table.json)")
     for name in AGENT_FILES:
-        data = release.files.get(f"{AGENT_DIR}/{name}")
-        if data is not None:
-            files[f"agent/{name}"] = data
+        agent_file = release.files.get(f"{AGENT_DIR}/{name}")
+        if agent_file is not None:
+            files[f"agent/{name}"] = agent_file
     urls = {"Homepage": product.urls.homepage, "Documentation": product.urls.cli}
     if product.urls.repository:
         urls["Repository"] = product.urls.repository
@@ -192,8 +193,9 @@ def _guard_out(out: Path, root: Path) -> None:
     resolved = out.resolve()
     project = root.resolve()
     if resolved == project or resolved in project.parents or resolved == Path(resolved.anchor):
-        raise SkillpressError("--out would replace the project itself; give a folder of its own, e.g. dist/",
-                              file=str(out))
+        raise SkillpressError(
+            "--out would replace the project itself; give a folder of its own, e.g. dist/", file=str(out)
+        )
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise SkillpressError("--out exists and is not a folder", file=str(out))
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
@@ -209,13 +211,14 @@ def assemble(release: Release, root: Path, folder: Path) -> Distribution:
     build_site_into(root, folder / SITE_DIR, release.spec)
     for path in sorted(folder.rglob("*"), reverse=True):  # fixed modes whatever the umask
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    data = json.dumps(manifest(release.spec, release.spec_path, folder), indent=2, ensure_ascii=False) + "\n"
-    _write(folder, MANIFEST, data.encode("utf-8"))
+    text = json.dumps(manifest(release.spec, release.spec_path, folder), indent=2, ensure_ascii=False) + "\n"
+    _write(folder, MANIFEST, text.encode("utf-8"))
     return dist
 
 
-def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextIO | None = None,
-            stderr: TextIO | None = None) -> int:
+def publish(
+    spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Exit 0 published, 1 invalid spec or stale generated files (nothing written), 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -251,9 +254,11 @@ def publish(spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextI
         raise
     count = len(tree_files(out))
     product = release.spec.product
-    stderr.write(f"publish: {product.id} {product.version} in {out} ({count} files): "
-                 f"{CLIENT_DIR}/{dist.wheel_name}, {CLIENT_DIR}/{dist.sdist_name}, {SKILLS_BUNDLE}/, "
-                 f"{SITE_DIR}/, {MANIFEST}\n")
+    stderr.write(
+        f"publish: {product.id} {product.version} in {out} ({count} files): "
+        f"{CLIENT_DIR}/{dist.wheel_name}, {CLIENT_DIR}/{dist.sdist_name}, {SKILLS_BUNDLE}/, "
+        f"{SITE_DIR}/, {MANIFEST}\n"
+    )
     return 0
 
 
@@ -290,8 +295,10 @@ def verify(folder: Path, *, stdout: TextIO | None = None, stderr: TextIO | None 
         data = path.read_bytes()
         size, digest = entries[rel]
         if len(data) != size or sha256(data) != digest:
-            problems.append(f"CHANGED: {rel} ({len(data)} bytes, sha256 {sha256(data)[:12]}; "
-                            f"release.json says {size} bytes, {digest[:12]})")
+            problems.append(
+                f"CHANGED: {rel} ({len(data)} bytes, sha256 {sha256(data)[:12]}; "
+                f"release.json says {size} bytes, {digest[:12]})"
+            )
     for line in problems:
         stdout.write(line + "\n")
     if problems:

@@ -109,13 +109,14 @@ def client_modules(client_dir: Path) -> dict[str, bytes]:
                 names = [node.module]
             for name in names:
                 if name.split(".")[0] == "skillpress":
-                    raise SkillpressError(f"line {node.lineno}: the thin client must import its own modules "
-                                          f"relatively (found `{name}`), or it cannot ship as its own package",
-                                          file=str(path))
+                    raise SkillpressError(
+                        f"line {getattr(node, 'lineno', 0)}: the thin client must import its own modules "
+                        f"relatively (found `{name}`), or it cannot ship as its own package",
+                        file=str(path),
+                    )
         modules[path.name] = data
     if "main.py" not in modules or "__init__.py" not in modules:
-        raise SkillpressError("the thin client package is incomplete (no main.py or __init__.py)",
-                              file=str(client_dir))
+        raise SkillpressError("the thin client package is incomplete (no main.py or __init__.py)", file=str(client_dir))
     return modules
 
 
@@ -153,8 +154,9 @@ def _one_line(text: str) -> str:
 
 
 def wheel_file() -> bytes:
-    return (f"Wheel-Version: 1.0\nGenerator: skillpress {__version__}\nRoot-Is-Purelib: true\n"
-            "Tag: py3-none-any\n").encode()
+    return (
+        f"Wheel-Version: 1.0\nGenerator: skillpress {__version__}\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    ).encode()
 
 
 def entry_points(dist: Distribution) -> bytes:
@@ -230,29 +232,31 @@ def sdist_pyproject(dist: Distribution) -> bytes:
     if dist.keywords:
         project.append(f"keywords = {_toml(list(dist.keywords))}")
     data_dirs = sorted({path.rsplit("/", 1)[0] + "/*" for path in dist.files if "/" in path})
-    text = "\n".join([
-        "# Written by `skillpress publish`; rebuilds the same package as the published wheel.",
-        "[build-system]",
-        'requires = ["setuptools>=64"]',
-        'build-backend = "setuptools.build_meta"',
-        "",
-        "[project]",
-        *project,
-        "",
-        "[project.urls]",
-        *(f"{_toml(label)} = {_toml(url)}" for label, url in dist.urls.items()),
-        "",
-        "[project.scripts]",
-        f"{_toml(dist.cli_name)} = {_toml(dist.entry_point)}",
-        "",
-        "[tool.setuptools]",
-        f"packages = {_toml([dist.import_name])}",
-        "include-package-data = false",
-        "",
-        "[tool.setuptools.package-data]",
-        f"{dist.import_name} = {_toml(data_dirs)}",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# Written by `skillpress publish`; rebuilds the same package as the published wheel.",
+            "[build-system]",
+            'requires = ["setuptools>=64"]',
+            'build-backend = "setuptools.build_meta"',
+            "",
+            "[project]",
+            *project,
+            "",
+            "[project.urls]",
+            *(f"{_toml(label)} = {_toml(url)}" for label, url in dist.urls.items()),
+            "",
+            "[project.scripts]",
+            f"{_toml(dist.cli_name)} = {_toml(dist.entry_point)}",
+            "",
+            "[tool.setuptools]",
+            f"packages = {_toml([dist.import_name])}",
+            "include-package-data = false",
+            "",
+            "[tool.setuptools.package-data]",
+            f"{dist.import_name} = {_toml(data_dirs)}",
+            "",
+        ]
+    )
     return text.encode("utf-8")
 
 
@@ -303,5 +307,13 @@ def _tarinfo(name: str, size: int, mtime: int, *, directory: bool = False) -> ta
     return info
 
 
-__all__ = ["Distribution", "build_sdist", "build_wheel", "client_modules", "import_name", "metadata",
-           "record_hash", "sdist_pyproject"]
+__all__ = [
+    "Distribution",
+    "build_sdist",
+    "build_wheel",
+    "client_modules",
+    "import_name",
+    "metadata",
+    "record_hash",
+    "sdist_pyproject",
+]

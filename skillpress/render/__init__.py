@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import jinja2
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
@@ -98,8 +99,7 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
     from skillpress.render.openapi import openapi_url, render_openapi
 
     api_doc = openapi_url(spec) if spec.endpoints else None
-    llms = r.template("llms.txt.j2", links=views.site_links(spec), guidance=spec.rules_for("llms"),
-                      openapi_url=api_doc)
+    llms = r.template("llms.txt.j2", links=views.site_links(spec), guidance=spec.rules_for("llms"), openapi_url=api_doc)
     manifest = render_manifest(spec)
     canonical = views.canonical_skill(spec)
 
@@ -122,7 +122,9 @@ def render_all(spec: Spec, templates: Path | None = None) -> Rendered:
     from skillpress.site.render import render_site
 
     files.update(render_site(r, dict(files)))
-    out.files = {path: (text.encode("utf-8") if isinstance(text, str) else text) for path, text in sorted(files.items())}
+    out.files = {
+        path: (text.encode("utf-8") if isinstance(text, str) else text) for path, text in sorted(files.items())
+    }
     out.diagnostics = budget_diagnostics(out.files)
     return out
 
@@ -143,21 +145,48 @@ def budget_diagnostics(files: dict[str, bytes]) -> list[Diagnostic]:
             continue
         text = data.decode("utf-8")
         if len(text) >= TEXT_MAX_CHARS:
-            found.append(Diagnostic(path, 1, 1, Severity.ERROR, "budget-chars", "",
-                                    f"{len(text)} characters; generated text files must stay under {TEXT_MAX_CHARS}",
-                                    "move detail into another reference file or shorten the spec's prose"))
-        if path.endswith("/SKILL.md") or path.endswith("/skill.md"):
+            found.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "budget-chars",
+                    "",
+                    f"{len(text)} characters; generated text files must stay under {TEXT_MAX_CHARS}",
+                    "move detail into another reference file or shorten the spec's prose",
+                )
+            )
+        if path.endswith(("/SKILL.md", "/skill.md")):
             lines = text.count("\n")
             tokens = views.estimate_tokens(text)
             if lines > SKILL_MAX_LINES:
-                found.append(Diagnostic(path, 1, 1, Severity.ERROR, "budget-skill-lines", "",
-                                        f"{lines} lines; a skill file may have at most {SKILL_MAX_LINES}",
-                                        "move detail into the skill's references"))
+                found.append(
+                    Diagnostic(
+                        path,
+                        1,
+                        1,
+                        Severity.ERROR,
+                        "budget-skill-lines",
+                        "",
+                        f"{lines} lines; a skill file may have at most {SKILL_MAX_LINES}",
+                        "move detail into the skill's references",
+                    )
+                )
             if tokens > SKILL_MAX_TOKENS:
-                found.append(Diagnostic(path, 1, 1, Severity.ERROR, "budget-skill-tokens", "",
-                                        f"about {tokens} tokens; a skill file may have at most {SKILL_MAX_TOKENS}",
-                                        "move detail into the skill's references"))
+                found.append(
+                    Diagnostic(
+                        path,
+                        1,
+                        1,
+                        Severity.ERROR,
+                        "budget-skill-tokens",
+                        "",
+                        f"about {tokens} tokens; a skill file may have at most {SKILL_MAX_TOKENS}",
+                        "move detail into the skill's references",
+                    )
+                )
     return found
 
 
-__all__ = ["OWNED_DIRS", "is_text", "Rendered", "Renderer", "render_all", "normalize", "budget_diagnostics"]
+__all__ = ["OWNED_DIRS", "Rendered", "Renderer", "budget_diagnostics", "is_text", "normalize", "render_all"]

@@ -77,7 +77,7 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - the output is markdown, JSON and YAML; values are escaped per context by filters
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -7,7 +7,6 @@ from typing import Any
 
 from skillpress.spec.model import Command, Flag, Spec
 
-
 _FLAG_DEFAULTS: dict[str, Any] = {
     "value_name": None,
     "required": False,

@@ -201,10 +201,12 @@ def operation(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
         }
     data = object_schema(endpoint.response.fields)
     if endpoint.enveloped:
-        schema: dict[str, Any] = {"allOf": [
-            {"$ref": f"#/components/schemas/{SUCCESS}"},
-            {"type": "object", "properties": {"data": data}, "required": ["data"]},
-        ]}
+        schema: dict[str, Any] = {
+            "allOf": [
+                {"$ref": f"#/components/schemas/{SUCCESS}"},
+                {"type": "object", "properties": {"data": data}, "required": ["data"]},
+            ]
+        }
         what = "The success envelope; the result is in `data`."
     else:
         schema = data
@@ -213,11 +215,14 @@ def operation(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
     example = _success_example(spec, endpoint, commands)
     if example is not None:
         media["example"] = example
-    responses: dict[str, Any] = {str(endpoint.response.status): {"description": what,
-                                                                "content": {"application/json": media}}}
+    responses: dict[str, Any] = {
+        str(endpoint.response.status): {"description": what, "content": {"application/json": media}}
+    }
     responses.update(_error_responses(spec, endpoint))
-    responses["default"] = {"$ref": f"#/components/responses/{ERROR}",
-                            "description": "Any other failure, as the error envelope."}
+    responses["default"] = {
+        "$ref": f"#/components/responses/{ERROR}",
+        "description": "Any other failure, as the error envelope.",
+    }
     op["responses"] = responses
     return op
 
@@ -239,8 +244,10 @@ def openapi_document(spec: Spec) -> dict[str, Any]:
         "openapi": OPENAPI_VERSION,
         "info": info,
         "servers": [{"url": product.urls.api.rstrip("/")}],
-        "externalDocs": {"description": f"Every `{product.cli_name}` command and the endpoint it calls",
-                         "url": product.urls.cli},
+        "externalDocs": {
+            "description": f"Every `{product.cli_name}` command and the endpoint it calls",
+            "url": product.urls.cli,
+        },
     }
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in spec.endpoints:
@@ -252,9 +259,15 @@ def openapi_document(spec: Spec) -> dict[str, Any]:
             ERROR: object_schema(spec.envelopes.error.fields),
         },
         "responses": {
-            ERROR: {"description": "A failure: the error envelope; branch on `error.code`.",
-                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"},
-                                                      "example": spec.envelopes.error.example}}},
+            ERROR: {
+                "description": "A failure: the error envelope; branch on `error.code`.",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{ERROR}"},
+                        "example": spec.envelopes.error.example,
+                    }
+                },
+            },
         },
     }
     if any(e.auth.value != "none" for e in spec.endpoints):
@@ -295,4 +308,4 @@ def render_openapi(spec: Spec) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-__all__ = ["openapi_document", "openapi_url", "render_openapi", "object_schema", "field_schema"]
+__all__ = ["field_schema", "object_schema", "openapi_document", "openapi_url", "render_openapi"]

@@ -123,8 +123,11 @@ def api_call(spec: Spec, command: Command, example: Example | None) -> ApiCall |
         url += "?" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in query)
     auth = endpoint.auth is Auth.required or (endpoint.auth is Auth.optional and command.auth is not Auth.none)
     token_var = next((v.name for v in spec.environment if v.role.value == "token"), "TOKEN")
-    lines = [f"curl -sS {shlex.quote(url)}" if endpoint.method in ("GET",) else
-             f"curl -sS -X {endpoint.method} {shlex.quote(url)}"]
+    lines = [
+        f"curl -sS {shlex.quote(url)}"
+        if endpoint.method in ("GET",)
+        else f"curl -sS -X {endpoint.method} {shlex.quote(url)}"
+    ]
     if auth:
         lines.append(f'-H "authorization: Bearer ${token_var}"')
     if body is not None:
@@ -154,8 +157,11 @@ class CommandView:
 def command_facts(command: Command) -> str:
     """One line of facts: where it runs, auth, and what it changes."""
     parts = ["Runs locally." if command.surface == "local" else "Calls the hosted API."]
-    parts.append({"none": "No token needed.", "optional": "Uses a token if one is available.",
-                  "required": "Needs a token."}[command.auth.value])
+    parts.append(
+        {"none": "No token needed.", "optional": "Uses a token if one is available.", "required": "Needs a token."}[
+            command.auth.value
+        ]
+    )
     effects = [word for word, on in (("changes state", command.mutates), ("spends credits", command.spends)) if on]
     if effects:
         parts.append(" and ".join(effects).capitalize() + ".")
@@ -191,8 +197,9 @@ def command_view(spec: Spec, command: Command) -> CommandView:
         api=api_call(spec, command, first),
         examples=[(e, shell_line(spec.product.cli_name, e.argv)) for e in command.examples],
         errors=[spec.error_codes_by_code[c] for c in command.errors if c in spec.error_codes_by_code],
-        exit_codes=[(c, spec.exit_codes_by_code[c].meaning) for c in command.exit_codes
-                    if c in spec.exit_codes_by_code],
+        exit_codes=[
+            (c, spec.exit_codes_by_code[c].meaning) for c in command.exit_codes if c in spec.exit_codes_by_code
+        ],
         rules=rules,
         response_json=response,
         facts=command_facts(command),
@@ -261,8 +268,9 @@ class SectionView:
 def skill_sections(spec: Spec, skill: Skill) -> list[SectionView]:
     out = []
     for section in skill.sections:
-        commands = [command_view(spec, spec.commands_by_path[p]) for p in section.commands
-                    if p in spec.commands_by_path]
+        commands = [
+            command_view(spec, spec.commands_by_path[p]) for p in section.commands if p in spec.commands_by_path
+        ]
         rules = [spec.guidance_by_id[r] for r in section.rules if r in spec.guidance_by_id]
         out.append(SectionView(section.title, section.body, commands, rules, section.first_run))
     return out

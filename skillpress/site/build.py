@@ -45,12 +45,21 @@ class SiteBuildError(SkillpressError):
 
 
 def _tool_versions() -> str:
-    import material
-    import mkdocs
+    """Versions of the tools that shape the HTML, read from package metadata (mkdocs itself
+    is not imported: an unchanged site must answer without loading it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
 
     plugin = Path(__file__).with_name("plugin.py").read_bytes()
-    return f"skillpress {__version__}; mkdocs {mkdocs.__version__}; material {material.__version__}; " \
-           f"plugin {hashlib.sha256(plugin).hexdigest()}"
+    return (
+        f"skillpress {__version__}; mkdocs {installed('mkdocs')}; material {installed('mkdocs-material')}; "
+        f"plugin {hashlib.sha256(plugin).hexdigest()}"
+    )
 
 
 def input_digest(source: Path) -> str:

@@ -101,7 +101,7 @@ class SkillpressPlugin(BasePlugin[SkillpressConfig]):
         for src_uri, text in sorted(self.twins.items()):
             put(src_uri, f"twin of docs/{src_uri}", data=text.encode("utf-8"))
 
-    def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+    def on_serve(self, server, config: MkDocsConfig, builder):
         if self.agent_dir is not None:
             server.watch(str(self.agent_dir))
         return server

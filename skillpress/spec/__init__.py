@@ -31,8 +31,17 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
     result = LoadResult(file=doc.file, spec=None, document=doc)
     if not isinstance(doc.data, dict):
         mark = doc.mark_for(())
-        result.diagnostics.append(Diagnostic(doc.file, mark.line, mark.col, Severity.ERROR, "schema-type", "",
-                                             "the spec must be a YAML mapping at the top level"))
+        result.diagnostics.append(
+            Diagnostic(
+                doc.file,
+                mark.line,
+                mark.col,
+                Severity.ERROR,
+                "schema-type",
+                "",
+                "the spec must be a YAML mapping at the top level",
+            )
+        )
         return result
     try:
         spec = Spec.model_validate(doc.data)
@@ -42,8 +51,18 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
     result.spec = spec
     for code, finding in rules.run(spec):
         mark = doc.key_mark_for(finding.path) if finding.on_key else doc.mark_for(finding.path)
-        result.diagnostics.append(Diagnostic(doc.file, mark.line, mark.col, finding.severity, code,
-                                             format_path(finding.path), finding.message, finding.hint))
+        result.diagnostics.append(
+            Diagnostic(
+                doc.file,
+                mark.line,
+                mark.col,
+                finding.severity,
+                code,
+                format_path(finding.path),
+                finding.message,
+                finding.hint,
+            )
+        )
     return result
 
 

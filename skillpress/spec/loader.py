@@ -14,9 +14,10 @@ from the parser's event stream (no node tree), so that:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -144,17 +145,29 @@ class _Builder:
         if isinstance(event, CollectionStartEvent):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise _Stop(_diag(self.file, _mark(event.start_mark), "yaml-too-deep",
-                                  f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
-                                  "a spec needs only a few levels; flatten this value"))
+                raise _Stop(
+                    _diag(
+                        self.file,
+                        _mark(event.start_mark),
+                        "yaml-too-deep",
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                        "a spec needs only a few levels; flatten this value",
+                    )
+                )
         elif isinstance(event, CollectionEndEvent):
             self.depth -= 1
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             kind, sigil = ("alias", "*") if isinstance(event, AliasEvent) else ("anchor", "&")
-            raise _Stop(_diag(self.file, _mark(event.start_mark), "yaml-alias",
-                              f"YAML {kind} {sigil}{event.anchor} is not allowed in spec files",
-                              "anchors and aliases are refused so that a crafted spec cannot expand "
-                              "exponentially; write the value out where it is used"))
+            raise _Stop(
+                _diag(
+                    self.file,
+                    _mark(event.start_mark),
+                    "yaml-alias",
+                    f"YAML {kind} {sigil}{getattr(event, 'anchor', '')} is not allowed in spec files",
+                    "anchors and aliases are refused so that a crafted spec cannot expand "
+                    "exponentially; write the value out where it is used",
+                )
+            )
         return event
 
     def skip(self, event: Event) -> None:
@@ -187,9 +200,15 @@ class _Builder:
             self.skip(self.next())
             self.next()  # document end
         if extra is not None:
-            return [_diag(self.file, extra, "yaml-multiple-documents",
-                          "a spec file must hold exactly one YAML document",
-                          "remove the extra '---' document")]
+            return [
+                _diag(
+                    self.file,
+                    extra,
+                    "yaml-multiple-documents",
+                    "a spec file must hold exactly one YAML document",
+                    "remove the extra '---' document",
+                )
+            ]
         return None
 
     # ---- values
@@ -216,7 +235,7 @@ class _Builder:
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag == _STR:
             return event.value
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)  # type: ignore[arg-type]
         try:
             return self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
@@ -238,8 +257,16 @@ class _Builder:
         while not isinstance(key_event, CollectionEndEvent):
             key_mark = _mark(key_event.start_mark)
             if not isinstance(key_event, ScalarEvent):
-                self.diagnostics.append(_diag(self.file, key_mark, "yaml-complex-key",
-                                              "mapping keys must be plain strings", None, format_path(path)))
+                self.diagnostics.append(
+                    _diag(
+                        self.file,
+                        key_mark,
+                        "yaml-complex-key",
+                        "mapping keys must be plain strings",
+                        None,
+                        format_path(path),
+                    )
+                )
                 self.skip(key_event)
                 self.skip(self.next())
                 key_event = self.next()
@@ -249,9 +276,16 @@ class _Builder:
             if tag is None and key_event.value == "<<":
                 tag = self.resolver.resolve(ScalarNode, key_event.value, key_event.implicit)
             if tag == _MERGE:
-                self.diagnostics.append(_diag(self.file, key_mark, "yaml-merge-key",
-                                              "merge keys (<<) are not supported in spec files",
-                                              "write the mapping out in full", format_path(path)))
+                self.diagnostics.append(
+                    _diag(
+                        self.file,
+                        key_mark,
+                        "yaml-merge-key",
+                        "merge keys (<<) are not supported in spec files",
+                        "write the mapping out in full",
+                        format_path(path),
+                    )
+                )
                 self.skip(self.next())
                 key_event = self.next()
                 continue
@@ -259,12 +293,16 @@ class _Builder:
             child = path + (key,)
             if key in first_seen:
                 first = first_seen[key]
-                self.diagnostics.append(_diag(
-                    self.file, key_mark, "yaml-duplicate-key",
-                    f"duplicate key {key!r} (first defined at line {first.line}, column {first.col})",
-                    "YAML would silently keep only the last value; remove or rename one of them",
-                    format_path(child),
-                ))
+                self.diagnostics.append(
+                    _diag(
+                        self.file,
+                        key_mark,
+                        "yaml-duplicate-key",
+                        f"duplicate key {key!r} (first defined at line {first.line}, column {first.col})",
+                        "YAML would silently keep only the last value; remove or rename one of them",
+                        format_path(child),
+                    )
+                )
                 self.skip(self.next())  # the first value is kept
                 key_event = self.next()
                 continue
@@ -284,18 +322,25 @@ class _Builder:
         detail = str(exc) if isinstance(exc, (ValueError, OverflowError)) else "not a valid value"
         if len(detail) > 80:
             detail = detail[:77] + "..."
-        hint = "write a real calendar date as YYYY-MM-DD" if kind == "date" else \
-            "quote the value if it is meant as text"
+        hint = (
+            "write a real calendar date as YYYY-MM-DD" if kind == "date" else "quote the value if it is meant as text"
+        )
         self.diagnostics.append(
-            _diag(self.file, _mark(node.start_mark), "yaml-bad-value",
-                  f"{shown!r} cannot be read as a YAML {kind}: {detail}", hint, format_path(path))
+            _diag(
+                self.file,
+                _mark(node.start_mark),
+                "yaml-bad-value",
+                f"{shown!r} cannot be read as a YAML {kind}: {detail}",
+                hint,
+                format_path(path),
+            )
         )
 
     def _bad_tag(self, event: Event, path: PathKey, detail: str | None = None, tag: str | None = None) -> None:
         self.doc.refused_paths.add(path)
         tag = str(tag or getattr(event, "tag", ""))
         if tag.startswith("tag:yaml.org,2002:"):
-            tag = "!!" + tag[len("tag:yaml.org,2002:"):]
+            tag = "!!" + tag[len("tag:yaml.org,2002:") :]
         self.diagnostics.append(
             _diag(
                 self.file,
@@ -319,12 +364,16 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         line = before.count(b"\n") + 1
         # Column in characters, like every other diagnostic: the bytes before the bad
         # one on its line are valid UTF-8 (decoding stopped at the first bad byte).
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         offset = exc.start + len(raw) - len(body)
         return None, [
-            _diag(file, Mark(line, col), "file-encoding",
-                  f"file is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {offset})",
-                  "save the spec as UTF-8")
+            _diag(
+                file,
+                Mark(line, col),
+                "file-encoding",
+                f"file is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {offset})",
+                "save the spec as UTF-8",
+            )
         ]
     return text, []
 
@@ -337,9 +386,13 @@ def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> Diagnostic:
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
         shown = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
-        return _diag(file, Mark(line, col), "yaml-syntax",
-                     f"invalid YAML: character {shown!r} (U+{ord(shown[:1] or ' '):04X}) is not allowed in YAML",
-                     "remove it; only tabs, line breaks and printable characters may appear")
+        return _diag(
+            file,
+            Mark(line, col),
+            "yaml-syntax",
+            f"invalid YAML: character {shown!r} (U+{ord(shown[:1] or ' '):04X}) is not allowed in YAML",
+            "remove it; only tabs, line breaks and printable characters may appear",
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -376,19 +429,25 @@ def _build(text: str, file: str, loader: Any) -> tuple[LoadedDocument | None, li
         return None, replaced
     if builder.doc.data is None:
         # a refused top-level value (``!custom x``) is reported as such, not as "empty"
-        return None, builder.diagnostics or [_diag(file, Mark(1, 1), "file-empty",
-                                                   "spec file holds an empty document")]
+        return None, builder.diagnostics or [_diag(file, Mark(1, 1), "file-empty", "spec file holds an empty document")]
     return builder.doc, builder.diagnostics
 
 
 def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnostic]]:
     if not text.strip():
-        return None, [_diag(file, Mark(1, 1), "file-empty", "spec file is empty",
-                            "start from source/image-skill.yaml or the format reference in the README")]
+        return None, [
+            _diag(
+                file,
+                Mark(1, 1),
+                "file-empty",
+                "spec file is empty",
+                "start from source/image-skill.yaml or the format reference in the README",
+            )
+        ]
     if _FAST_LOADER is not None:
         try:
             return _build(text, file, _FAST_LOADER)
-        except Exception:  # noqa: BLE001 - any libyaml failure is redone in pure Python
+        except Exception:  # noqa: S110 - any failure of the fast path falls back to the pure-Python loader
             pass
     try:
         return _build(text, file, yaml.SafeLoader)
@@ -405,9 +464,15 @@ def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | 
     file = display or str(path)
     size = path.stat().st_size
     if size > MAX_SPEC_BYTES:
-        return None, [_diag(file, Mark(1, 1), "file-too-large",
-                            f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
-                            "split long prose into referenced files or trim the spec")]
+        return None, [
+            _diag(
+                file,
+                Mark(1, 1),
+                "file-too-large",
+                f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
+                "split long prose into referenced files or trim the spec",
+            )
+        ]
     raw = path.read_bytes()
     text, problems = _decode(raw, file)
     if text is None:

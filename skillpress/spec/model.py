@@ -423,21 +423,26 @@ class PublishSettings(_Model):
     """What ``skillpress publish`` adds to a release besides documents, skills, site and client."""
 
     claude_plugin: bool = Field(
-        False, description="Also make the skills bundle a Claude Code plugin with a one-plugin marketplace "
+        False,
+        description="Also make the skills bundle a Claude Code plugin with a one-plugin marketplace "
         "(`.claude-plugin/plugin.json` and `marketplace.json`).",
     )
     plugin_name: PluginName | None = Field(None, description="Plugin name (default: the product id).")
     marketplace: PluginName | None = Field(
-        None, description="Marketplace name for `/plugin marketplace add` (default: the plugin name).",
+        None,
+        description="Marketplace name for `/plugin marketplace add` (default: the plugin name).",
     )
     owner: OneLine | None = Field(
-        None, description="Marketplace owner shown to people (default: the product author, else its name).",
+        None,
+        description="Marketplace owner shown to people (default: the product author, else its name).",
     )
     owner_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = Field(
-        None, description="Contact address of the marketplace owner.",
+        None,
+        description="Contact address of the marketplace owner.",
     )
     license_file: str | None = Field(
-        None, description="License text shipped as LICENSE in the release, relative to the spec file "
+        None,
+        description="License text shipped as LICENSE in the release, relative to the spec file "
         "(default: a notice written from `product.license`).",
     )
 

@@ -8,8 +8,8 @@ diagnostics. The README lists every code.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from skillpress.client import argv as argv_parser
 from skillpress.diagnostics import Severity
@@ -100,10 +100,14 @@ def unique_ids(spec: Spec) -> Iterator[Finding]:
     if spec.credits:
         groups += [
             ("pack id", [(p.id, ("credits", "packs", i, "id")) for i, p in enumerate(spec.credits.packs)]),
-            ("payment method", [(m.id, ("credits", "payment_methods", i, "id"))
-                                for i, m in enumerate(spec.credits.payment_methods)]),
-            ("buyer mode", [(b.id, ("credits", "buyer_modes", i, "id"))
-                            for i, b in enumerate(spec.credits.buyer_modes)]),
+            (
+                "payment method",
+                [(m.id, ("credits", "payment_methods", i, "id")) for i, m in enumerate(spec.credits.payment_methods)],
+            ),
+            (
+                "buyer mode",
+                [(b.id, ("credits", "buyer_modes", i, "id")) for i, b in enumerate(spec.credits.buyer_modes)],
+            ),
         ]
     for what, items in groups:
         yield from _duplicates(items, what)
@@ -148,13 +152,16 @@ def command_endpoint(spec: Spec) -> Iterator[Finding]:
         path: PathKey = ("commands", i, "endpoint")
         if command.endpoint is None:
             if command.surface == "hosted":
-                yield Finding(("commands", i, "surface"),
-                              f"hosted command '{command.path}' names no endpoint",
-                              "set `endpoint:` to the id of the endpoint it calls, or `surface: local`")
+                yield Finding(
+                    ("commands", i, "surface"),
+                    f"hosted command '{command.path}' names no endpoint",
+                    "set `endpoint:` to the id of the endpoint it calls, or `surface: local`",
+                )
             continue
         if command.endpoint not in spec.endpoints_by_id:
-            yield Finding(path, f"endpoint {command.endpoint!r} is not defined",
-                          _suggest(command.endpoint, spec.endpoints_by_id))
+            yield Finding(
+                path, f"endpoint {command.endpoint!r} is not defined", _suggest(command.endpoint, spec.endpoints_by_id)
+            )
 
 
 @rule("endpoint-used")
@@ -164,9 +171,11 @@ def endpoint_used(spec: Spec) -> Iterator[Finding]:
         used |= {m.endpoint for m in spec.credits.payment_methods if m.endpoint}
     for i, endpoint in enumerate(spec.endpoints):
         if endpoint.id not in used and not endpoint.api_only:
-            yield Finding(("endpoints", i, "id"),
-                          f"endpoint {endpoint.id!r} is not called by any command",
-                          "point a command at it, or mark it `api_only: true`")
+            yield Finding(
+                ("endpoints", i, "id"),
+                f"endpoint {endpoint.id!r} is not called by any command",
+                "point a command at it, or mark it `api_only: true`",
+            )
 
 
 @rule("endpoint-path-params")
@@ -176,12 +185,13 @@ def endpoint_path_params(spec: Spec) -> Iterator[Finding]:
         in_path = endpoint.template_params
         for name in in_path:
             if name not in declared:
-                yield Finding(("endpoints", i, "path"),
-                              f"path parameter {{{name}}} is not declared in path_params")
+                yield Finding(("endpoints", i, "path"), f"path parameter {{{name}}} is not declared in path_params")
         for j, name in enumerate(declared):
             if name not in in_path:
-                yield Finding(("endpoints", i, "path_params", j, "name"),
-                              f"path parameter {name!r} does not appear in {endpoint.path}")
+                yield Finding(
+                    ("endpoints", i, "path_params", j, "name"),
+                    f"path parameter {name!r} does not appear in {endpoint.path}",
+                )
 
 
 @rule("flag-field")
@@ -196,8 +206,11 @@ def flag_field(spec: Spec) -> Iterator[Finding]:
         items += [(a.field, ("commands", ci, "arguments", ai, "field")) for ai, a in enumerate(command.arguments)]
         for name, path in items:
             if name and name not in fields:
-                yield Finding(path, f"field {name!r} is not a body, query or path field of endpoint {endpoint.id!r}",
-                              _suggest(name, fields))
+                yield Finding(
+                    path,
+                    f"field {name!r} is not a body, query or path field of endpoint {endpoint.id!r}",
+                    _suggest(name, fields),
+                )
 
 
 @rule("one-of-flags")
@@ -222,8 +235,9 @@ def flag_default(spec: Spec) -> Iterator[Finding]:
         except argv_parser.UsageProblem as problem:
             yield Finding(base + ("default",), f"default does not fit the flag: {problem.message}")
         if flag.required:
-            yield Finding(base + ("default",), f"{flag.name} is required, so a default is never used",
-                          severity=Severity.WARNING)
+            yield Finding(
+                base + ("default",), f"{flag.name} is required, so a default is never used", severity=Severity.WARNING
+            )
 
 
 def _raw(value: object) -> str:
@@ -251,20 +265,30 @@ def command_codes(spec: Spec) -> Iterator[Finding]:
         for j, name in enumerate(command.errors):
             error = spec.error_codes_by_code.get(name)
             if error is None:
-                yield Finding(base + ("errors", j), f"error code {name!r} is not defined in error_codes",
-                              _suggest(name, spec.error_codes_by_code))
+                yield Finding(
+                    base + ("errors", j),
+                    f"error code {name!r} is not defined in error_codes",
+                    _suggest(name, spec.error_codes_by_code),
+                )
             elif command.exit_codes and error.exit_code not in command.exit_codes:
-                yield Finding(base + ("errors", j),
-                              f"error {name} exits with {error.exit_code}, which '{command.path}' does not list "
-                              "in exit_codes")
+                yield Finding(
+                    base + ("errors", j),
+                    f"error {name} exits with {error.exit_code}, which '{command.path}' does not list in exit_codes",
+                )
         for j, event in enumerate(command.events):
             if event not in spec.event_types:
-                yield Finding(base + ("events", j), f"event type {event!r} is not defined in events",
-                              _suggest(event, spec.event_types) or "add it to the top-level `events:` list")
+                yield Finding(
+                    base + ("events", j),
+                    f"event type {event!r} is not defined in events",
+                    _suggest(event, spec.event_types) or "add it to the top-level `events:` list",
+                )
         for j, rule_id in enumerate(command.rules):
             if rule_id not in spec.guidance_by_id:
-                yield Finding(base + ("rules", j), f"guidance rule {rule_id!r} is not defined",
-                              _suggest(rule_id, spec.guidance_by_id))
+                yield Finding(
+                    base + ("rules", j),
+                    f"guidance rule {rule_id!r} is not defined",
+                    _suggest(rule_id, spec.guidance_by_id),
+                )
 
 
 @rule("endpoint-errors")
@@ -272,8 +296,11 @@ def endpoint_errors(spec: Spec) -> Iterator[Finding]:
     for i, endpoint in enumerate(spec.endpoints):
         for j, name in enumerate(endpoint.errors):
             if name not in spec.error_codes_by_code:
-                yield Finding(("endpoints", i, "errors", j), f"error code {name!r} is not defined in error_codes",
-                              _suggest(name, spec.error_codes_by_code))
+                yield Finding(
+                    ("endpoints", i, "errors", j),
+                    f"error code {name!r} is not defined in error_codes",
+                    _suggest(name, spec.error_codes_by_code),
+                )
 
 
 @rule("response-example")
@@ -283,39 +310,52 @@ def response_example(spec: Spec) -> Iterator[Finding]:
         example = endpoint.response.example
         if example is None:
             continue
-        for j, field in enumerate(endpoint.response.fields):
+        for field in endpoint.response.fields:
             top = field.name.split(".")[0].split("[")[0]
             if field.required and top not in example:
-                yield Finding(("endpoints", i, "response", "example"),
-                              f"example response lacks required field {field.name!r}",
-                              f"add {top!r} to the example or mark the field optional")
+                yield Finding(
+                    ("endpoints", i, "response", "example"),
+                    f"example response lacks required field {field.name!r}",
+                    f"add {top!r} to the example or mark the field optional",
+                )
 
 
 @rule("error-exit-code")
 def error_exit_code(spec: Spec) -> Iterator[Finding]:
     for i, error in enumerate(spec.error_codes):
         if error.exit_code not in spec.exit_codes_by_code:
-            yield Finding(("error_codes", i, "exit_code"),
-                          f"{error.code} maps to exit code {error.exit_code}, which is not defined in exit_codes")
+            yield Finding(
+                ("error_codes", i, "exit_code"),
+                f"{error.code} maps to exit code {error.exit_code}, which is not defined in exit_codes",
+            )
     if spec.client:
         for status, code in spec.client.http_exit_codes.items():
             if code not in spec.exit_codes_by_code:
-                yield Finding(("client", "http_exit_codes", status),
-                              f"HTTP {status} maps to exit code {code}, which is not defined")
+                yield Finding(
+                    ("client", "http_exit_codes", status),
+                    f"HTTP {status} maps to exit code {code}, which is not defined",
+                )
             if not re.fullmatch(r"[1-5](?:\d\d|xx)", status):
-                yield Finding(("client", "http_exit_codes", status),
-                              f"{status!r} is not an HTTP status such as 401 or a class such as 5xx", on_key=True)
+                yield Finding(
+                    ("client", "http_exit_codes", status),
+                    f"{status!r} is not an HTTP status such as 401 or a class such as 5xx",
+                    on_key=True,
+                )
 
 
 @rule("exit-code-unique")
 def exit_code_unique(spec: Spec) -> Iterator[Finding]:
     """Each exit code is defined once, with one name and one meaning."""
-    yield from _duplicates([(str(e.code), ("exit_codes", i, "code")) for i, e in enumerate(spec.exit_codes)],
-                           "exit code")
-    yield from _duplicates([(e.name, ("exit_codes", i, "name")) for i, e in enumerate(spec.exit_codes)],
-                           "exit code name")
-    yield from _duplicates([(e.meaning.strip().lower(), ("exit_codes", i, "meaning"))
-                            for i, e in enumerate(spec.exit_codes)], "exit code meaning")
+    yield from _duplicates(
+        [(str(e.code), ("exit_codes", i, "code")) for i, e in enumerate(spec.exit_codes)], "exit code"
+    )
+    yield from _duplicates(
+        [(e.name, ("exit_codes", i, "name")) for i, e in enumerate(spec.exit_codes)], "exit code name"
+    )
+    yield from _duplicates(
+        [(e.meaning.strip().lower(), ("exit_codes", i, "meaning")) for i, e in enumerate(spec.exit_codes)],
+        "exit code meaning",
+    )
     if 0 not in spec.exit_codes_by_code:
         yield Finding(("exit_codes",), "exit code 0 (success) is not defined")
 
@@ -324,8 +364,9 @@ def exit_code_unique(spec: Spec) -> Iterator[Finding]:
 def event_refs(spec: Spec) -> Iterator[Finding]:
     for i, event in enumerate(spec.events):
         if not event.links:
-            yield Finding(("events", i, "links"), f"event {event.type} names no stable links",
-                          severity=Severity.WARNING)
+            yield Finding(
+                ("events", i, "links"), f"event {event.type} names no stable links", severity=Severity.WARNING
+            )
 
 
 @rule("credits")
@@ -337,29 +378,41 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
     for i, pack in enumerate(credits.packs):
         expected = pack.credits * credits.credit_value_cents
         if pack.price_cents != expected:
-            yield Finding(base + ("packs", i, "price_cents"),
-                          f"pack {pack.id}: {pack.credits} credits at {credits.credit_value_cents} cent(s) each "
-                          f"cost {expected} cents, not {pack.price_cents}",
-                          f"set price_cents: {expected}")
+            yield Finding(
+                base + ("packs", i, "price_cents"),
+                f"pack {pack.id}: {pack.credits} credits at {credits.credit_value_cents} cent(s) each "
+                f"cost {expected} cents, not {pack.price_cents}",
+                f"set price_cents: {expected}",
+            )
     modes = {b.id for b in credits.buyer_modes}
     packs = {p.id for p in credits.packs}
     methods = {m.id for m in credits.payment_methods}
     for i, method in enumerate(credits.payment_methods):
         for j, mode in enumerate(method.buyer_modes):
             if modes and mode not in modes:
-                yield Finding(base + ("payment_methods", i, "buyer_modes", j),
-                              f"buyer mode {mode!r} is not defined in credits.buyer_modes", _suggest(mode, modes))
+                yield Finding(
+                    base + ("payment_methods", i, "buyer_modes", j),
+                    f"buyer mode {mode!r} is not defined in credits.buyer_modes",
+                    _suggest(mode, modes),
+                )
         if method.default_pack and method.default_pack not in packs:
-            yield Finding(base + ("payment_methods", i, "default_pack"),
-                          f"pack {method.default_pack!r} is not defined", _suggest(method.default_pack, packs))
+            yield Finding(
+                base + ("payment_methods", i, "default_pack"),
+                f"pack {method.default_pack!r} is not defined",
+                _suggest(method.default_pack, packs),
+            )
         if method.endpoint and method.endpoint not in spec.endpoints_by_id:
-            yield Finding(base + ("payment_methods", i, "endpoint"),
-                          f"endpoint {method.endpoint!r} is not defined",
-                          _suggest(method.endpoint, spec.endpoints_by_id))
+            yield Finding(
+                base + ("payment_methods", i, "endpoint"),
+                f"endpoint {method.endpoint!r} is not defined",
+                _suggest(method.endpoint, spec.endpoints_by_id),
+            )
     if credits.default_payment_method and credits.default_payment_method not in methods:
-        yield Finding(base + ("default_payment_method",),
-                      f"payment method {credits.default_payment_method!r} is not defined",
-                      _suggest(credits.default_payment_method, methods))
+        yield Finding(
+            base + ("default_payment_method",),
+            f"payment method {credits.default_payment_method!r} is not defined",
+            _suggest(credits.default_payment_method, methods),
+        )
     if credits.custom_quotes and credits.custom_quotes.min_credits > credits.custom_quotes.max_credits:
         yield Finding(base + ("custom_quotes",), "min_credits is larger than max_credits")
 
@@ -371,15 +424,19 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
 def version(spec: Spec) -> Iterator[Finding]:
     product_version = spec.product.version
     if not SEMVER.match(product_version):
-        yield Finding(("product", "version"), f"version {product_version!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+        yield Finding(
+            ("product", "version"), f"version {product_version!r} is not a semantic version (MAJOR.MINOR.PATCH)"
+        )
     for i, entry in enumerate(spec.changelog):
         if not SEMVER.match(entry.version):
             yield Finding(("changelog", i, "version"), f"changelog version {entry.version!r} is not a semantic version")
     newest = max(spec.changelog, key=lambda e: semver_key(e.version))
     if newest.version != product_version:
-        yield Finding(("product", "version"),
-                      f"version {product_version} differs from the newest changelog entry {newest.version}",
-                      "add a changelog entry for this version, or set the version to the newest entry")
+        yield Finding(
+            ("product", "version"),
+            f"version {product_version} differs from the newest changelog entry {newest.version}",
+            "add a changelog entry for this version, or set the version to the newest entry",
+        )
     ordered = sorted(spec.changelog, key=lambda e: semver_key(e.version), reverse=True)
     if list(spec.changelog) != ordered:
         yield Finding(("changelog",), "changelog entries are not ordered newest first", severity=Severity.WARNING)
@@ -393,10 +450,11 @@ def skill_name(spec: Spec) -> Iterator[Finding]:
     for i, skill in enumerate(spec.skills):
         name = skill.name
         if not 1 <= len(name) <= 64 or not SKILL_NAME.match(name):
-            yield Finding(("skills", i, "name"),
-                          f"skill name {name!r} is not a valid Agent Skills name",
-                          "use 1-64 lowercase letters, digits and single hyphens, "
-                          "not starting or ending with a hyphen")
+            yield Finding(
+                ("skills", i, "name"),
+                f"skill name {name!r} is not a valid Agent Skills name",
+                "use 1-64 lowercase letters, digits and single hyphens, not starting or ending with a hyphen",
+            )
 
 
 @rule("skill-description")
@@ -404,24 +462,32 @@ def skill_description(spec: Spec) -> Iterator[Finding]:
     for i, skill in enumerate(spec.skills):
         length = len(skill.description.strip())
         if not 1 <= length <= 1024:
-            yield Finding(("skills", i, "description"),
-                          f"skill description is {length} characters; Agent Skills allow 1-1024",
-                          "move detail into the skill's sections" if length
-                          else "say what the skill does and when an agent should use it")
+            yield Finding(
+                ("skills", i, "description"),
+                f"skill description is {length} characters; Agent Skills allow 1-1024",
+                "move detail into the skill's sections"
+                if length
+                else "say what the skill does and when an agent should use it",
+            )
 
 
 @rule("skill-canonical")
 def skill_canonical(spec: Spec) -> Iterator[Finding]:
     canonical = [i for i, s in enumerate(spec.skills) if s.canonical]
     if not canonical:
-        yield Finding(("skills",), "exactly one skill must be `canonical: true` (found 0)",
-                      "mark the skill that skill.md is built from with `canonical: true`")
+        yield Finding(
+            ("skills",),
+            "exactly one skill must be `canonical: true` (found 0)",
+            "mark the skill that skill.md is built from with `canonical: true`",
+        )
     # Point at each extra canonical skill, not at the list as a whole.
     for i in canonical[1:]:
-        yield Finding(("skills", i, "canonical"),
-                      f"skill {spec.skills[i].name!r} is also marked canonical; only one skill may be "
-                      f"(the first is {spec.skills[canonical[0]].name!r})",
-                      "remove `canonical: true` from all but one skill")
+        yield Finding(
+            ("skills", i, "canonical"),
+            f"skill {spec.skills[i].name!r} is also marked canonical; only one skill may be "
+            f"(the first is {spec.skills[canonical[0]].name!r})",
+            "remove `canonical: true` from all but one skill",
+        )
 
 
 @rule("skill-refs")
@@ -431,17 +497,26 @@ def skill_refs(spec: Spec) -> Iterator[Finding]:
             base: PathKey = ("skills", si, "sections", ti)
             for j, path in enumerate(section.commands):
                 if path not in spec.commands_by_path:
-                    yield Finding(base + ("commands", j), f"command '{path}' is not defined",
-                                  _suggest(path, spec.commands_by_path))
+                    yield Finding(
+                        base + ("commands", j),
+                        f"command '{path}' is not defined",
+                        _suggest(path, spec.commands_by_path),
+                    )
             for j, rule_id in enumerate(section.rules):
                 if rule_id not in spec.guidance_by_id:
-                    yield Finding(base + ("rules", j), f"guidance rule {rule_id!r} is not defined",
-                                  _suggest(rule_id, spec.guidance_by_id))
+                    yield Finding(
+                        base + ("rules", j),
+                        f"guidance rule {rule_id!r} is not defined",
+                        _suggest(rule_id, spec.guidance_by_id),
+                    )
     for gi, guidance in enumerate(spec.guidance):
         for j, path in enumerate(guidance.commands):
             if path not in spec.commands_by_path:
-                yield Finding(("guidance", gi, "commands", j), f"command '{path}' is not defined",
-                              _suggest(path, spec.commands_by_path))
+                yield Finding(
+                    ("guidance", gi, "commands", j),
+                    f"command '{path}' is not defined",
+                    _suggest(path, spec.commands_by_path),
+                )
 
 
 @rule("https-urls")
@@ -475,8 +550,7 @@ def _check_invocation(spec: Spec, argv: list[str], path: PathKey) -> Iterator[Fi
     command, used = spec.resolve_command(argv)
     if command is None:
         words = " ".join(t for t in argv[:2] if not t.startswith("-"))
-        yield Finding(path, f"'{words}' is not a command of this spec",
-                      _suggest(words, spec.commands_by_path))
+        yield Finding(path, f"'{words}' is not a command of this spec", _suggest(words, spec.commands_by_path))
         return
     try:
         argv_parser.parse(command, argv[used:], spec.global_flags)
@@ -491,8 +565,7 @@ def example_valid(spec: Spec) -> Iterator[Finding]:
             base: PathKey = ("commands", ci, "examples", ei)
             resolved, _ = spec.resolve_command(example.argv)
             if resolved is not None and resolved is not command:
-                yield Finding(base + ("argv",),
-                              f"example runs '{resolved.path}', not '{command.path}'")
+                yield Finding(base + ("argv",), f"example runs '{resolved.path}', not '{command.path}'")
                 continue
             yield from _check_invocation(spec, example.argv, base + ("argv",))
             if example.exit_code not in spec.exit_codes_by_code:
@@ -525,8 +598,11 @@ def no_secrets(spec: Spec) -> Iterator[Finding]:
     for text, path in places:
         for shape in shapes:
             if shape.search(text):
-                yield Finding(path, "this looks like a real secret",
-                              "use a placeholder such as TOKEN or a prefix followed by '...'")
+                yield Finding(
+                    path,
+                    "this looks like a real secret",
+                    "use a placeholder such as TOKEN or a prefix followed by '...'",
+                )
                 break
 
 
@@ -543,4 +619,4 @@ def run(spec: Spec) -> Iterator[tuple[str, Finding]]:
             yield code, finding
 
 
-__all__ = ["RULES", "Finding", "run", "semver_key", "ValueType", "Command"]
+__all__ = ["RULES", "Command", "Finding", "ValueType", "run", "semver_key"]

@@ -48,8 +48,7 @@ _UNION_WORDS = {
 _PATTERN_HINTS = {
     r"^[a-z0-9][a-z0-9._-]*$": "use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",
     r"^--[a-z0-9][a-z0-9-]*$": "write a long flag such as --pack: two dashes, then lowercase letters, digits and hyphens",
-    r"^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$":
-        "write the command words separated by single spaces, e.g. 'credits quote'",
+    r"^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$": "write the command words separated by single spaces, e.g. 'credits quote'",
     r"^[A-Z][A-Z0-9_]*$": "use UPPER_SNAKE_CASE, e.g. INVALID_ARGUMENTS",
     r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$": "use dotted lowercase words, e.g. job.completed",
     r"^[^\n]+$": "keep this to a single line; put longer text in a description field",
@@ -84,15 +83,14 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     Unions add branch names (``'str'``, ``'function-after[...]'``) to ``loc``; they are
     not keys of the document and are dropped.
     """
-    path: list[str | int] = []
+    path: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = node[part]  # type: ignore[index]
         elif isinstance(node, dict) and isinstance(part, str) and not path_has_union_tag(part):
             # a missing or unknown key: keep it so the message can name it
             path.append(part)
@@ -148,19 +146,19 @@ def _refused(path: PathKey, refused: set[PathKey]) -> bool:
 
 
 def diagnostics_from(error: ValidationError, doc: LoadedDocument, model: type[BaseModel]) -> list[Diagnostic]:
-    refused = getattr(doc, "refused_paths", set())
-    grouped: dict[tuple[PathKey, str], list[dict[str, Any]]] = {}
-    for item in error.errors(include_url=False):
-        kind = item["type"]
-        path = _data_path(doc.data, tuple(item["loc"]))
+    refused: set[PathKey] = getattr(doc, "refused_paths", set())
+    grouped: dict[tuple[PathKey, str], list[Any]] = {}
+    for detail in error.errors(include_url=False):
+        kind = detail["type"]
+        path = _data_path(doc.data, tuple(detail["loc"]))
         if refused and _refused(path, refused):
             continue  # the loader already reported this value (a refused tag)
         # one message per place: a union reports one error per branch
-        grouped.setdefault((path, "missing" if kind == "missing" else "value"), []).append(item)
+        grouped.setdefault((path, "missing" if kind == "missing" else "value"), []).append(detail)
     out: list[Diagnostic] = []
     renamed: set[PathKey] = set()  # missing fields explained by a misspelt key next to them
     for (path, _), items in grouped.items():
-        item = items[0]
+        item: dict[str, Any] = dict(items[0])
         kinds = [i["type"] for i in items]
         if len(items) > 1 and all(k in _UNION_WORDS for k in kinds):
             words = list(dict.fromkeys(_UNION_WORDS[k] for k in kinds))
@@ -171,7 +169,7 @@ def diagnostics_from(error: ValidationError, doc: LoadedDocument, model: type[Ba
         out.append(diag)
     # "unknown key 'sumary' (did you mean 'summary'?)" already explains the missing
     # 'summary'; a second message about the same slip is noise.
-    return [d for d, (path, kind) in zip(out, grouped) if not (kind == "missing" and path in renamed)]
+    return [d for d, (path, kind) in zip(out, grouped, strict=False) if not (kind == "missing" and path in renamed)]
 
 
 def _one(

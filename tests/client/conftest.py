@@ -11,9 +11,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -93,15 +94,25 @@ class Client:
                 env[key] = value
         return env
 
-    def __call__(self, *args: str, env: dict[str, str | None] | None = None, stdin: str | None = None,
-                 cwd: Path | None = None, timeout: float = 60) -> Result:
+    def __call__(
+        self,
+        *args: str,
+        env: dict[str, str | None] | None = None,
+        stdin: str | None = None,
+        cwd: Path | None = None,
+        timeout: float = 60,
+    ) -> Result:
         proc = subprocess.run(
             [sys.executable, "-m", "skillpress.client", *args],
             input=(stdin if stdin is not None else "").encode(),
-            capture_output=True, env=self.env(env), cwd=cwd or self.cwd, timeout=timeout,
+            capture_output=True,
+            env=self.env(env),
+            cwd=cwd or self.cwd,
+            timeout=timeout,
         )
-        return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"),
-                      proc.stdout)
+        return Result(
+            proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"), proc.stdout
+        )
 
 
 @pytest.fixture
@@ -135,8 +146,18 @@ def client(client_for: Callable[[str | None], Client], mock: Any) -> Client:
 
 def signup_token(client: Client) -> str:
     """Sign up through the client with --show-token and return the token."""
-    result = client("signup", "--agent", "--agent-contact", "ops@example.com", "--agent-name", "tester",
-                    "--runtime", "pytest", "--show-token", "--json")
+    result = client(
+        "signup",
+        "--agent",
+        "--agent-contact",
+        "ops@example.com",
+        "--agent-name",
+        "tester",
+        "--runtime",
+        "pytest",
+        "--show-token",
+        "--json",
+    )
     assert result.code == 0, result.stdout
     token = result.json["data"]["token"]
     assert isinstance(token, str) and token

@@ -10,8 +10,16 @@ from typing import Any
 
 
 class Reply:
-    def __init__(self, status: int = 200, body: Any = None, *, headers: dict[str, str] | None = None,
-                 raw: bytes | None = None, delay: float = 0.0, declared_length: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int = 200,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        delay: float = 0.0,
+        declared_length: int | None = None,
+    ) -> None:
         self.status = status
         self.body = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         self.headers = headers or {}
@@ -19,8 +27,9 @@ class Reply:
         self.declared_length = declared_length
 
 
-def envelope(data: Any = None, *, ok: bool = True, error: dict[str, Any] | None = None,
-             warnings: Any = ()) -> dict[str, Any]:
+def envelope(
+    data: Any = None, *, ok: bool = True, error: dict[str, Any] | None = None, warnings: Any = ()
+) -> dict[str, Any]:
     out: dict[str, Any] = {"ok": ok, "command": "stub", "trace_id": "trace_stub", "actor": None, "data": data}
     if warnings is not None:
         out["warnings"] = list(warnings)
@@ -43,8 +52,14 @@ class Stub:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?", 1)[0]
-                stub.requests.append({"method": self.command, "path": self.path,
-                                      "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                stub.requests.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
+                )
                 reply = stub.routes.get((self.command, path))
                 if callable(reply):
                     reply = reply()
@@ -80,7 +95,7 @@ class Stub:
     def route(self, method: str, path: str, reply: Any) -> None:
         self.routes[(method, path)] = reply
 
-    def start(self) -> "Stub":
+    def start(self) -> Stub:
         self.thread.start()
         return self
 

@@ -17,8 +17,15 @@ AUTH = {"IMAGE_SKILL_TOKEN": TOKEN}
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 
 
-def _asset(stub: Stub, asset_id: str, *, url_path: str = "/files/evil.png", sha: str | None = None,
-           length: int | None = None, url: str | None = None) -> None:
+def _asset(
+    stub: Stub,
+    asset_id: str,
+    *,
+    url_path: str = "/files/evil.png",
+    sha: str | None = None,
+    length: int | None = None,
+    url: str | None = None,
+) -> None:
     meta: dict[str, Any] = {"asset_id": asset_id, "url": url or stub.url + url_path, "mime_type": "image/png"}
     if sha is not None:
         meta["sha256"] = sha
@@ -67,8 +74,11 @@ def test_default_name_comes_from_the_asset_id_not_the_server(cli: Client, stub: 
 
 def test_a_short_body_leaves_no_file(cli: Client, stub: Stub) -> None:
     _asset(stub, "image_short")
-    stub.route("GET", "/files/evil.png", Reply(200, raw=PNG[:20], declared_length=len(PNG),
-                                               headers={"Content-Type": "image/png"}))
+    stub.route(
+        "GET",
+        "/files/evil.png",
+        Reply(200, raw=PNG[:20], declared_length=len(PNG), headers={"Content-Type": "image/png"}),
+    )
     out = cli.cwd / "short.png"
     result = cli("assets", "get", "image_short", "--output", str(out), "--json", env=AUTH)
     assert result.code == 9, result.stdout
@@ -118,15 +128,21 @@ def test_foreign_asset_urls_are_refused(cli: Client, stub: Stub) -> None:
 
 def test_owned_urls_resolve_to_the_asset_id(client: Client, mock: Any) -> None:
     token = signup_token(client)
-    result = client("assets", "show", "https://media.image-skill.com/a/image_example1.png", "--json",
-                    env={"IMAGE_SKILL_TOKEN": token})
+    result = client(
+        "assets",
+        "show",
+        "https://media.image-skill.com/a/image_example1.png",
+        "--json",
+        env={"IMAGE_SKILL_TOKEN": token},
+    )
     assert result.code == 0, result.stdout
     assert result.json["data"]["asset"]["asset_id"] == "image_example1"
 
 
 def test_jobs_wait_polls_until_a_terminal_status(cli: Client, stub: Stub) -> None:
-    replies = iter([Reply(200, envelope({"job": {"job_id": "job_1", "status": s}}))
-                    for s in ("queued", "running", "completed")])
+    replies = iter(
+        [Reply(200, envelope({"job": {"job_id": "job_1", "status": s}})) for s in ("queued", "running", "completed")]
+    )
     stub.route("GET", "/v1/jobs/job_1", lambda: next(replies))
     result = cli("jobs", "wait", "job_1", "--poll-interval-ms", "50", "--json", env=AUTH)
     assert result.code == 0, result.stdout
@@ -145,9 +161,15 @@ def test_jobs_wait_times_out_with_exit_8(cli: Client, stub: Stub) -> None:
 
 
 def test_jobs_wait_returns_an_error_envelope_at_once(cli: Client, stub: Stub) -> None:
-    stub.route("GET", "/v1/jobs/job_x", Reply(429, envelope(ok=False, error={"code": "RATE", "message": "slow down",
-                                                                            "retryable": True}),
-                                              headers={"Retry-After": "0"}))
+    stub.route(
+        "GET",
+        "/v1/jobs/job_x",
+        Reply(
+            429,
+            envelope(ok=False, error={"code": "RATE", "message": "slow down", "retryable": True}),
+            headers={"Retry-After": "0"},
+        ),
+    )
     result = cli("jobs", "wait", "job_x", "--timeout-ms", "5000", "--json", env=AUTH)
     assert result.code == 5
 

@@ -67,18 +67,31 @@ def test_save_probes_the_config_before_minting_a_token(client: Client, mock: Any
 def test_empty_env_vars_count_as_unset(client: Client, mock: Any) -> None:
     token = signup_token(client)
     # IMAGE_SKILL_TOKEN="" must not shadow the fallback variable
-    result = client("auth", "status", "--json",
-                    env={"IMAGE_SKILL_TOKEN": "", "IMAGE_SKILL_HOSTED_TOKEN": token})
+    result = client("auth", "status", "--json", env={"IMAGE_SKILL_TOKEN": "", "IMAGE_SKILL_HOSTED_TOKEN": token})
     assert result.code == 0 and result.json["data"]["auth_source"] == "env"
     # IMAGE_SKILL_CONFIG_PATH="" falls back to the default path; XDG_CONFIG_HOME="" to ~/.config
-    saved = client("auth", "save", "--token-stdin", "--json", stdin=token,
-                   env={"IMAGE_SKILL_CONFIG_PATH": "", "XDG_CONFIG_HOME": ""})
+    saved = client(
+        "auth",
+        "save",
+        "--token-stdin",
+        "--json",
+        stdin=token,
+        env={"IMAGE_SKILL_CONFIG_PATH": "", "XDG_CONFIG_HOME": ""},
+    )
     assert saved.code == 0, saved.stdout
     assert saved.json["data"]["config_path"] == str(client.home / ".config" / "image-skill" / "config.json")
     # IMAGE_SKILL_API_BASE_URL="" falls back to the spec's API URL (never an "Invalid URL");
     # auth status without a token answers locally, so nothing leaves the machine here.
-    status = client("auth", "status", "--json", env={"IMAGE_SKILL_API_BASE_URL": "", "IMAGE_SKILL_CONFIG_PATH": "",
-                                                      "XDG_CONFIG_HOME": str(client.home / "elsewhere")})
+    status = client(
+        "auth",
+        "status",
+        "--json",
+        env={
+            "IMAGE_SKILL_API_BASE_URL": "",
+            "IMAGE_SKILL_CONFIG_PATH": "",
+            "XDG_CONFIG_HOME": str(client.home / "elsewhere"),
+        },
+    )
     assert status.code == 0 and status.json["data"]["api_base_url"] == "https://api.image-skill.com"
 
 
@@ -129,17 +142,30 @@ def test_no_token_over_plain_http_to_a_remote_host(client: Client, tmp_path: Pat
         assert result.code == 2, result.stdout
         assert result.json["error"]["code"] == "API_BASE_URL_REFUSED"
         assert "isk_r_" not in result.stdout
-    save = client("auth", "save", "--token-stdin", "--json", stdin="isk_r_" + "C" * 20,
-                  env={"IMAGE_SKILL_API_BASE_URL": remote})
+    save = client(
+        "auth", "save", "--token-stdin", "--json", stdin="isk_r_" + "C" * 20, env={"IMAGE_SKILL_API_BASE_URL": remote}
+    )
     assert save.code == 2
 
 
 def test_tokens_are_redacted_from_errors_and_data(client_for: Any, stub: Stub) -> None:
     token = "isk_r_" + "S3cret" * 4
     other = "isk_r_" + "Zz9" * 5
-    stub.route("GET", "/v1/quota", Reply(403, envelope(ok=False, error={
-        "code": "CAPABILITY_DENIED", "message": f"token {token} lacks a grant; also saw {other}",
-        "retryable": False})))
+    stub.route(
+        "GET",
+        "/v1/quota",
+        Reply(
+            403,
+            envelope(
+                ok=False,
+                error={
+                    "code": "CAPABILITY_DENIED",
+                    "message": f"token {token} lacks a grant; also saw {other}",
+                    "retryable": False,
+                },
+            ),
+        ),
+    )
     stub.route("GET", "/v1/whoami", Reply(200, envelope({"echo": token, "note": f"Bearer {token}"})))
     client = client_for(stub.url)
     result = client("usage", "quota", "--json", env={"IMAGE_SKILL_TOKEN": token})
@@ -186,8 +212,14 @@ def test_token_stdin_from_a_terminal_is_refused(client: Client) -> None:
 
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "skillpress.client", "whoami", "--token-stdin", "--json"],
-                              stdin=follower, capture_output=True, env=client.env(), cwd=client.cwd, timeout=30)
+        proc = subprocess.run(
+            [sys.executable, "-m", "skillpress.client", "whoami", "--token-stdin", "--json"],
+            stdin=follower,
+            capture_output=True,
+            env=client.env(),
+            cwd=client.cwd,
+            timeout=30,
+        )
     finally:
         os.close(follower)
         os.close(leader)

@@ -18,16 +18,28 @@ STRIPE = "https://checkout.stripe.com/c/pay/cs_test_a1B2#fidkZ2BwaGx%2Bd2FuYGNga
 
 def test_checkout_urls_survive_buy_and_status_byte_for_byte(client: Client, mock: Any) -> None:
     env = {"IMAGE_SKILL_TOKEN": signup_token(client)}
-    quote = client("credits", "quote", "--pack", "starter-500", "--payment-method", "stripe_checkout",
-                   "--idempotency-key", "q-1", "--json", env=env)
+    quote = client(
+        "credits",
+        "quote",
+        "--pack",
+        "starter-500",
+        "--payment-method",
+        "stripe_checkout",
+        "--idempotency-key",
+        "q-1",
+        "--json",
+        env=env,
+    )
     assert quote.code == 0, quote.stdout
     quote_id = quote.json["data"]["quote_id"]
-    buy = client("credits", "buy", "--provider", "stripe", "--quote-id", quote_id, "--idempotency-key", "b-1",
-                 "--json", env=env)
+    buy = client(
+        "credits", "buy", "--provider", "stripe", "--quote-id", quote_id, "--idempotency-key", "b-1", "--json", env=env
+    )
     assert buy.code == 0, buy.stdout
     data = buy.json["data"]
-    stored = mock.app.db.execute("SELECT checkout_url FROM attempts WHERE id = ?",
-                                 (data["payment_attempt_id"],)).fetchone()[0]
+    stored = mock.app.db.execute(
+        "SELECT checkout_url FROM attempts WHERE id = ?", (data["payment_attempt_id"],)
+    ).fetchone()[0]
     assert "#fid" in stored
     assert data["checkout_url"] == stored
     assert data["checkout_compact_url"] == stored
@@ -38,18 +50,38 @@ def test_checkout_urls_survive_buy_and_status_byte_for_byte(client: Client, mock
     attempt = status.json["data"]["payment_attempt"]
     assert attempt["checkout_url"] == stored and attempt["checkout_compact_url"] == stored
     # replaying the same key gives the same attempt
-    again = client("credits", "buy", "--provider", "stripe", "--quote-id", quote_id, "--idempotency-key", "b-1",
-                   "--json", env=env)
+    again = client(
+        "credits", "buy", "--provider", "stripe", "--quote-id", quote_id, "--idempotency-key", "b-1", "--json", env=env
+    )
     assert again.json["data"]["payment_attempt_id"] == data["payment_attempt_id"]
 
 
 def test_a_missing_compact_url_is_filled_with_the_fragment(client_for: Any, stub: Stub) -> None:
     padded = "  " + STRIPE + " "
-    stub.route("POST", "/v1/credit-purchases/stripe-checkout-sessions", Reply(200, envelope({
-        "state": "action_required", "checkout_url": STRIPE, "next": {"human_action": "open_checkout_url"}})))
-    stub.route("GET", "/v1/credit-purchases/status", Reply(200, envelope({
-        "state": "action_required", "payment_attempt": {"checkout_url": padded},
-        "next": {"human_action": "open_checkout_url"}})))
+    stub.route(
+        "POST",
+        "/v1/credit-purchases/stripe-checkout-sessions",
+        Reply(
+            200,
+            envelope(
+                {"state": "action_required", "checkout_url": STRIPE, "next": {"human_action": "open_checkout_url"}}
+            ),
+        ),
+    )
+    stub.route(
+        "GET",
+        "/v1/credit-purchases/status",
+        Reply(
+            200,
+            envelope(
+                {
+                    "state": "action_required",
+                    "payment_attempt": {"checkout_url": padded},
+                    "next": {"human_action": "open_checkout_url"},
+                }
+            ),
+        ),
+    )
     cli = client_for(stub.url)
     buy = cli("credits", "buy", "--provider", "stripe", "--quote-id", "q", "--idempotency-key", "k", "--json", env=AUTH)
     data = buy.json["data"]
@@ -62,8 +94,11 @@ def test_a_missing_compact_url_is_filled_with_the_fragment(client_for: Any, stub
 
 
 def test_a_server_compact_url_is_never_rewritten(client_for: Any, stub: Stub) -> None:
-    stub.route("POST", "/v1/credit-purchases/stripe-checkout-sessions", Reply(200, envelope({
-        "checkout_url": STRIPE, "checkout_compact_url": STRIPE + "&x=1"})))
+    stub.route(
+        "POST",
+        "/v1/credit-purchases/stripe-checkout-sessions",
+        Reply(200, envelope({"checkout_url": STRIPE, "checkout_compact_url": STRIPE + "&x=1"})),
+    )
     cli = client_for(stub.url)
     buy = cli("credits", "buy", "--provider", "stripe", "--quote-id", "q", "--idempotency-key", "k", "--json", env=AUTH)
     assert buy.json["data"]["checkout_compact_url"] == STRIPE + "&x=1"
@@ -86,8 +121,9 @@ def test_quote_idempotency_and_generated_keys(client: Client, mock: Any) -> None
 def test_fake_purchase_grants_once_and_quota_shows_it(client: Client, mock: Any) -> None:
     env = {"IMAGE_SKILL_TOKEN": signup_token(client)}
     before = client("usage", "quota", "--json", env=env).json["data"]["limits"]["credits_remaining"]
-    quote_id = client("credits", "quote", "--credits", "25", "--idempotency-key", "q", "--json",
-                      env=env).json["data"]["quote_id"]
+    quote_id = client("credits", "quote", "--credits", "25", "--idempotency-key", "q", "--json", env=env).json["data"][
+        "quote_id"
+    ]
     for _ in range(2):
         bought = client("credits", "fake-purchase", "--quote-id", quote_id, "--idempotency-key", "p", "--json", env=env)
         assert bought.code == 0 and bought.json["data"]["live_money"] is False
@@ -104,9 +140,15 @@ def test_local_upload_sends_hash_length_and_basename_only(client_for: Any, stub:
     result = cli("upload", "deep/Photo.PNG", "--json", env=AUTH)
     assert result.code == 0, result.stdout
     body = json.loads(stub.requests[-1]["body"])
-    assert body == {"source_kind": "local_path", "filename": "Photo.PNG", "remote_origin": None,
-                    "mime_type": "image/png", "content_length": len(png), "sha256": hashlib.sha256(png).hexdigest(),
-                    "bytes_base64": base64.b64encode(png).decode()}
+    assert body == {
+        "source_kind": "local_path",
+        "filename": "Photo.PNG",
+        "remote_origin": None,
+        "mime_type": "image/png",
+        "content_length": len(png),
+        "sha256": hashlib.sha256(png).hexdigest(),
+        "bytes_base64": base64.b64encode(png).decode(),
+    }
     assert str(cli.cwd) not in stub.requests[-1]["body"].decode()
 
 
@@ -145,22 +187,35 @@ def test_create_and_edit_upload_local_inputs_first(client: Client, mock: Any) ->
     (client.cwd / "in.png").write_bytes(tiny_png("in"))
     (client.cwd / "mask.png").write_bytes(tiny_png("mask"))
     (client.cwd / "prompt.md").write_text("a prompt from a file\n")
-    created = client("create", "--prompt-file", "prompt.md", "--reference-image", "in.png@0:style",
-                     "--reference-image", "image_example1@1", "--json", env=env)
+    created = client(
+        "create",
+        "--prompt-file",
+        "prompt.md",
+        "--reference-image",
+        "in.png@0:style",
+        "--reference-image",
+        "image_example1@1",
+        "--json",
+        env=env,
+    )
     assert created.code == 0, created.stdout
     job = mock.app.db.execute("SELECT request FROM jobs WHERE id = ?", (created.json["data"]["job_id"],)).fetchone()
     sent = json.loads(job[0])
     assert sent["prompt"] == "a prompt from a file\n"  # create sends the file unchanged
     assert [r["role"] for r in sent["references"]] == ["reference_image", "reference_image"]
     assert sent["references"][0]["reference_task"] == "style"
-    assert sent["references"][0]["asset_id"].startswith("image_") and sent["references"][1]["asset_id"] == "image_example1"
+    assert (
+        sent["references"][0]["asset_id"].startswith("image_") and sent["references"][1]["asset_id"] == "image_example1"
+    )
     edited = client("edit", "in.png", "--mask", "mask.png", "--prompt", "  bluer  ", "--json", env=env)
     assert edited.code == 0, edited.stdout
     job = mock.app.db.execute("SELECT request FROM jobs WHERE id = ?", (edited.json["data"]["job_id"],)).fetchone()
     sent = json.loads(job[0])
     assert sent["prompt"] == "bluer" and sent["aspect_ratio"] == "auto"
     assert sent["input_asset_id"] != sent["mask_asset_id"]
-    uploads = mock.app.db.execute("SELECT COUNT(*) FROM assets WHERE agent_id IS NOT NULL AND job_id IS NULL").fetchone()
+    uploads = mock.app.db.execute(
+        "SELECT COUNT(*) FROM assets WHERE agent_id IS NOT NULL AND job_id IS NULL"
+    ).fetchone()
     assert uploads[0] == 3  # in.png twice (create reference, edit input) and the mask
     bad = client("create", "--prompt", "p", "--reference-image", "image_a@1", "--json", env=env)
     assert bad.code == 2  # indexes must start at 0

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ LOCAL_DATA = {"help", "version", "doctor", "auth-save", "auth-logout"}
 def _examples(path: Path) -> Iterator[Any]:
     spec = load(path)
     for command in spec.commands:
-        for index, example in enumerate(command.examples):
+        for index in range(len(command.examples)):
             yield pytest.param(path, command.path, index, id=f"{path.parent.name}:{command.id}[{index}]")
 
 
@@ -62,8 +63,9 @@ def specs() -> dict[Path, Spec]:
 
 
 @pytest.mark.parametrize("spec_path, command_path, index", ALL_EXAMPLES)
-def test_documented_example_runs(spec_path: Path, command_path: str, index: int, specs: dict[Path, Spec],
-                                 tmp_path: Path) -> None:
+def test_documented_example_runs(
+    spec_path: Path, command_path: str, index: int, specs: dict[Path, Spec], tmp_path: Path
+) -> None:
     spec = specs[spec_path]
     command: Command = spec.commands_by_path[command_path]
     example: Example = command.examples[index]
@@ -137,8 +139,10 @@ def test_every_spec_command_is_implemented(spec: Spec) -> None:
 def test_every_local_flag_is_read_by_the_client(spec: Spec) -> None:
     """A documented flag that nothing reads cannot exist: local flags need a handler that reads them."""
     client_source = "\n".join(p.read_text(encoding="utf-8") for p in CLIENT_DIR.glob("*.py"))
-    for scope, flags in [("*", spec.global_flags), *((c.behavior.value if c.behavior else c.path, c.flags)
-                                                       for c in spec.commands)]:
+    for scope, flags in [
+        ("*", spec.global_flags),
+        *((c.behavior.value if c.behavior else c.path, c.flags) for c in spec.commands),
+    ]:
         for flag in flags:
             if flag.field and not flag.local:
                 continue  # sent to the API

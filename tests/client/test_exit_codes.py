@@ -24,8 +24,10 @@ def cli(client_for: Any, stub: Stub) -> Client:
     return client_for(stub.url)
 
 
-@pytest.mark.parametrize("status, expected", [(401, 3), (403, 3), (402, 5), (429, 5), (500, 7), (503, 7),
-                                              (404, 1), (409, 1), (422, 1), (200, 1)])
+@pytest.mark.parametrize(
+    "status, expected",
+    [(401, 3), (403, 3), (402, 5), (429, 5), (500, 7), (503, 7), (404, 1), (409, 1), (422, 1), (200, 1)],
+)
 def test_failed_envelopes_map_http_status_to_exit_code(cli: Client, stub: Stub, status: int, expected: int) -> None:
     stub.route("GET", "/v1/jobs/job_1", Reply(status, _error(f"E{status}"), headers={"Retry-After": "0"}))
     result = cli("jobs", "show", "job_1", "--json", env=AUTH)
@@ -55,8 +57,9 @@ def test_ok_true_exits_0_whatever_the_status_or_header(cli: Client, stub: Stub) 
 
 
 def test_the_exit_code_header_is_honoured(cli: Client, stub: Stub) -> None:
-    stub.route("GET", "/v1/jobs/job_1", Reply(400, _error("INPUT_POLICY_DENIED"),
-                                               headers={"x-image-skill-exit-code": "6"}))
+    stub.route(
+        "GET", "/v1/jobs/job_1", Reply(400, _error("INPUT_POLICY_DENIED"), headers={"x-image-skill-exit-code": "6"})
+    )
     assert cli("jobs", "show", "job_1", "--json", env=AUTH).code == 6
 
 
@@ -69,8 +72,9 @@ def test_a_junk_exit_code_header_is_ignored(cli: Client, stub: Stub, junk: str) 
 
 
 def test_non_json_replies(cli: Client, stub: Stub) -> None:
-    stub.route("GET", "/v1/jobs/job_html", Reply(502, raw=b"<html>bad gateway</html>",
-                                                  headers={"Content-Type": "text/html"}))
+    stub.route(
+        "GET", "/v1/jobs/job_html", Reply(502, raw=b"<html>bad gateway</html>", headers={"Content-Type": "text/html"})
+    )
     stub.route("GET", "/v1/jobs/job_plain", Reply(200, {"job": {"status": "completed"}}))
     html = cli("jobs", "show", "job_html", "--json", env=AUTH)
     assert html.code == 7
@@ -119,9 +123,17 @@ def test_request_shape(cli: Client, stub: Stub, spec: Any) -> None:
 
 def test_body_from_flag_fields_and_defaults(cli: Client, stub: Stub) -> None:
     stub.route("POST", "/v1/feedback", Reply(201, envelope({"feedback_id": "feedback_1"})))
-    result = cli("feedback", "create", "--title", "T", "--surface", "cli, docs", "--evidence", "trace:t1", "--json",
-                 env=AUTH)
+    result = cli(
+        "feedback", "create", "--title", "T", "--surface", "cli, docs", "--evidence", "trace:t1", "--json", env=AUTH
+    )
     assert result.code == 0
     body = json.loads(stub.requests[-1]["body"])
-    assert body == {"type": "user_feedback", "title": "T", "surface": ["cli", "docs"], "evidence": ["trace:t1"],
-                    "severity": "medium", "confidence": "medium", "next_state": "watch"}
+    assert body == {
+        "type": "user_feedback",
+        "title": "T",
+        "surface": ["cli", "docs"],
+        "evidence": ["trace:t1"],
+        "severity": "medium",
+        "confidence": "medium",
+        "next_state": "watch",
+    }

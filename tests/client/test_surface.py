@@ -83,8 +83,18 @@ def test_bundled_table_matches_the_spec(spec: Spec) -> None:
 def test_table_is_deterministic(spec: Spec) -> None:
     assert render_table_json(spec) == render_table_json(spec)
     table = compile_table(spec)
-    assert list(table) == ["format", "product", "urls", "env", "client", "global_flags", "commands",
-                           "error_codes", "exit_codes", "events"]
+    assert list(table) == [
+        "format",
+        "product",
+        "urls",
+        "env",
+        "client",
+        "global_flags",
+        "commands",
+        "error_codes",
+        "exit_codes",
+        "events",
+    ]
     assert [c["path"] for c in table["commands"]] == [c.path for c in spec.commands]
 
 
@@ -95,21 +105,27 @@ def test_unknown_command_exits_2(offline: Client) -> None:
     assert result.json["ok"] is False
 
 
-@pytest.mark.parametrize("argv, fragment", [
-    (["models", "show", "x", "--bogus", "--json"], "unknown flag --bogus"),
-    (["create", "--max-usd", "1", "--prompt", "p", "--json"], "unknown flag --max-usd"),
-    (["edit", "--input-asset-id", "image_1", "--prompt", "p", "--json"], "unknown flag --input-asset-id"),
-    (["jobs", "wait", "job_1", "--timeout-ms", "soon", "--json"], "expects an integer"),
-    (["credits", "quote", "--json"], "needs exactly one of --pack, --credits"),
-    (["credits", "quote", "--pack", "p", "--credits", "3", "--json"], "give only one of"),
-    (["credits", "buy", "--provider", "paypal", "--quote-id", "q", "--idempotency-key", "k", "--json"],
-     "must be one of stripe"),
-    (["credits", "buy", "--provider", "stripe", "--quote-id", "q", "--json"], "requires --idempotency-key"),
-    (["jobs", "show", "--json"], "needs JOB_ID"),
-    (["create", "--prompt", "p", "--model-parameters-json", "[1]", "--json"], "expects a JSON object"),
-])
-def test_bad_invocations_exit_2_with_the_command_docs(offline: Client, argv: list[str], fragment: str,
-                                                       spec: Spec) -> None:
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["models", "show", "x", "--bogus", "--json"], "unknown flag --bogus"),
+        (["create", "--max-usd", "1", "--prompt", "p", "--json"], "unknown flag --max-usd"),
+        (["edit", "--input-asset-id", "image_1", "--prompt", "p", "--json"], "unknown flag --input-asset-id"),
+        (["jobs", "wait", "job_1", "--timeout-ms", "soon", "--json"], "expects an integer"),
+        (["credits", "quote", "--json"], "needs exactly one of --pack, --credits"),
+        (["credits", "quote", "--pack", "p", "--credits", "3", "--json"], "give only one of"),
+        (
+            ["credits", "buy", "--provider", "paypal", "--quote-id", "q", "--idempotency-key", "k", "--json"],
+            "must be one of stripe",
+        ),
+        (["credits", "buy", "--provider", "stripe", "--quote-id", "q", "--json"], "requires --idempotency-key"),
+        (["jobs", "show", "--json"], "needs JOB_ID"),
+        (["create", "--prompt", "p", "--model-parameters-json", "[1]", "--json"], "expects a JSON object"),
+    ],
+)
+def test_bad_invocations_exit_2_with_the_command_docs(
+    offline: Client, argv: list[str], fragment: str, spec: Spec
+) -> None:
     result = offline(*argv)
     assert result.code == 2, result.stdout
     error = result.json["error"]

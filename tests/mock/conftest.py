@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,9 @@ class Api:
         self.url = url
         self.token: str | None = None
 
-    def __call__(self, method: str, path: str, body: Any = None, *, token: str | None | bool = True,
-                 raw: bytes | None = None) -> tuple[int, dict[str, str], Any]:
+    def __call__(
+        self, method: str, path: str, body: Any = None, *, token: str | bool | None = True, raw: bytes | None = None
+    ) -> tuple[int, dict[str, str], Any]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
@@ -49,9 +51,12 @@ class Api:
             return status, {k.lower(): v for k, v in headers.items()}, payload
 
     def signup(self) -> str:
-        status, _, envelope = self("POST", "/v1/agent-signups", {"human_email": "ops@example.com",
-                                                                "agent_name": "t", "runtime": "pytest",
-                                                                "return_token": True}, token=None)
+        status, _, envelope = self(
+            "POST",
+            "/v1/agent-signups",
+            {"human_email": "ops@example.com", "agent_name": "t", "runtime": "pytest", "return_token": True},
+            token=None,
+        )
         assert status == 201, envelope
         self.token = envelope["data"]["token"]
         return self.token

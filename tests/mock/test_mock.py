@@ -18,8 +18,13 @@ ALLOWED_EXTRA_CODES = set(MockApp.MOCK_ONLY_CODES)
 
 def _sample_path(endpoint: Any) -> str:
     path = endpoint.path
-    samples = {"job_id": "job_example1", "asset_id": "image_example1", "model_id": "xai.grok-imagine-image",
-               "capability_id": "is.image.generate.preview.v1", "reference": "evt_example1"}
+    samples = {
+        "job_id": "job_example1",
+        "asset_id": "image_example1",
+        "model_id": "xai.grok-imagine-image",
+        "capability_id": "is.image.generate.preview.v1",
+        "reference": "evt_example1",
+    }
     for name in endpoint.template_params:
         path = path.replace("{" + name + "}", samples.get(name, "x"))
     return path
@@ -28,19 +33,31 @@ def _sample_path(endpoint: Any) -> str:
 def _sample_body(endpoint: Any) -> dict[str, Any]:
     values = {"string": "value", "integer": 1, "number": 0.5, "boolean": False, "object": {}, "array": []}
     body = {f.name: values[f.type] for f in endpoint.body if f.required}
-    fixes = {"agent-signups": {"return_token": True}, "credit-quotes": {"credits": 5},
-             "credit-purchases": {"quote_id": "quote_example1"},
-             "stripe-checkout-sessions": {"quote_id": "quote_example1"},
-             "edit": {"input_asset_id": "image_example1"}, "feedback": {"title": "t"}}
+    fixes = {
+        "agent-signups": {"return_token": True},
+        "credit-quotes": {"credits": 5},
+        "credit-purchases": {"quote_id": "quote_example1"},
+        "stripe-checkout-sessions": {"quote_id": "quote_example1"},
+        "edit": {"input_asset_id": "image_example1"},
+        "feedback": {"title": "t"},
+    }
     body.update(fixes.get(endpoint.id, {}))
     if endpoint.id == "upload":
         import base64
         import hashlib
 
         png = b"\x89PNG\r\n\x1a\nxx"
-        body.update({"source_kind": "local_path", "filename": "a.png", "remote_origin": None,
-                     "mime_type": "image/png", "content_length": len(png), "sha256": hashlib.sha256(png).hexdigest(),
-                     "bytes_base64": base64.b64encode(png).decode()})
+        body.update(
+            {
+                "source_kind": "local_path",
+                "filename": "a.png",
+                "remote_origin": None,
+                "mime_type": "image/png",
+                "content_length": len(png),
+                "sha256": hashlib.sha256(png).hexdigest(),
+                "bytes_base64": base64.b64encode(png).decode(),
+            }
+        )
     return body
 
 
@@ -68,7 +85,7 @@ def test_routing_errors(api: Api) -> None:
 
 
 def test_auth_is_checked(api: Api) -> None:
-    status, headers, envelope = api("GET", "/v1/whoami", token=None)
+    status, _headers, envelope = api("GET", "/v1/whoami", token=None)
     assert status == 401 and envelope["error"]["code"] == "AUTH_REQUIRED"
     assert "suggested_command" in envelope["error"]["recovery"]
     status, _, envelope = api("GET", "/v1/whoami", token="isk_r_" + "f" * 40)
@@ -130,10 +147,12 @@ def test_fake_purchase_grants_exactly_once(api: Api) -> None:
         status, _, bought = api("POST", "/v1/credit-purchases", {"quote_id": quote_id, "idempotency_key": key})
         assert status == 200 and bought["data"]["live_money"] is False
     assert _balance(api) == start + 30
-    status, _, stripe_quote = api("POST", "/v1/credit-quotes", {"credits": 5, "payment_method": "stripe_checkout",
-                                                               "idempotency_key": "s"})
-    status, _, refused = api("POST", "/v1/credit-purchases", {"quote_id": stripe_quote["data"]["quote_id"],
-                                                              "idempotency_key": "x"})
+    status, _, stripe_quote = api(
+        "POST", "/v1/credit-quotes", {"credits": 5, "payment_method": "stripe_checkout", "idempotency_key": "s"}
+    )
+    status, _, _refused = api(
+        "POST", "/v1/credit-purchases", {"quote_id": stripe_quote["data"]["quote_id"], "idempotency_key": "x"}
+    )
     assert status == 400
 
 
@@ -154,7 +173,7 @@ def test_create_debits_and_records_jobs_assets_and_events(spec: Spec, api: Api, 
     asset = created["data"]["assets"][0]
     status, _, shown = api("GET", f"/v1/assets/{asset['asset_id']}")
     meta = shown["data"]["asset"]
-    status, headers, data = api("GET", meta["url"][len(api.url):])
+    status, headers, data = api("GET", meta["url"][len(api.url) :])
     import hashlib
 
     assert status == 200 and headers["content-type"] == "image/png"
@@ -173,7 +192,7 @@ def test_spending_beyond_the_balance_is_refused(spec: Spec, mock: MockServer) ->
     with MockServer(spec, starting_credits=0) as poor:
         api = Api(poor.url)
         api.signup()
-        status, headers, envelope = api("POST", "/v1/create", {"prompt": "p"})
+        status, _headers, envelope = api("POST", "/v1/create", {"prompt": "p"})
         assert status == 402 and envelope["error"]["code"] in ALLOWED_EXTRA_CODES | set(spec.error_codes_by_code)
 
 
@@ -182,16 +201,22 @@ def test_other_agents_cannot_see_my_jobs(api: Api) -> None:
     _, _, created = api("POST", "/v1/create", {"prompt": "p"})
     other = Api(api.url)
     other.signup()
-    status, _, envelope = other("GET", f"/v1/jobs/{created['data']['job_id']}")
+    status, _, _envelope = other("GET", f"/v1/jobs/{created['data']['job_id']}")
     assert status == 404
 
 
 def test_checkout_urls_keep_their_fragment(api: Api) -> None:
     api.signup()
-    _, _, quote = api("POST", "/v1/credit-quotes", {"pack_id": "starter-500", "payment_method": "stripe_checkout",
-                                                    "idempotency_key": "k"})
-    _, _, buy = api("POST", "/v1/credit-purchases/stripe-checkout-sessions",
-                    {"quote_id": quote["data"]["quote_id"], "idempotency_key": "b"})
+    _, _, quote = api(
+        "POST",
+        "/v1/credit-quotes",
+        {"pack_id": "starter-500", "payment_method": "stripe_checkout", "idempotency_key": "k"},
+    )
+    _, _, buy = api(
+        "POST",
+        "/v1/credit-purchases/stripe-checkout-sessions",
+        {"quote_id": quote["data"]["quote_id"], "idempotency_key": "b"},
+    )
     url = buy["data"]["checkout_url"]
     assert re.search(r"#fid\S+", url)
     assert buy["data"]["checkout_compact_url"] == url == buy["data"]["next"]["fallback_checkout_url"]
@@ -206,7 +231,7 @@ def test_upload_is_verified(api: Api) -> None:
     body = _sample_body(type("E", (), {"id": "upload", "body": []})())
     status, _, ok = api("POST", "/v1/upload", body)
     assert status == 200 and ok["data"]["asset"]["asset_id"].startswith("image_")
-    status, _, bad = api("POST", "/v1/upload", {**body, "sha256": "0" * 64})
+    status, _, _bad = api("POST", "/v1/upload", {**body, "sha256": "0" * 64})
     assert status == 400
     status, headers, policy = api("POST", "/v1/upload", {**body, "mime_type": "text/html"})
     assert status == 400 and policy["error"]["code"] == "INPUT_POLICY_DENIED"
@@ -219,7 +244,7 @@ def test_state_persists_in_a_db_file(spec: Spec, tmp_path: Path) -> None:
         api = Api(first.url)
         token = api.signup()
     with MockServer(spec, db_path=str(db)) as second:
-        status, _, envelope = Api(second.url)("GET", "/v1/whoami", token=token)
+        status, _, _envelope = Api(second.url)("GET", "/v1/whoami", token=token)
         assert status == 200
 
 

@@ -70,8 +70,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     out = tmp_path_factory.mktemp("release") / "dist"
     code, stdout, stderr = run_publish(SPEC, out, ROOT)
     if code != 0:
-        pytest.fail(f"publish refused the repository (exit {code}); run `python build.py --no-site`:\n"
-                    f"{stdout[-3000:]}\n{stderr[-1000:]}")
+        pytest.fail(
+            f"publish refused the repository (exit {code}); run `python build.py --no-site`:\n"
+            f"{stdout[-3000:]}\n{stderr[-1000:]}"
+        )
     return Published(out, result.spec, code, stdout, stderr)
 
 
@@ -96,8 +98,21 @@ def fresh_venv(published: Published, tmp_path_factory: pytest.TempPathFactory) -
     assert proc.returncode == 0, proc.stderr
     python = venv / "bin" / "python"
     # --isolated: no pip configuration (find-links and all), so nothing but the wheel is available
-    proc = subprocess.run([str(python), "-m", "pip", "--isolated", "install", "--no-index", "--no-cache-dir",
-                           "--disable-pip-version-check", str(published.wheel)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "--isolated",
+            "install",
+            "--no-index",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            str(published.wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return venv

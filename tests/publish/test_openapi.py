@@ -104,8 +104,12 @@ def test_every_endpoint_is_an_operation(doc: dict[str, Any], spec: Spec) -> None
     for endpoint in spec.endpoints:
         op = ops[(endpoint.path, endpoint.method)]
         assert op["operationId"] == endpoint.id and op["summary"] == endpoint.summary
-        assert op["security"] == {"none": [], "optional": [{"bearerToken": []}, {}],
-                                  "required": [{"bearerToken": []}]}[endpoint.auth.value]
+        assert (
+            op["security"]
+            == {"none": [], "optional": [{"bearerToken": []}, {}], "required": [{"bearerToken": []}]}[
+                endpoint.auth.value
+            ]
+        )
         params = {(p["in"], p["name"]): p for p in op.get("parameters", [])}
         assert {n for w, n in params if w == "path"} == set(endpoint.template_params)
         assert all(p["required"] for (w, _), p in params.items() if w == "path")
@@ -162,7 +166,10 @@ def test_dotted_field_names_become_nested_schemas() -> None:
     schema = object_schema(fields)
     assert schema["required"] == ["methods", "state"]
     items = schema["properties"]["methods"]["items"]
-    assert items["required"] == ["method_id"] and items["properties"]["method_id"]["enum"] == ["fake", "stripe_checkout"]
+    assert items["required"] == ["method_id"] and items["properties"]["method_id"]["enum"] == [
+        "fake",
+        "stripe_checkout",
+    ]
     assert schema["properties"]["next"] == {"type": "object", "properties": {"human_action": {"type": "string"}}}
     assert schema["properties"]["quote"]["type"] == ["object", "null"]
     assert schema["properties"]["state"]["enum"] == ["a", None]
@@ -212,8 +219,15 @@ def test_documented_examples_get_responses_the_document_describes(path: Path, tm
                 original = mock.app.handle
                 seen: list[tuple[str, str, Any]] = []
 
-                def handle(method: str, target: str, headers: dict[str, str], body: bytes, *,
-                           _original: Any = original, _seen: list = seen) -> Any:
+                def handle(
+                    method: str,
+                    target: str,
+                    headers: dict[str, str],
+                    body: bytes,
+                    *,
+                    _original: Any = original,
+                    _seen: list = seen,
+                ) -> Any:
                     reply = _original(method, target, headers, body)
                     _seen.append((method, urlsplit(target).path, reply))
                     return reply
@@ -250,18 +264,51 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(spec: Spec, tmp_
         import urllib.request
 
         request = urllib.request.Request(
-            mock.url + "/v1/agent-signups", method="POST", headers={"Content-Type": "application/json"},
-            data=json.dumps({"human_email": "ops@example.com", "agent_name": "schemathesis", "runtime": "pytest",
-                             "return_token": True}).encode())
+            mock.url + "/v1/agent-signups",
+            method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps(
+                {
+                    "human_email": "ops@example.com",
+                    "agent_name": "schemathesis",
+                    "runtime": "pytest",
+                    "return_token": True,
+                }
+            ).encode(),
+        )
         with urllib.request.urlopen(request, timeout=30) as reply:
             token = json.load(reply)["data"]["token"]
         proc = subprocess.run(
-            [str(cli), "run", str(document), "--url", mock.url, "-H", f"Authorization: Bearer {token}",
-             "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,"
-                         "content_type_conformance",
-             "--phases", "examples,coverage,fuzzing", "--mode", "all", "--max-examples", "15", "--seed", "1",
-             "--workers", "1", "--generation-database", "none", "--no-color", "--continue-on-failure"],
-            capture_output=True, text=True, timeout=900, cwd=tmp_path)
+            [
+                str(cli),
+                "run",
+                str(document),
+                "--url",
+                mock.url,
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--mode",
+                "all",
+                "--max-examples",
+                "15",
+                "--seed",
+                "1",
+                "--workers",
+                "1",
+                "--generation-database",
+                "none",
+                "--no-color",
+                "--continue-on-failure",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=tmp_path,
+        )
         served = len(mock.app.requests)
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-2000:]
     assert served > 100, f"schemathesis sent only {served} requests"

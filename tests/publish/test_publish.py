@@ -51,13 +51,23 @@ def test_release_layout(published: Published) -> None:
     spec = published.spec
     files = tree(published.out)
     assert sorted(p for p in files if p.startswith("client/")) == [
-        "client/image_skill-0.1.9-py3-none-any.whl", "client/image_skill-0.1.9.tar.gz"]
+        "client/image_skill-0.1.9-py3-none-any.whl",
+        "client/image_skill-0.1.9.tar.gz",
+    ]
     assert spec.product.version == "0.1.9" and spec.client is not None and spec.client.package == "image-skill"
     for skill in spec.skills:
         assert f"skills-bundle/skills/{skill.name}/SKILL.md" in files
-    assert {"skills-bundle/README.md", "skills-bundle/LICENSE", "skills-bundle/.claude-plugin/plugin.json",
-            "skills-bundle/.claude-plugin/marketplace.json", "site/index.html", "site/llms.txt",
-            "site/skill.md", "site/openapi.json", "release.json"} <= set(files)
+    assert {
+        "skills-bundle/README.md",
+        "skills-bundle/LICENSE",
+        "skills-bundle/.claude-plugin/plugin.json",
+        "skills-bundle/.claude-plugin/marketplace.json",
+        "site/index.html",
+        "site/llms.txt",
+        "site/skill.md",
+        "site/openapi.json",
+        "release.json",
+    } <= set(files)
     assert "publish: image-skill 0.1.9" in published.stderr
 
 
@@ -106,8 +116,9 @@ def test_publish_replaces_a_previous_release_whole(published: Published, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no temporary folder may stay behind"
 
 
-def test_cli_publishes_into_a_relative_out_folder(published: Published, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_publishes_into_a_relative_out_folder(
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`skillpress publish --out dist/` from the project root: the site lands in dist/site, nowhere else."""
     before = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "site").rglob("*"))
     monkeypatch.chdir(tmp_path)
@@ -151,8 +162,9 @@ def test_publish_refuses_a_stale_tree_and_keeps_the_previous_release(published: 
 def test_publish_refuses_an_invalid_spec(tmp_path: Path) -> None:
     project = tmp_path / "project"
     spec = copy_project(project)
-    spec.write_text(spec.read_text(encoding="utf-8").replace("\nproduct:\n", "\nproduct:\n  colour: blue\n", 1),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("\nproduct:\n", "\nproduct:\n  colour: blue\n", 1), encoding="utf-8"
+    )
     code, stdout, stderr = run_publish(spec, tmp_path / "dist", project)
     assert code == 1 and "colour" in stdout and "publish: nothing written" in stderr
     assert not (tmp_path / "dist").exists()
@@ -172,7 +184,8 @@ def test_publish_will_not_replace_a_folder_that_is_not_a_release(tmp_path: Path)
 
 
 def test_a_failed_site_build_leaves_the_previous_release_and_no_temporary_folder(
-        published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from skillpress.site import build as site_build
 
     def refuse(config_file: Path, site_dir: Path, *, strict: bool = True) -> list[str]:
@@ -272,8 +285,9 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
         assert "# image-skill" in body
         wheel = zf.read(f"{info}/WHEEL").decode()
         assert "Wheel-Version: 1.0" in wheel and "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel
-        assert zf.read(f"{info}/entry_points.txt").decode() == \
-            "[console_scripts]\nimage-skill = image_skill.main:main\n"
+        assert (
+            zf.read(f"{info}/entry_points.txt").decode() == "[console_scripts]\nimage-skill = image_skill.main:main\n"
+        )
         rows = list(csv.reader(io.StringIO(zf.read(f"{info}/RECORD").decode())))
         assert [r[0] for r in rows] == names
         for path, digest, size in rows:
@@ -293,16 +307,20 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
             assert zf.read(name) == source.read_bytes(), name
 
 
-def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(published: Published,
-                                                                           tmp_path: Path) -> None:
+def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(
+    published: Published, tmp_path: Path
+) -> None:
     with tarfile.open(published.sdist) as tar:
         members = tar.getmembers()
         assert all(m.name.startswith("image_skill-0.1.9/") or m.name == "image_skill-0.1.9" for m in members)
         assert all(m.uid == m.gid == 0 and not m.uname and not m.gname for m in members)
         pkg_info = tar.extractfile("image_skill-0.1.9/PKG-INFO").read()
         pyproject = tomllib.loads(tar.extractfile("image_skill-0.1.9/pyproject.toml").read().decode())
-        sources = {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in members
-                   if m.isfile() and m.name.startswith("image_skill-0.1.9/image_skill/")}
+        sources = {
+            m.name.split("/", 1)[1]: tar.extractfile(m).read()
+            for m in members
+            if m.isfile() and m.name.startswith("image_skill-0.1.9/image_skill/")
+        }
     assert published.sdist.read_bytes()[4:8] == b"\0\0\0\0", "gzip header mtime must be 0"
     with zipfile.ZipFile(published.wheel) as zf:
         assert pkg_info == zf.read("image_skill-0.1.9.dist-info/METADATA")
@@ -315,9 +333,25 @@ def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(publi
 
     pytest.importorskip("setuptools.command.bdist_wheel", reason="setuptools>=70.1 (test extras) builds wheels")
     out = tmp_path / "rebuilt"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-index", "--no-build-isolation", "--no-deps",
-                           "--no-cache-dir", "-q", "-w", str(out), str(published.sdist)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-index",
+            "--no-build-isolation",
+            "--no-deps",
+            "--no-cache-dir",
+            "-q",
+            "-w",
+            str(out),
+            str(published.sdist),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (rebuilt,) = out.glob("image_skill-0.1.9-*.whl")
     with zipfile.ZipFile(rebuilt) as zf:
@@ -336,27 +370,47 @@ def test_client_modules_import_each_other_relatively() -> None:
 # --------------------------------------------------------------------------- the client in a fresh venv
 
 
-def _client(venv: Path, *args: str, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    base = {"PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin", "HOME": str(cwd or venv), "LANG": "C.UTF-8",
-            "XDG_CONFIG_HOME": str((cwd or venv) / "xdg")}
-    return subprocess.run([str(venv / "bin" / "image-skill"), *args], capture_output=True, timeout=120,
-                          env={**base, **(env or {})}, cwd=cwd or venv)
+def _client(
+    venv: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    base = {
+        "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
+        "HOME": str(cwd or venv),
+        "LANG": "C.UTF-8",
+        "XDG_CONFIG_HOME": str((cwd or venv) / "xdg"),
+    }
+    return subprocess.run(
+        [str(venv / "bin" / "image-skill"), *args],
+        capture_output=True,
+        timeout=120,
+        env={**base, **(env or {})},
+        cwd=cwd or venv,
+    )
 
 
 def test_fresh_venv_has_no_skillpress_and_runs_the_installed_package(fresh_venv: Path) -> None:
     python = fresh_venv / "bin" / "python"
     # run outside the repository, where `python -c` would put skillpress on sys.path
-    proc = subprocess.run([str(python), "-c", "import image_skill.table as t; print(t.BUNDLE_DIR)"],
-                          capture_output=True, text=True, timeout=60, cwd=fresh_venv)
+    proc = subprocess.run(
+        [str(python), "-c", "import image_skill.table as t; print(t.BUNDLE_DIR)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=fresh_venv,
+    )
     assert proc.returncode == 0, proc.stderr
     assert Path(proc.stdout.strip()).parent.name == "image_skill"
     assert "site-packages" in proc.stdout
-    proc = subprocess.run([str(python), "-c", "import skillpress"], capture_output=True, text=True, timeout=60,
-                          cwd=fresh_venv)
+    proc = subprocess.run(
+        [str(python), "-c", "import skillpress"], capture_output=True, text=True, timeout=60, cwd=fresh_venv
+    )
     assert proc.returncode != 0
-    proc = subprocess.run([str(python), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     names = {p["name"].lower() for p in json.loads(proc.stdout)}
     assert names - {"pip", "setuptools", "wheel"} == {"image-skill"}
 
@@ -420,9 +474,15 @@ def test_readme_and_license_say_something(published: Published) -> None:
     readme = (published.bundle / "README.md").read_text(encoding="utf-8")
     for skill in published.spec.skills:
         assert f"skills/{skill.name}/SKILL.md" in readme
-    for needle in ("npx skills add", "/plugin marketplace add", "/plugin install image-skill@image-skill",
-                   "pip install client/image_skill-0.1.9-py3-none-any.whl", "https://image-skill.com/llms.txt",
-                   "## Version 0.1.9 (2026-05-22)", "LICENSE"):
+    for needle in (
+        "npx skills add",
+        "/plugin marketplace add",
+        "/plugin install image-skill@image-skill",
+        "pip install client/image_skill-0.1.9-py3-none-any.whl",
+        "https://image-skill.com/llms.txt",
+        "## Version 0.1.9 (2026-05-22)",
+        "LICENSE",
+    ):
         assert needle in readme, needle
     assert len(readme.split()) > 250
     license_text = (published.bundle / "LICENSE").read_text(encoding="utf-8")
@@ -434,7 +494,7 @@ def test_spec_without_the_plugin_setting_publishes_no_plugin(tmp_path: Path) -> 
     spec = copy_project(project)
     text = spec.read_text(encoding="utf-8")
     start = text.index("\npublish:\n")
-    spec.write_text(text[:start + 1], encoding="utf-8")  # the publish block is the spec's last
+    spec.write_text(text[: start + 1], encoding="utf-8")  # the publish block is the spec's last
     code, stdout, stderr = run_publish(spec, tmp_path / "dist", project)
     assert code == 0, stdout + stderr
     assert not (tmp_path / "dist" / "skills-bundle" / ".claude-plugin").exists()
@@ -445,8 +505,11 @@ def test_spec_without_the_plugin_setting_publishes_no_plugin(tmp_path: Path) -> 
 def test_skills_installer_installs_every_skill_from_the_bundle(published: Published, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_skills(["add", str(published.bundle), "--skill", "*", "-a", "claude-code", "-a", "codex", "-g", "-y"],
-                      home=home, cwd=tmp_path)
+    proc = run_skills(
+        ["add", str(published.bundle), "--skill", "*", "-a", "claude-code", "-a", "codex", "-g", "-y"],
+        home=home,
+        cwd=tmp_path,
+    )
     output = ANSI.sub("", proc.stdout + proc.stderr)
     assert proc.returncode == 0, output
     skills_ref = pytest.importorskip("skills_ref", reason="skills-ref is part of the test extras")
