@@ -1,12 +1,12 @@
 """What `python build.py` runs: the maintainer's one command for this repository.
 
-    python build.py            validate source/image-skill.yaml and regenerate every file
+    python build.py            validate the configured spec and regenerate every file, then the site
     python build.py --check    fail (exit 1) if any generated file is stale, like CI
     python build.py --no-site  regenerate, but skip building the HTML site into _site/
     python build.py SPEC       use another spec
 
-Besides `skills/`, `site/` and `CHANGELOG.md`, it regenerates the bundle the thin client
-runs from (`skillpress/client/bundle/`).
+It is `skillpress build` (or `skillpress check`) followed by `skillpress site build`, on
+the project that the repository's own `[tool.skillpress]` table describes.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ import argparse
 from pathlib import Path
 
 from skillpress import pipeline
-from skillpress.cli import DEFAULT_SPEC, _guard
+from skillpress.cli.common import guard, project_for
+from skillpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIENT_BUNDLE = "skillpress/client/bundle"
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python build.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("spec", nargs="?", type=Path, default=ROOT / DEFAULT_SPEC)
+    parser.add_argument("spec", nargs="?", type=Path, default=None)
     parser.add_argument("--check", action="store_true", help="compare instead of writing (exit 1 on drift)")
     parser.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     parser.add_argument("-v", "--verbose", action="store_true", help="list unchanged files / token estimates")
@@ -35,13 +35,15 @@ def main(argv: list[str]) -> int:
         help="skip the strict mkdocs build of site/ into _site/ (skillpress site build)",
     )
     args = parser.parse_args(argv)
+
+    def project() -> Project:
+        return project_for(args.spec, root=ROOT)
+
     if args.check:
-        return _guard(lambda: pipeline.check(args.spec, ROOT, verbose=args.verbose, client_bundle=CLIENT_BUNDLE))
-    code = _guard(
-        lambda: pipeline.build(args.spec, ROOT, dry_run=args.dry_run, verbose=args.verbose, client_bundle=CLIENT_BUNDLE)
-    )
+        return guard(lambda: pipeline.check(project(), verbose=args.verbose))
+    code = guard(lambda: pipeline.build(project(), dry_run=args.dry_run, verbose=args.verbose))
     if code != 0 or args.dry_run or args.no_site:
         return code
     from skillpress.site.build import build_command
 
-    return _guard(lambda: build_command(ROOT))
+    return guard(lambda: build_command(project()))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
 from skillpress.output import cache
-from skillpress.output.plan import OWNED_DIRS, Action, Plan, apply_plan, make_plan
+from skillpress.output.plan import Action, Plan, apply_plan, make_plan
+from skillpress.output.write import is_temp_name
+from skillpress.project import AGENT_DIR, MANIFEST, OWNED_DIRS, Project, display_path, remove_leftovers, walk_files
 
 if TYPE_CHECKING:  # the renderer and the spec model load only when a render is needed
     from skillpress.render import Rendered
@@ -42,106 +43,134 @@ def client_bundle_files(rendered: Rendered, spec_table: str, folder: str) -> dic
     """Files the bundled thin client reads at run time: its command table and SKILL.md."""
     return {
         f"{folder}/table.json": spec_table.encode("utf-8"),
-        f"{folder}/SKILL.md": rendered.files["site/agent/skill.md"],
+        f"{folder}/SKILL.md": rendered.files[f"{AGENT_DIR}/skill.md"],
     }
 
 
-def prepare(spec_path: Path, templates: Path | None = None, client_bundle: str | None = None) -> Prepared:
+def manifest_bytes(paths: list[str]) -> bytes:
+    """The committed list of generated files: a build deletes only files it lists."""
+    body = {"generator": "skillpress", "format": 1, "files": sorted(paths)}
+    return (json.dumps(body, indent=2) + "\n").encode("utf-8")
+
+
+def generate(project: Project) -> Prepared:
+    """Everything ``project`` generates, in memory: the one place that decides it.
+
+    ``build`` writes it, ``check`` compares it, ``publish`` checks then packages it, and
+    ``build.py`` is a thin call of the same functions.
+    """
     from skillpress.render import render_all
     from skillpress.spec import load_spec
 
-    load = load_spec(spec_path)
+    load = load_spec(project.spec_path, display_path(project.spec_path))
     if not load.ok or load.spec is None:
         return Prepared(load, None)
-    rendered = render_all(load.spec, templates)
-    if client_bundle:
+    rendered = render_all(load.spec, project.templates)
+    if project.client_bundle:
         from skillpress.client_table import render_table_json
 
-        rendered.files.update(client_bundle_files(rendered, render_table_json(load.spec), client_bundle))
-        rendered.files = dict(sorted(rendered.files.items()))
+        rendered.files.update(client_bundle_files(rendered, render_table_json(load.spec), project.client_bundle))
+    rendered.files[MANIFEST] = manifest_bytes(list(rendered.files))
+    rendered.files = dict(sorted(rendered.files.items()))
     return Prepared(load, rendered)
 
 
-def _cached_clean(
-    spec_path: Path, root: Path, templates: Path | None, client_bundle: str | None
-) -> tuple[str | None, dict[str, str] | None]:
+def _cached_clean(project: Project) -> tuple[str | None, dict[str, str] | None]:
     """The cache key of this render, and its recorded files if they all still match on disk."""
-    key = cache.inputs_key(spec_path, templates=templates, client_bundle=client_bundle)
+    key = cache.inputs_key(project.spec_path, templates=project.templates, client_bundle=project.client_bundle)
     known = cache.lookup(key) if key else None
-    if known is not None and not cache.matches_disk(root, known, OWNED_DIRS):
+    if known is not None and not cache.matches_disk(project.root, known, OWNED_DIRS):
         known = None
     return key, known
 
 
+def owned_on_disk(project: Project) -> set[str]:
+    """Files a previous build recorded in the manifest: the only ones a build may delete."""
+    try:
+        data = json.loads(project.manifest.read_text(encoding="utf-8"))
+        listed = data["files"] if isinstance(data, dict) else None
+    except (OSError, ValueError, KeyError):
+        return set()
+    return {p for p in listed if isinstance(p, str)} if isinstance(listed, list) else set()
+
+
 def build(
-    spec_path: Path,
-    out: Path,
+    project: Project,
     *,
     dry_run: bool = False,
     verbose: bool = False,
-    templates: Path | None = None,
-    client_bundle: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Regenerate every file under ``out``. Exit 0 done, 1 invalid spec or budget, 2 could not run."""
+    """Regenerate every file of ``project``. Exit 0 done, 1 invalid spec or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    key, known = _cached_clean(spec_path, out, templates, client_bundle)
+    if not dry_run:
+        remove_staging_leftovers(project)
+    key, known = _cached_clean(project)
     if known is not None:
         if verbose:
             for path in known:
                 stderr.write(f"{Action.identical.value:>9}  {path}\n")
         stderr.write(f"build: 0 file(s) changed, {len(known)} up to date\n")
         return 0
-    prepared = prepare(spec_path, templates, client_bundle)
+    prepared = generate(project)
     if not prepared.ok or prepared.rendered is None:
         stdout.write(format_text(prepared.diagnostics))
         stderr.write("build: nothing written; fix the errors above\n")
         return 1
     if prepared.diagnostics:
         stdout.write(format_text(prepared.diagnostics))
-    plan = make_plan(out, prepared.rendered.files, OWNED_DIRS)
+    plan = make_plan(project.root, prepared.rendered.files, OWNED_DIRS, owned=owned_on_disk(project))
     for change in plan.changes:
         if change.action is Action.identical and not verbose:
             continue
         stderr.write(f"{change.action.value:>9}  {change.path}\n")
+    for path in plan.foreign:
+        stderr.write(f"{'keep':>9}  {path} (not written by skillpress; delete it if it is stale)\n")
     if dry_run:
         stderr.write(f"build: dry run, {len(plan.pending)} change(s) not written\n")
         return 0
-    apply_plan(plan)
-    if key and not prepared.diagnostics:
+    apply_plan(plan, staging=project.staging_dir)
+    if key and not prepared.diagnostics and not plan.foreign:
         cache.store(key, prepared.rendered.files)
     stderr.write(f"build: {len(plan.pending)} file(s) changed, {len(plan.changes) - len(plan.pending)} up to date\n")
     return 0
 
 
+def remove_staging_leftovers(project: Project) -> None:
+    """A killed build leaves its temp files in the staging folder (never in an owned one): drop them,
+    and any temp file an older skillpress left beside its target."""
+    remove_leftovers(project.staging_dir, ("*",))
+    for base in (project.root / name for name in OWNED_DIRS):
+        for path in walk_files(base):
+            if is_temp_name(path.name):
+                path.unlink(missing_ok=True)
+
+
 def check(
-    spec_path: Path,
-    root: Path,
+    project: Project,
     *,
     output_format: str = "text",
     quiet: bool = False,
     verbose: bool = False,
-    templates: Path | None = None,
-    client_bundle: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """Compare generated files with the disk. Exit 0 clean, 1 drift or budget, 2 could not run."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    key, known = (None, None) if verbose else _cached_clean(spec_path, root, templates, client_bundle)
+    key, known = (None, None) if verbose else _cached_clean(project)
     if known is not None:
         if output_format == "json":
             stdout.write(json.dumps(_check_json(None, [], False), indent=2, ensure_ascii=False) + "\n")
         elif not quiet:
             stderr.write(f"check: all {len(known)} generated files match the spec\n")
         return 0
-    prepared = prepare(spec_path, templates, client_bundle)
+    prepared = generate(project)
     plan = None
     if prepared.rendered is not None:
-        plan = make_plan(root, prepared.rendered.files, OWNED_DIRS)
+        plan = make_plan(project.root, prepared.rendered.files, OWNED_DIRS)
     problems = sorted(prepared.diagnostics, key=sort_key)
     failed = not prepared.ok or plan is None or not plan.clean
     if output_format == "json":
@@ -165,8 +194,7 @@ def check(
             stderr.write(f"check: all {len(plan.changes)} generated files match the spec\n")
         elif not plan.clean:
             stderr.write(
-                f"check: {len(plan.pending)} file(s) differ from the spec; run `python build.py` "
-                "or `skillpress build` to regenerate them\n"
+                f"check: {len(plan.pending)} file(s) differ from the spec; run `skillpress build` to regenerate them\n"
             )
     return 1 if failed else 0
 

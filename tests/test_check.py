@@ -12,20 +12,31 @@ from pathlib import Path
 import pytest
 
 from skillpress import pipeline
+from skillpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
 
 
+SECOND_SKILL = """  - name: second-skill
+    description: A second skill, so that dropping it later leaves a stale folder to delete.
+"""
+
+
+def _layout(kwargs: dict) -> dict:
+    """Project settings among the keyword arguments (the rest are options of build/check)."""
+    return {name: kwargs.pop(name) for name in ("templates", "client_bundle") if name in kwargs}
+
+
 def run_build(out: Path, spec: Path = MINIMAL, **kwargs) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = pipeline.build(spec, out, stdout=stdout, stderr=stderr, **kwargs)
+    code = pipeline.build(Project(out, spec, **_layout(kwargs)), stdout=stdout, stderr=stderr, **kwargs)
     return code, stdout.getvalue(), stderr.getvalue()
 
 
 def run_check(root: Path, spec: Path = MINIMAL, **kwargs) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = pipeline.check(spec, root, stdout=stdout, stderr=stderr, **kwargs)
+    code = pipeline.check(Project(root, spec, **_layout(kwargs)), stdout=stdout, stderr=stderr, **kwargs)
     return code, stdout.getvalue(), stderr.getvalue()
 
 
@@ -104,18 +115,75 @@ def test_check_verbose_prints_token_estimates(built: Path) -> None:
     assert "tokens  skills/echo-skill/SKILL.md" in err
 
 
-def test_stale_files_are_deleted_only_inside_owned_folders(built: Path) -> None:
-    (built / "skills/old-skill").mkdir()
-    (built / "skills/old-skill/SKILL.md").write_text("stale\n")
+def test_a_build_deletes_only_files_it_wrote(built: Path, tmp_path: Path) -> None:
+    """Files a build wrote and no longer generates go; anyone else's files stay, even in owned folders."""
+    spec = tmp_path / "two-skills.yaml"
+    text = MINIMAL.read_text()
+    spec.write_text(text + SECOND_SKILL)
+    assert run_build(built, spec)[0] == 0
+    assert (built / "skills/second-skill/SKILL.md").is_file()
+    assert "skills/second-skill/SKILL.md" in json.loads((built / ".skillpress-manifest.json").read_text())["files"]
+    (built / "skills/mine").mkdir()
+    (built / "skills/mine/SKILL.md").write_text("mine\n")
+    (built / "site/docs/extra.md").write_text("my page\n")
     (built / "notes.md").write_text("mine\n")
-    (built / "source").mkdir()
-    (built / "source/keep.yaml").write_text("x: 1\n")
-    code, _, err = run_build(built)
+    code, _, err = run_build(built)  # the spec without the second skill
     assert code == 0
-    assert "delete  skills/old-skill/SKILL.md" in err
-    assert not (built / "skills/old-skill").exists()
+    assert "delete  skills/second-skill/SKILL.md" in err
+    assert not (built / "skills/second-skill").exists()
+    assert "keep  skills/mine/SKILL.md (not written by skillpress" in err
+    assert "keep  site/docs/extra.md" in err
+    assert (built / "skills/mine/SKILL.md").read_text() == "mine\n"
+    assert (built / "site/docs/extra.md").read_text() == "my page\n"
     assert (built / "notes.md").read_text() == "mine\n"
-    assert (built / "source/keep.yaml").exists()
+    # they are still drift: check names them
+    code, out, _ = run_check(built)
+    assert code == 1
+    assert "EXTRA: skills/mine/SKILL.md" in out and "EXTRA: site/docs/extra.md" in out
+
+
+def test_build_out_into_a_folder_with_files_of_its_own_deletes_none(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "site").mkdir(parents=True)
+    (out / "site/index.html").write_text("their site\n")
+    (out / "skills/theirs").mkdir(parents=True)
+    (out / "skills/theirs/SKILL.md").write_text("theirs\n")
+    code, _, err = run_build(out)
+    assert code == 0
+    assert (out / "site/index.html").read_text() == "their site\n"
+    assert (out / "skills/theirs/SKILL.md").read_text() == "theirs\n"
+    assert "keep  site/index.html" in err
+    listed = json.loads((out / ".skillpress-manifest.json").read_text())["files"]
+    assert "site/index.html" not in listed and "skills/echo-skill/SKILL.md" in listed
+
+
+def test_a_killed_build_leaves_no_temp_file_in_owned_folders(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temp files live in the staging folder; the next build clears leftovers of a killed one."""
+    from skillpress.output import write
+
+    target = built / "skills/echo-skill/SKILL.md"
+    real_replace = os.replace
+    seen: list[str] = []
+
+    def killed(src: str, dst: str) -> None:
+        seen.append(src)
+        raise KeyboardInterrupt  # the process dies between writing the temp file and the rename
+
+    target.write_text("hand edit\n")
+    monkeypatch.setattr(write.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_build(built)
+    monkeypatch.setattr(write.os, "replace", real_replace)
+    assert seen and all("/.skillpress-cache/staging/" in s for s in seen)
+    owned = [p.name for base in ("skills", "site") for p in (built / base).rglob("*")]
+    assert not [n for n in owned if n.endswith(".tmp")]
+    # a leftover as an older skillpress (or a SIGKILL mid-write) would leave it
+    (built / ".skillpress-cache/staging/.SKILL.md.abcd1234.tmp").write_text("partial")
+    (built / "skills/echo-skill/.SKILL.md.abcd1234.tmp").write_text("partial")
+    assert run_build(built)[0] == 0
+    assert not list((built / ".skillpress-cache/staging").iterdir())
+    assert not (built / "skills/echo-skill/.SKILL.md.abcd1234.tmp").exists()
+    assert run_check(built)[0] == 0
 
 
 def test_invalid_spec_writes_nothing_and_exits_1(tmp_path: Path) -> None:

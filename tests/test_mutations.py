@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from skillpress import pipeline
+from skillpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "source/image-skill.yaml"
@@ -21,7 +22,7 @@ BUNDLE = "skillpress/client/bundle"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pristine")
-    assert pipeline.build(SPEC, out, client_bundle=BUNDLE, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert pipeline.build(Project(out, SPEC, client_bundle=BUNDLE), stdout=io.StringIO(), stderr=io.StringIO()) == 0
     return out
 
 
@@ -86,10 +87,10 @@ def test_there_are_at_least_ten_mutations() -> None:
 def test_check_catches_mutation(name: str, pristine: Path, tmp_path: Path) -> None:
     root = tmp_path / "tree"
     shutil.copytree(pristine, root)
-    clean = pipeline.check(SPEC, root, client_bundle=BUNDLE, stdout=io.StringIO(), stderr=io.StringIO())
+    clean = pipeline.check(Project(root, SPEC, client_bundle=BUNDLE), stdout=io.StringIO(), stderr=io.StringIO())
     assert clean == 0
     MUTATIONS[name](root)
     out = io.StringIO()
-    code = pipeline.check(SPEC, root, client_bundle=BUNDLE, stdout=out, stderr=io.StringIO())
+    code = pipeline.check(Project(root, SPEC, client_bundle=BUNDLE), stdout=out, stderr=io.StringIO())
     assert code == 1, f"check missed: {name}"
     assert out.getvalue(), "check must say what differs"

@@ -6,16 +6,15 @@ import io
 from pathlib import Path
 
 from skillpress import pipeline
-from skillpress.build_entry import CLIENT_BUNDLE
+from skillpress.cli.common import project_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_committed_generated_files_are_up_to_date() -> None:
     out = io.StringIO()
-    code = pipeline.check(
-        ROOT / "source/image-skill.yaml", ROOT, client_bundle=CLIENT_BUNDLE, stdout=out, stderr=io.StringIO()
-    )
+    # The repository's own [tool.skillpress] config: the same project `skillpress check` checks.
+    code = pipeline.check(project_for(None, root=ROOT), stdout=out, stderr=io.StringIO())
     assert code == 0, "generated files are stale; run `python build.py` and commit:\n" + out.getvalue()[:4000]
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from skillpress import pipeline
 from skillpress.output import cache
+from skillpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests/cases/minimal/spec.yaml"
@@ -23,24 +24,27 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     spec = tmp_path / "spec.yaml"
     shutil.copy(MINIMAL, spec)
     out = tmp_path / "out"
-    assert pipeline.build(spec, out, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert pipeline.build(Project(out, spec), stdout=io.StringIO(), stderr=io.StringIO()) == 0
     return spec, out
 
 
 def _check(spec: Path, out: Path, **kwargs) -> tuple[int, str]:
     stdout = io.StringIO()
-    return pipeline.check(spec, out, stdout=stdout, stderr=io.StringIO(), **kwargs), stdout.getvalue()
+    layout = {name: kwargs.pop(name) for name in ("templates", "client_bundle") if name in kwargs}
+    return pipeline.check(
+        Project(out, spec, **layout), stdout=stdout, stderr=io.StringIO(), **kwargs
+    ), stdout.getvalue()
 
 
 def _render_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = pipeline.prepare
+    real = pipeline.generate
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "prepare", counting)
+    monkeypatch.setattr(pipeline, "generate", counting)
     return calls
 
 
@@ -58,7 +62,7 @@ def test_hand_edits_and_stray_files_are_never_hidden_by_the_cache(project, monke
     (out / "site/agent/llms.txt").write_text("edited\n")
     code, diff = _check(spec, out)
     assert code == 1 and "+# Echo Skill" in diff
-    pipeline.build(spec, out, stdout=io.StringIO(), stderr=io.StringIO())
+    pipeline.build(Project(out, spec), stdout=io.StringIO(), stderr=io.StringIO())
     (out / "skills/extra.md").write_text("stray\n")
     code, text = _check(spec, out)
     assert code == 1 and "EXTRA: skills/extra.md" in text

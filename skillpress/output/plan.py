@@ -7,15 +7,14 @@ The comparison is the drift check (``skillpress check``) and the plan that
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from skillpress.output.write import write_atomic
+from skillpress.project import OWNED_DIRS, walk_files
 
-#: Folders whose every file is generated: anything else found there is drift.
-OWNED_DIRS = ("skills", "site")
+__all__ = ["OWNED_DIRS", "Action", "Change", "Plan", "apply_plan", "make_plan"]
 
 
 class Action(str, Enum):
@@ -55,6 +54,8 @@ def _lines(data: bytes | None) -> list[str]:
 class Plan:
     root: Path
     changes: list[Change] = field(default_factory=list)
+    #: Files in an owned folder that skillpress did not write: a build keeps them.
+    foreign: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> list[Change]:
@@ -66,20 +67,19 @@ class Plan:
 
 
 def _owned_files(root: Path, owned_dirs: tuple[str, ...]) -> set[str]:
-    found: set[str] = set()
-    for name in owned_dirs:
-        base = root / name
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames.sort()
-            for filename in filenames:
-                full = Path(dirpath) / filename
-                found.add(full.relative_to(root).as_posix())
-    return found
+    return {path.relative_to(root).as_posix() for name in owned_dirs for path in walk_files(root / name)}
 
 
-def make_plan(root: Path, files: dict[str, bytes], owned_dirs: tuple[str, ...]) -> Plan:
+def make_plan(
+    root: Path, files: dict[str, bytes], owned_dirs: tuple[str, ...], *, owned: set[str] | None = None
+) -> Plan:
+    """What it takes to make ``root`` hold exactly ``files``.
+
+    A file found in an owned folder that the render does not produce is stale. The drift
+    check (``owned`` is None) reports every such file. A build passes ``owned``, the files
+    its previous run recorded, and deletes only those: anything else is someone's own
+    file, listed in ``Plan.foreign`` and left alone.
+    """
     plan = Plan(root=root)
     for path in sorted(files):
         target = root / path
@@ -90,13 +90,21 @@ def make_plan(root: Path, files: dict[str, bytes], owned_dirs: tuple[str, ...]) 
         current = target.read_bytes()
         action = Action.identical if current == expected else Action.update
         plan.changes.append(Change(path, action, current, expected))
-    for path in sorted(_owned_files(root, owned_dirs) - set(files)):
+    stale = _owned_files(root, owned_dirs) - set(files)
+    if owned is not None:
+        plan.foreign = sorted(stale - owned)
+        stale = (stale & owned) | {p for p in owned - set(files) if (root / p).is_file()}
+    for path in sorted(stale):
         plan.changes.append(Change(path, Action.delete, (root / path).read_bytes(), None))
     return plan
 
 
-def apply_plan(plan: Plan) -> None:
-    """Write created and updated files atomically, then delete stale owned files."""
+def apply_plan(plan: Plan, *, staging: Path | None = None) -> None:
+    """Write created and updated files atomically, then delete stale owned files.
+
+    Temp files are written in ``staging`` (on the same file system) and renamed into
+    place, so a killed build never leaves a temp file inside an owned folder.
+    """
     for change in plan.pending:
         target = plan.root / change.path
         if change.action is Action.delete:
@@ -104,7 +112,7 @@ def apply_plan(plan: Plan) -> None:
             _prune_empty_parents(target.parent, plan.root)
         else:
             assert change.expected is not None
-            write_atomic(target, change.expected)
+            write_atomic(target, change.expected, staging=staging)
 
 
 def _prune_empty_parents(folder: Path, root: Path) -> None:

@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import TextIO
 
 from skillpress import __version__, pipeline
-from skillpress.build_entry import CLIENT_BUNDLE
 from skillpress.diagnostics import SkillpressError
-from skillpress.output.write import replace_dir
+from skillpress.output.write import recover_dir, replace_dir
+from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
 from skillpress.publish import bundle
 from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
-from skillpress.render import AGENT_DIR
 from skillpress.spec.model import Spec
 
 MANIFEST = "release.json"
@@ -55,6 +54,7 @@ class Release:
     spec: Spec
     spec_path: Path
     files: dict[str, bytes]  # rendered, and equal to the project's files (the check passed)
+    client_bundle: str  # where the rendered files hold the thin client's bundle
 
 
 # --------------------------------------------------------------------------- pieces
@@ -72,7 +72,7 @@ def client_distribution(release: Release) -> Distribution:
     client_dir = Path(__file__).resolve().parent.parent / "client"
     for name, data in client_modules(client_dir).items():
         files[name] = data
-    bundle_prefix = f"{CLIENT_BUNDLE}/"
+    bundle_prefix = f"{release.client_bundle}/"
     for path, data in release.files.items():
         if path.startswith(bundle_prefix):
             files[f"bundle/{path[len(bundle_prefix) :]}"] = data
@@ -119,14 +119,13 @@ def skills_bundle(release: Release, dist: Distribution) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def build_site_into(root: Path, target: Path, spec: Spec) -> None:
-    """Strict mkdocs build of ``root/site`` into ``target``, dated with the release date."""
-    from skillpress.site.build import CONFIG, SOURCE, SiteBuildError, mkdocs_build
+def build_site_into(project: Project, target: Path, spec: Spec) -> None:
+    """Strict mkdocs build of the project's ``site/`` into ``target``, dated with the release date."""
+    from skillpress.site.build import SiteBuildError, mkdocs_build
 
-    config_file = root / SOURCE / CONFIG
-    target = Path(os.path.abspath(target))
+    config_file = project.mkdocs_config
     if not config_file.is_file():
-        raise SkillpressError("no generated site to build", file=str(config_file))
+        raise SkillpressError("no generated site to build", file=display_path(config_file))
     date = bundle.release_date(spec)
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
@@ -138,7 +137,7 @@ def build_site_into(root: Path, target: Path, spec: Spec) -> None:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     if warnings:
-        raise SiteBuildError(f"mkdocs warned while building {config_file}", warnings)
+        raise SiteBuildError(f"mkdocs warned while building {display_path(config_file)}", warnings)
     if not (target / "index.html").is_file():
         raise SkillpressError(f"the site build wrote no index.html into {target}")
 
@@ -194,21 +193,28 @@ def _guard_out(out: Path, root: Path) -> None:
     project = root.resolve()
     if resolved == project or resolved in project.parents or resolved == Path(resolved.anchor):
         raise SkillpressError(
-            "--out would replace the project itself; give a folder of its own, e.g. dist/", file=str(out)
+            "--out would replace the project itself or a folder holding it; give a folder of its own, e.g. dist/",
+            file=str(out),
         )
+    if project in resolved.parents and resolved.relative_to(project).parts[0] in OWNED_OR_SOURCE:
+        raise SkillpressError("--out would replace generated or source files of the project", file=str(out))
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise SkillpressError("--out exists and is not a folder", file=str(out))
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise SkillpressError(f"--out is a folder that holds no {MANIFEST}; refusing to replace it", file=str(out))
 
 
-def assemble(release: Release, root: Path, folder: Path) -> Distribution:
+#: Top-level folders of a project that a release must never replace.
+OWNED_OR_SOURCE = ("skills", "site", ".git", ".skillpress-cache")
+
+
+def assemble(release: Release, project: Project, folder: Path) -> Distribution:
     dist = client_distribution(release)
     _write(folder, f"{CLIENT_DIR}/{dist.wheel_name}", build_wheel(dist))
     _write(folder, f"{CLIENT_DIR}/{dist.sdist_name}", build_sdist(dist))
     for rel, data in skills_bundle(release, dist).items():
         _write(folder, f"{SKILLS_BUNDLE}/{rel}", data)
-    build_site_into(root, folder / SITE_DIR, release.spec)
+    build_site_into(project, folder / SITE_DIR, release.spec)
     for path in sorted(folder.rglob("*"), reverse=True):  # fixed modes whatever the umask
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     text = json.dumps(manifest(release.spec, release.spec_path, folder), indent=2, ensure_ascii=False) + "\n"
@@ -216,33 +222,41 @@ def assemble(release: Release, root: Path, folder: Path) -> Distribution:
     return dist
 
 
-def publish(
-    spec_path: Path, out: Path, *, root: Path = Path("."), stdout: TextIO | None = None, stderr: TextIO | None = None
-) -> int:
-    """Exit 0 published, 1 invalid spec or stale generated files (nothing written), 2 could not run."""
+def publish(project: Project, out: Path, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Exit 0 published, 1 invalid spec or stale generated files (nothing written), 2 could not run.
+
+    ``out`` must be absolute (``Project`` resolves paths once); the release is assembled in
+    the project's staging folder and swapped in whole.
+    """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    root = Path(root)
-    out = Path(os.path.abspath(out))  # mkdocs reads a relative site_dir against mkdocs.yml's folder
-    code = pipeline.check(spec_path, root, client_bundle=CLIENT_BUNDLE, stdout=stdout, stderr=stderr)
+    if not project.client_bundle:
+        raise SkillpressError(
+            "publish needs the thin client's bundle; set client-bundle in the project config",
+            file=str(project.config_file) if project.config_file else None,
+        )
+    code = pipeline.check(project, stdout=stdout, stderr=stderr)
     if code != 0:
-        stderr.write("publish: nothing written; fix the spec or run `python build.py` first\n")
+        stderr.write("publish: nothing written; fix the spec or run `skillpress build` first\n")
         return code
-    prepared = pipeline.prepare(spec_path, client_bundle=CLIENT_BUNDLE)
+    prepared = pipeline.generate(project)
     if not prepared.ok or prepared.rendered is None or prepared.load.spec is None:  # checked just above
         stderr.write("publish: nothing written; the spec did not render\n")
         return 1
-    _guard_out(out, root)
-    release = Release(prepared.load.spec, Path(spec_path), prepared.rendered.files)
+    _guard_out(out, project.root)
+    release = Release(prepared.load.spec, project.spec_path, prepared.rendered.files, project.client_bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = out.with_name(f".{out.name}.publishing-{os.getpid()}")
+    scratch = staging_area(project.root, out)
+    recover_dir(out, scratch=scratch)
+    remove_leftovers(scratch, (f".skillpress-publishing-{out.name}*",))
+    fresh = scratch / f".skillpress-publishing-{out.name}-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir()
+    fresh.mkdir(parents=True)
     from skillpress.site.build import SiteBuildError
 
     try:
-        dist = assemble(release, root, fresh)
-        replace_dir(fresh, out)
+        dist = assemble(release, project, fresh)
+        replace_dir(fresh, out, scratch=scratch)
     except SiteBuildError as exc:  # like `skillpress site build`: mkdocs refusing the site is exit 1
         shutil.rmtree(fresh, ignore_errors=True)
         for line in exc.warnings:
@@ -255,7 +269,7 @@ def publish(
     count = len(tree_files(out))
     product = release.spec.product
     stderr.write(
-        f"publish: {product.id} {product.version} in {out} ({count} files): "
+        f"publish: {product.id} {product.version} in {display_path(out)} ({count} files): "
         f"{CLIENT_DIR}/{dist.wheel_name}, {CLIENT_DIR}/{dist.sdist_name}, {SKILLS_BUNDLE}/, "
         f"{SITE_DIR}/, {MANIFEST}\n"
     )

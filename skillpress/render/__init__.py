@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.output.plan import OWNED_DIRS
+from skillpress.project import AGENT_DIR, OWNED_DIRS
 from skillpress.render import views
 from skillpress.render.environment import make_environment
 from skillpress.render.manifest import render_manifest
@@ -21,9 +21,6 @@ from skillpress.spec.model import Skill, Spec
 SKILL_MAX_LINES = 500
 SKILL_MAX_TOKENS = 5000
 TEXT_MAX_CHARS = 50_000
-
-
-AGENT_DIR = "site/agent"
 
 
 @dataclass

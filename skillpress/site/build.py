@@ -10,8 +10,10 @@ mkdocs-material and the source of the skillpress mkdocs plugin. Checking the sta
 hashes a few hundred kilobytes and never imports mkdocs, which is imported only when a
 build or a preview really runs.
 
-A build writes into a fresh folder next to the output and swaps it in only when mkdocs
-succeeded, so a failed strict build leaves the previous site (and no stamp) behind.
+A build writes into a fresh folder in the project's staging area (``.skillpress-cache/
+staging/``, on the same file system) and swaps it in only when mkdocs succeeded, so a
+failed strict build leaves the previous site (and no stamp) behind, and a killed one
+leaves the previous site and nothing beside it; the next run clears what it left.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -28,12 +31,9 @@ from typing import TextIO
 
 from skillpress import __version__
 from skillpress.diagnostics import SkillpressError
-from skillpress.output.write import replace_dir
+from skillpress.output.write import recover_dir, replace_dir, write_atomic
+from skillpress.project import Project, absolute, remove_leftovers, staging_area
 
-SOURCE = "site"
-OUTPUT = "_site"
-STAMP = ".skillpress-cache/site-build.json"
-CONFIG = "mkdocs.yml"
 
 
 class SiteBuildError(SkillpressError):
@@ -118,33 +118,38 @@ class SiteResult:
     warnings: list[str]
 
 
-def build_site(root: Path, *, site_dir: Path | None = None, force: bool = False) -> SiteResult:
-    """Build ``root/site`` into ``site_dir`` (default ``root/_site``) unless the stamp says it is current."""
+def build_site(project: Project, *, site_dir: Path | None = None, force: bool = False) -> SiteResult:
+    """Build the project's ``site/`` into ``site_dir`` (default: its site output) unless the stamp
+    says it is current. Every path is absolute (``Project`` resolved them)."""
     start = time.perf_counter()
-    root = Path(root)
-    source = root / SOURCE
-    config_file = source / CONFIG
+    config_file = project.mkdocs_config
     if not config_file.is_file():
-        raise SkillpressError("no generated site to build; run `python build.py` or `skillpress build` first",
-                              file=str(config_file))
-    target = Path(site_dir) if site_dir is not None else root / OUTPUT
-    stamp_file = root / STAMP
-    digest = input_digest(source)
-    stamp = {"inputs": digest, "site_dir": str(target.resolve())}
+        raise SkillpressError(
+            "no generated site to build; run `skillpress build` first", file=project.display(config_file)
+        )
+    target = absolute(site_dir) if site_dir is not None else project.site_output
+    scratch = staging_area(project.root, target)
+    recover_dir(target, scratch=scratch)
+    remove_leftovers(scratch, (f".skillpress-building-{target.name}*",))
+    stamp_file = project.site_stamp
+    digest = input_digest(project.site_dir)
+    stamp = {"inputs": digest, "site_dir": str(target)}
     if not force and (target / "index.html").is_file() and _read_stamp(stamp_file) == stamp:
         return SiteResult(False, target, time.perf_counter() - start, [])
 
     stamp_file.unlink(missing_ok=True)
-    fresh = target.with_name(f".{target.name}.building")
+    fresh = scratch / f".skillpress-building-{target.name}-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         warnings = mkdocs_build(config_file, fresh)
+        if not (fresh / "index.html").is_file():
+            raise SkillpressError(f"the site build wrote no index.html (config {project.display(config_file)})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_dir(fresh, target, scratch=scratch)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    replace_dir(fresh, target)
-    stamp_file.parent.mkdir(parents=True, exist_ok=True)
-    stamp_file.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+    write_atomic(stamp_file, (json.dumps(stamp, indent=2) + "\n").encode("utf-8"), staging=project.staging_dir)
     return SiteResult(True, target, time.perf_counter() - start, warnings)
 
 
@@ -155,30 +160,31 @@ def _read_stamp(path: Path) -> object:
         return None
 
 
-def build_command(root: Path, *, site_dir: Path | None = None, force: bool = False,
-                  stderr: TextIO | None = None) -> int:
+def build_command(
+    project: Project, *, site_dir: Path | None = None, force: bool = False, stderr: TextIO | None = None
+) -> int:
     """``skillpress site build``: exit 0 built or up to date, 1 mkdocs refused the site, 2 could not run."""
     stderr = stderr or sys.stderr
     try:
-        result = build_site(root, site_dir=site_dir, force=force)
+        result = build_site(project, site_dir=site_dir, force=force)
     except SiteBuildError as exc:
         for line in exc.warnings:
             stderr.write(f"  {line}\n")
         stderr.write(f"site: {exc}\n")
         return 1
+    where = project.display(result.site_dir)
     if result.built:
-        stderr.write(f"site: built {result.site_dir} in {result.seconds:.2f}s (mkdocs --strict)\n")
+        stderr.write(f"site: built {where} in {result.seconds:.2f}s (mkdocs --strict)\n")
     else:
-        stderr.write(f"site: {result.site_dir} is up to date\n")
+        stderr.write(f"site: {where} is up to date\n")
     return 0
 
 
-def serve(root: Path, *, port: int = 8000, host: str = "127.0.0.1") -> int:
-    """``skillpress site serve``: mkdocs' live-reloading preview of ``root/site`` (blocks until Ctrl-C)."""
-    config_file = Path(root) / SOURCE / CONFIG
+def serve(project: Project, *, port: int = 8000, host: str = "127.0.0.1") -> int:
+    """``skillpress site serve``: mkdocs' live-reloading preview of the project's site (blocks until Ctrl-C)."""
+    config_file = project.mkdocs_config
     if not config_file.is_file():
-        raise SkillpressError("no generated site to serve; run `python build.py` or `skillpress build` first",
-                              file=str(config_file))
+        raise SkillpressError("no generated site to serve; run `skillpress build` first", file=str(config_file))
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 

