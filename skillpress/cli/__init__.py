@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from skillpress import __version__
-from skillpress.cli import generate, release, serve
+from skillpress.cli import generate, init, release, serve
 from skillpress.cli.site import site_app
 
 app = typer.Typer(
@@ -35,7 +35,7 @@ def _root(
     """skillpress: one spec, every agent-facing file."""
 
 
-for module in (generate, release, serve):
+for module in (init, generate, release, serve):
     module.register(app)
 app.add_typer(site_app, name="site")
 
