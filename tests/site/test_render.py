@@ -12,6 +12,7 @@ import yaml
 
 from skillpress.render import render_all
 from skillpress.render import views as render_views
+from skillpress.render.escape import html_text, md_text
 from skillpress.site import views as site_views
 from skillpress.site.plugin import twin_text
 from skillpress.site.render import mkdocs_config
@@ -38,7 +39,10 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
     config = yaml.safe_load(files["site/mkdocs.yml"])
     assert config == mkdocs_config(spec)
     assert config["site_url"] == spec.product.urls.homepage.rstrip("/") + "/"
-    assert config["site_name"] == spec.product.name
+    # mkdocs-material prints the site name as HTML: it gets HTML-escaped text, and the
+    # theme override reads the raw name as data
+    assert config["site_name"] == html_text(spec.product.name)
+    assert config["extra"] == {"skillpress": {"product_name": spec.product.name}}
     assert config["docs_dir"] == "docs" and config["site_dir"] == "../_site"
     theme = config["theme"]
     assert theme["name"] == "material" and theme["custom_dir"] == "overrides"
@@ -47,8 +51,15 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
     assert plugins == ["search", "skillpress"]
     extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
-    for name in ("admonition", "tables", "toc", "attr_list", "md_in_html", "pymdownx.superfences",
-                 "pymdownx.highlight"):
+    for name in (
+        "admonition",
+        "tables",
+        "toc",
+        "attr_list",
+        "md_in_html",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+    ):
         assert name in extensions
     assert {"toc": {"permalink": True}} in config["markdown_extensions"]
 
@@ -68,8 +79,8 @@ def test_each_page_has_title_and_description_front_matter(case) -> None:
     for page in site_views.site_pages(spec):
         text = files[f"site/docs/{page.source}"].decode()
         meta = front_matter(text)
-        assert meta == {"title": page.title, "description": page.description}
-        assert f"\n# {page.title}\n" in text
+        assert meta == {"title": html_text(page.title), "description": html_text(page.description)}
+        assert f"\n# {md_text(page.title)}\n" in text
 
 
 def test_homepage_has_install_first_run_and_selection(case) -> None:
@@ -102,8 +113,8 @@ def test_site_path_and_extra_copies() -> None:
 
 def test_twin_puts_an_llms_pointer_under_the_title() -> None:
     assert twin_text("\n# Title\n\nBody.\n", "https://x.example/llms.txt") == (
-        "# Title\n\n> Agents: [llms.txt](https://x.example/llms.txt) lists every agent file of this product."
-        "\n\nBody.\n")
+        "# Title\n\n> Agents: [llms.txt](https://x.example/llms.txt) lists every agent file of this product.\n\nBody.\n"
+    )
 
 
 # --------------------------------------------------------------------------- well-known skill discovery
@@ -129,7 +140,7 @@ def test_agent_skills_index_is_discovery_v2_with_archive_digests(case) -> None:
                 assert (member.external_attr >> 16) & 0o777 == 0o644
                 assert zf.read(member) == files[f"skills/{skill.name}/{member.filename}"]
         prefix = f"skills/{skill.name}/"
-        assert sorted(names) == sorted(p[len(prefix):] for p in files if p.startswith(prefix))
+        assert sorted(names) == sorted(p[len(prefix) :] for p in files if p.startswith(prefix))
 
 
 def test_archives_are_reproducible_and_independent_of_zlib(case) -> None:
