@@ -15,7 +15,7 @@ from skillpress.client import argv as argv_parser
 from skillpress.diagnostics import Severity
 from skillpress.spec.loader import PathKey
 from skillpress.spec.model import Command, Flag, Spec, TextKind, ValueType
-from skillpress.spec.text import bad_character, iter_strings, unsafe_markdown
+from skillpress.spec.text import SpecString, bad_character, iter_strings, unsafe_markdown
 
 
 @dataclass(frozen=True)
@@ -622,6 +622,16 @@ def no_secrets(spec: Spec) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- text
 
 
+_LAST_WALK: list[tuple[Spec, list[SpecString]]] = []
+
+
+def _strings(spec: Spec) -> list[SpecString]:
+    """Every string of ``spec``; both text rules read the same walk (kept for the last spec)."""
+    if not (_LAST_WALK and _LAST_WALK[0][0] is spec):
+        _LAST_WALK[:] = [(spec, list(iter_strings(spec)))]
+    return _LAST_WALK[0][1]
+
+
 @rule("text-chars")
 def text_chars(spec: Spec) -> Iterator[Finding]:
     """No spec string holds control or bidirectional override characters.
@@ -630,7 +640,7 @@ def text_chars(spec: Spec) -> Iterator[Finding]:
     arrive through escapes (``"\\e"``, ``"\\u202e"``) or are characters YAML allows (U+0085,
     the bidi controls). Line feeds and tabs are fine in markdown, code and example data.
     """
-    for path, value, kind, key in iter_strings(spec):
+    for path, value, kind, key in _strings(spec):
         found = bad_character(value, kind)
         if found is None:
             continue
@@ -652,7 +662,7 @@ def text_chars(spec: Spec) -> Iterator[Finding]:
 def markdown_safe(spec: Spec) -> Iterator[Finding]:
     """Markdown fields hold no script: no <script>-like elements, event handlers or
     javascript:/vbscript:/data: link targets."""
-    for path, value, kind, _ in iter_strings(spec):
+    for path, value, kind, _ in _strings(spec):
         if kind not in (TextKind.markdown, TextKind.inline):
             continue
         found = unsafe_markdown(value)

@@ -127,24 +127,46 @@ class SpecString(NamedTuple):
     """The string is a key of an example object (``path`` ends with it)."""
 
 
-def iter_strings(value: object, path: PathKey = (), kind: TextKind = TextKind.token) -> Iterator[SpecString]:
-    """Every string in ``value`` (a spec or any part of it) with its path and kind."""
-    if isinstance(value, BaseModel):
-        kinds = _field_kinds(type(value))
-        for name in type(value).model_fields:
-            child = getattr(value, name)
-            if child is not None and (name in kinds or isinstance(child, (BaseModel, list))):
-                yield from iter_strings(child, path + (name,), kinds.get(name, TextKind.token))
-    elif isinstance(value, str):
-        yield SpecString(path, value, kind)
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from iter_strings(item, path + (i,), kind)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str):
-                yield SpecString(path + (key,), key, kind, key=True)
-            yield from iter_strings(item, path + (key,), kind)
+@cache
+def _walk_plan(model: type[BaseModel]) -> tuple[tuple[str, TextKind], ...]:
+    """Fields of ``model`` that can hold a string (directly or in nested models), with the
+    kind their own strings have."""
+    kinds = _field_kinds(model)
+    plan = []
+    for name, info in model.model_fields.items():
+        if name in kinds or _models_in(info.rebuild_annotation()):
+            plan.append((name, kinds.get(name, TextKind.token)))
+    return tuple(plan)
+
+
+def iter_strings(value: object, path: PathKey = (), kind: TextKind = TextKind.token) -> list[SpecString]:
+    """Every string in ``value`` (a spec or any part of it) with its path and kind, in
+    document order; keys of example objects too."""
+    found: list[SpecString] = []
+    add = found.append
+
+    def walk(item: object, where: PathKey, item_kind: TextKind) -> None:
+        if type(item) is str:
+            add(SpecString(where, item, item_kind))
+        elif isinstance(item, BaseModel):
+            for name, child_kind in _walk_plan(type(item)):
+                child = getattr(item, name)
+                if child is not None:
+                    walk(child, where + (name,), child_kind)
+        elif isinstance(item, (list, tuple)):
+            for i, child in enumerate(item):
+                walk(child, where + (i,), item_kind)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                at = where + (key,)
+                if type(key) is str:
+                    add(SpecString(at, key, item_kind, key=True))
+                walk(child, at, item_kind)
+        elif isinstance(item, str):  # a str subclass
+            add(SpecString(where, str(item), item_kind))
+
+    walk(value, path, kind)
+    return found
 
 
 # --------------------------------------------------------------------------- characters
@@ -246,6 +268,8 @@ def unsafe_url(url: str) -> str | None:
 def unsafe_markdown(text: str) -> tuple[int, str, str] | None:
     """``(index, problem, hint)`` for the first construct of ``text`` that could put script
     into the built site, or None."""
+    if "<" not in text and "{" not in text and "](" not in text and "]:" not in text:
+        return None  # no tag, attribute list, link or reference definition: nothing to scan
     found: list[tuple[int, str, str]] = []
     match = _ELEMENT.search(text)
     if match:
