@@ -304,7 +304,7 @@ CASES: dict[str, Case] = {
     "https-urls": Case(
         passing=chain(
             set_in("product", "urls", "repository", value="https://example.com/echo:443/src"),
-            set_in("product", "urls", "media", value="https://media.example.com/a%20b?x=1&y=[2]#top"),
+            set_in("product", "urls", "media", value="https://media.example.com/a%20b/..x/.well-known?x=1&y=[2]#top"),
         ),
         failing=[
             set_in("product", "urls", "skill", value="http://echo.example.com/skill.md"),
@@ -313,6 +313,8 @@ CASES: dict[str, Case] = {
             set_in("product", "urls", "repository", value='https://example.com/"><script>alert(1)</script>'),
             set_in("product", "urls", "repository", value="https://example.com/a)b"),
             set_in("product", "urls", "repository", value="https://example.com/100%"),
+            set_in("product", "urls", "skill", value="https://echo.example.com/docs/../../evil.md"),
+            set_in("product", "urls", "cli", value="https://echo.example.com/./cli.md"),
         ],
     ),
     "text-chars": Case(

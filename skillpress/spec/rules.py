@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from skillpress.client import argv as argv_parser
 from skillpress.diagnostics import Severity
@@ -532,6 +533,14 @@ def https_urls(spec: Spec) -> Iterator[Finding]:
             continue
         if not re.match(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$", value):
             yield Finding(("product", "urls", name), f"{name} URL {value!r} is not an absolute https URL")
+        elif {".", ".."} & set(urlsplit(value).path.split("/")):
+            # browsers drop these segments, and a site path built from the URL would
+            # point outside the site
+            yield Finding(
+                ("product", "urls", name),
+                f"{name} URL has a '.' or '..' path segment",
+                "write the path without them; the site serves files at the paths these URLs name",
+            )
         elif bad := URL_UNSAFE.search(value):
             yield Finding(
                 ("product", "urls", name),
