@@ -221,6 +221,7 @@ HOSTILE: list[tuple[str, str | None]] = [
     ("<img src=x onerror=alert(1)>", "onerror"),
     ("[x](javascript:alert(1))", "javascript:"),
     ("x {: onclick=alert(1) }", "onclick"),
+    ('x" onmouseover="alert(1)', "onmouseover"),
     ("---", None),
     ("key: value", "key: value"),
     ("a\x1b[31mb", None),
