@@ -427,7 +427,7 @@ TEXT_OUTPUT = (".md", ".txt", ".json", ".yml", ".html", ".xml", ".css")
 def test_accepted_hostile_strings_are_written_harmlessly(hostile: str, piece: str | None, tmp_path: Path) -> None:
     accepted, _ = outcome(hostile)
     if not accepted:
-        pytest.skip("refused in every field")
+        return  # refused everywhere (control and bidi characters): nothing is written
     data = full_spec()
     for field, _ in accepted:
         place(data, field, hostile)
