@@ -4,7 +4,7 @@ The model marks each ``str`` field with a :class:`~skillpress.spec.model.TextKin
 (plain text, inline markdown, markdown, code, token; strings inside example objects are
 data). This module
 
-* walks a spec instance and yields ``(path, string, kind)`` for every string in it, keys
+* walks a spec instance and lists ``(path, string, kind)`` for every string in it, keys
   of example objects included (:func:`iter_strings`), and walks the model classes for the
   same paths without an instance (:func:`string_fields`, used by the tests so that a new
   field is covered as soon as it exists);
