@@ -302,11 +302,57 @@ CASES: dict[str, Case] = {
         ],
     ),
     "https-urls": Case(
-        passing=set_in("product", "urls", "repository", value="https://example.com/echo:443/src"),
+        passing=chain(
+            set_in("product", "urls", "repository", value="https://example.com/echo:443/src"),
+            set_in("product", "urls", "media", value="https://media.example.com/a%20b/..x/.well-known?x=1&y=[2]#top"),
+        ),
         failing=[
             set_in("product", "urls", "skill", value="http://echo.example.com/skill.md"),
             set_in("product", "urls", "homepage", value="echo.example.com"),
             set_in("product", "urls", "api", value="https://api.echo.example.com/with space"),
+            set_in("product", "urls", "repository", value='https://example.com/"><script>alert(1)</script>'),
+            set_in("product", "urls", "repository", value="https://example.com/a)b"),
+            set_in("product", "urls", "repository", value="https://example.com/100%"),
+            set_in("product", "urls", "skill", value="https://echo.example.com/docs/../../evil.md"),
+            set_in("product", "urls", "cli", value="https://echo.example.com/./cli.md"),
+        ],
+    ),
+    "text-chars": Case(
+        # line feeds and tabs in markdown and example data; non-ASCII letters, marks and
+        # the left-to-right mark (not an override) anywhere
+        passing=chain(
+            lambda d: echo(d).update(description="Line one\n\tindented line two, ümlaut and \u200e."),
+            lambda d: d["endpoints"][0]["response"]["example"].update(note="two\nlines\tand a tab"),
+            set_in("product", "name", value="Échô Skill"),
+        ),
+        failing=[
+            lambda d: echo(d).update(summary="Send text \x1b[31mred\x1b[0m."),
+            lambda d: echo(d).update(summary="Send \u202etxet\u202c back."),
+            lambda d: echo(d).update(summary="Send\ttext."),
+            lambda d: echo(d).update(description="A C1 control \x9b here."),
+            lambda d: echo(d).update(description="An isolate \u2067here\u2069."),
+            lambda d: set_example(d, "echo", "--text", "del\x7f"),
+            lambda d: d["endpoints"][0]["response"]["example"].update({"k\u202ey": "v"}),
+            set_in("product", "name", value="Echo\rSkill"),
+        ],
+    ),
+    "markdown-safe": Case(
+        # links, autolinks, harmless tags, tags in code and prose that only names a scheme
+        passing=lambda d: echo(d).update(
+            summary="Prints `<asset id>.<extension>`; see [the docs](https://echo.example.com/docs).",
+            description="Read <https://echo.example.com>, then `{param}` and data: the field.<br>\n"
+            "A javascript: URL is refused. ![logo](https://echo.example.com/logo.png){: .small }",
+        ),
+        failing=[
+            lambda d: echo(d).update(description="Hi <script>alert(1)</script>"),
+            lambda d: echo(d).update(description="<img src=x onerror=alert(1)>"),
+            lambda d: echo(d).update(summary="[x](javascript:alert(1))"),
+            lambda d: echo(d).update(summary="[x]( JaVa&#115;cript:alert(1))"),
+            lambda d: echo(d).update(description="[x][y]\n\n[y]: vbscript:msgbox(1)"),
+            lambda d: echo(d).update(description='A paragraph.\n{: onclick="alert(1)" }'),
+            lambda d: echo(d).update(description='<a href="data:text/html,x">x</a>'),
+            lambda d: echo(d).update(description="<svg/onload=alert(1)>"),
+            lambda d: d.setdefault("global_rules", []).append("<iframe src=https://evil.example.com>"),
         ],
     ),
     "env-roles": Case(
@@ -418,6 +464,9 @@ def test_warnings_do_not_make_a_spec_invalid() -> None:
         (set_in("skills", 0, "name", value="../x"), "skills[0].name", "../x"),
         (lambda d: set_credits(d, 900), "credits.packs[0].price_cents", "900"),
         (lambda d: set_client(d, http_exit_codes={"4x1": 2}), "client.http_exit_codes.4x1", "4x1:"),
+        (lambda d: echo(d).update(summary="Send \u202e it."), "commands[0].summary", '"Send'),
+        (lambda d: set_example(d, "echo", "--text", "a\x1bb"), "commands[0].examples[0].argv[2]", '"a\\eb"'),
+        (lambda d: echo(d).update(description="<img src=x onerror=alert(1)>"), "commands[0].description", "<img"),
     ],
 )
 def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:

@@ -6,6 +6,7 @@ Rendering never touches the disk; writing and drift comparison live in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,15 +33,21 @@ class Rendered:
         return self.files[path].decode("utf-8")
 
 
+_FENCE = re.compile(r"^ *(`{3,}|~{3,})")
+
+
 def normalize(text: str) -> str:
     """LF endings, no trailing spaces, no runs of blank lines, exactly one final newline."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     out: list[str] = []
-    fenced = False
+    fence = ""  # the fence of the code block the line is in, if any
     for line in lines:
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        if not fenced and not line and out and not out[-1]:
+        opening = _FENCE.match(line)
+        if not fence and opening:
+            fence = opening.group(1)
+        elif fence and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            fence = ""
+        elif not fence and not line and out and not out[-1]:
             continue
         out.append(line)
     return "\n".join(out).strip("\n") + "\n"
@@ -76,6 +83,14 @@ class Renderer:
             where = getattr(exc, "filename", None) or name
             line = getattr(exc, "lineno", None)
             raise SkillpressError(f"template error: {exc}", file=f"{where}:{line}" if line else where) from None
+        return normalize(text)
+
+    def source(self, name: str) -> str:
+        """A template's own text, not rendered: for files another engine renders later."""
+        try:
+            text, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateError as exc:
+            raise SkillpressError(f"template error: {exc}", file=name) from None
         return normalize(text)
 
     def skill_md(self, skill: Skill, links: views.Links) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from skillpress.diagnostics import SkillpressError
+from skillpress.render.escape import FILTERS
 
 
 def packaged_templates() -> Path:
@@ -24,29 +23,6 @@ def packaged_templates() -> Path:
         if (candidate / "cli.md.j2").is_file():
             return candidate
     raise SkillpressError("packaged templates not found; reinstall skillpress")
-
-
-def md_cell(value: object) -> str:
-    """Make text safe for one markdown table cell."""
-    text = "" if value is None else str(value)
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def code(value: object) -> str:
-    """Inline code that survives backticks inside the value."""
-    text = str(value)
-    fence = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def to_json(value: Any, indent: int | None = 2) -> str:
-    return json.dumps(value, indent=indent, ensure_ascii=False)
-
-
-def yaml_str(value: object) -> str:
-    """A YAML scalar that never needs folding or escaping rules: JSON double quotes."""
-    return json.dumps(str(value), ensure_ascii=False)
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -84,5 +60,5 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         bytecode_cache=bytecode_cache(),
     )
-    env.filters.update(md_cell=md_cell, code=code, to_json=to_json, yaml_str=yaml_str)
+    env.filters.update(FILTERS)
     return env

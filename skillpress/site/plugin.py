@@ -74,7 +74,7 @@ class SkillpressPlugin(BasePlugin[SkillpressConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.agent_dir is not None
-        site = Path(config.site_dir)
+        site = Path(config.site_dir).resolve()
         written: dict[str, str] = {}
 
         def put(rel: str, source: str, data: bytes | None = None, copy_from: Path | None = None) -> None:
@@ -82,6 +82,8 @@ class SkillpressPlugin(BasePlugin[SkillpressConfig]):
                 raise PluginError(f"skillpress: {rel} would be written twice ({written[rel]} and {source})")
             written[rel] = source
             target = site / rel
+            if not target.resolve().is_relative_to(site):
+                raise PluginError(f"skillpress: {rel} ({source}) is outside the site folder")
             target.parent.mkdir(parents=True, exist_ok=True)
             if copy_from is not None:
                 shutil.copyfile(copy_from, target)

@@ -2,9 +2,13 @@
 
 ``site/`` is an mkdocs-material project generated from the spec:
 
-- ``site/mkdocs.yml``: serialised with ``yaml.safe_dump`` from a dict, never templated;
+- ``site/mkdocs.yml``: serialised with ``yaml.safe_dump`` from a dict, never templated.
+  mkdocs-material prints ``site_name`` and ``site_description`` into its HTML without
+  escaping them, so they hold HTML-escaped text; the product values the theme override
+  shows are passed raw under ``extra.skillpress`` and escaped by the override itself;
 - ``site/overrides/main.html``: the theme override that points agents at ``/llms.txt``
-  and at the page's markdown twin;
+  and at the page's markdown twin. It is copied as it is, never rendered here: mkdocs'
+  Jinja renders it at site build time, so no spec text may ever be part of its source;
 - ``site/docs/<page>.md``: the homepage and one page per reference topic the spec has;
 - ``site/agent/.well-known/``: skill discovery indexes (see ``skillpress.site.wellknown``).
 
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from skillpress.render import escape
 from skillpress.site import views as site_views
 from skillpress.site.wellknown import render_well_known
 from skillpress.spec.model import Spec
@@ -43,9 +48,9 @@ def mkdocs_config(spec: Spec) -> dict[str, Any]:
         nav.append({"Reference": reference})
     nav += [{p.title: p.source} for p in pages if p.slug == "changelog"]
     config: dict[str, Any] = {
-        "site_name": product.name,
+        "site_name": escape.html_text(product.name),
         "site_url": product.urls.homepage.rstrip("/") + "/",
-        "site_description": product.descriptions.short,
+        "site_description": escape.html_text(product.descriptions.short),
         "docs_dir": "docs",
         "site_dir": SITE_DIR,
     }
@@ -96,6 +101,7 @@ def mkdocs_config(spec: Spec) -> dict[str, Any]:
             "unrecognized_links": "warn",
             "anchors": "warn",
         },
+        "extra": {"skillpress": {"product_name": product.name}},
     })
     return config
 
@@ -115,7 +121,7 @@ def render_site(renderer: "Renderer", files: dict[str, str | bytes]) -> dict[str
     context = site_views.site_context(spec, renderer.commands)
     out: dict[str, str | bytes] = {
         "site/mkdocs.yml": mkdocs_yml(spec),
-        "site/overrides/main.html": renderer.template("site/main.html.j2", **context),
+        "site/overrides/main.html": renderer.source("site/main.html.j2"),
         f"site/docs/{STYLESHEET}": renderer.template("site/skillpress.css.j2"),
     }
     for page in site_views.site_pages(spec):

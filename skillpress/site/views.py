@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from skillpress.render import views
+from skillpress.render import escape, views
 from skillpress.render.views import CommandView, Page
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
 
@@ -26,8 +26,12 @@ AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json
 class SitePage:
     slug: str
     title: str
+    """Plain text."""
     description: str
+    """Plain text (the page's meta description)."""
     note: str
+    lead: str
+    """The description as markdown: the paragraph under the page's title."""
 
     @property
     def source(self) -> str:
@@ -42,9 +46,12 @@ class SitePage:
 def site_pages(spec: Spec) -> list[SitePage]:
     """The homepage, then every reference page the spec has content for."""
     product = spec.product
-    pages = [SitePage("index", product.name, product.descriptions.short,
-                      "what it is, how to install it and the first run")]
-    pages += [SitePage(p.slug, p.title, page_description(spec, p), p.note) for p in views.site_pages(spec)]
+    short = product.descriptions.short
+    pages = [SitePage("index", product.name, short, "what it is, how to install it and the first run",
+                      escape.md_inline(short))]
+    for p in views.site_pages(spec):
+        description = page_description(spec, p)
+        pages.append(SitePage(p.slug, p.title, description, p.note, escape.md_text(description)))
     return pages
 
 

@@ -15,13 +15,39 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+
+class TextKind(str, Enum):
+    """How a spec string is written, which says how it is escaped wherever it lands.
+
+    A ``str`` field carries its kind in its annotation (``Annotated[str, ..., TextKind.text]``);
+    a field without one is a ``token``. ``skillpress.spec.text`` walks a spec with these kinds
+    (the ``text-chars`` and ``markdown-safe`` rules), and the templates escape each kind
+    for the context it lands in (``skillpress.render.escape``).
+    """
+
+    text = "text"
+    """Plain text shown exactly as written (names, titles): every markdown or HTML character is escaped."""
+    inline = "inline"
+    """One line of inline markdown (summaries, meanings): code spans and links work, raw HTML is shown as text."""
+    markdown = "markdown"
+    """Markdown blocks (descriptions, rules, notes)."""
+    code = "code"
+    """Literal text shown in code blocks (shell commands, stdin); may span lines."""
+    token = "token"
+    """Ids, names, URLs, versions, argv words and values: one line, no markup."""
+    data = "data"
+    """A string inside an example JSON object (key or value)."""
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=128)]
 FlagName = Annotated[str, StringConstraints(pattern=r"^--[a-z0-9][a-z0-9-]*$")]
 CommandPath = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$")]
 ErrorCodeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
 EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")]
-Markdown = Annotated[str, StringConstraints(min_length=1)]
-OneLine = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]+$")]
+Markdown = Annotated[str, StringConstraints(min_length=1), TextKind.markdown]
+OneLine = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]+$"), TextKind.inline]
+PlainLine = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]+$"), TextKind.text]
+Code = Annotated[str, StringConstraints(min_length=1), TextKind.code]
 Url = Annotated[str, StringConstraints(min_length=1)]
 
 DOCUMENTS = ("skill", "llms", "llms-full", "cli", "site", "skills", "client")
@@ -49,22 +75,22 @@ class Urls(_Model):
 class Descriptions(_Model):
     short: OneLine = Field(description="One sentence for listings and link notes.")
     long: Markdown = Field(description="A paragraph or two of markdown: what it is and for whom.")
-    skill: Annotated[str, StringConstraints(min_length=1)] = Field(
+    skill: Annotated[str, StringConstraints(min_length=1), TextKind.markdown] = Field(
         description="The Agent Skills `description` of the canonical skill: what it does and when to use it."
     )
 
 
 class Product(_Model):
     id: Id = Field(description="Machine name of the product, e.g. `image-skill`.")
-    name: OneLine = Field(description="Display name.")
+    name: PlainLine = Field(description="Display name (plain text).")
     version: str = Field(description="Semantic version of the published contract; equals the newest changelog entry.")
-    status: OneLine | None = Field(None, description="Maturity label shown in documents, e.g. `live preview`.")
+    status: PlainLine | None = Field(None, description="Maturity label shown in documents, e.g. `live preview`.")
     summary: OneLine = Field(description="One-line summary (the llms.txt blockquote).")
     descriptions: Descriptions
     urls: Urls
     cli_name: Id = Field(description="Name of the thin client's executable.")
-    license: OneLine | None = None
-    author: OneLine | None = None
+    license: PlainLine | None = None
+    author: PlainLine | None = None
     keywords: list[Id] = Field(default_factory=list)
 
 
@@ -78,10 +104,10 @@ class Selection(_Model):
 
 class InstallSnippet(_Model):
     id: Id
-    title: OneLine
+    title: PlainLine
     audience: Literal["agent", "human"] = "agent"
     kind: Literal["skill", "client", "config"] = "client"
-    command: Markdown = Field(description="Shell command(s) to run.")
+    command: Code = Field(description="Shell command(s) to run.")
     note: Markdown | None = None
 
 
@@ -174,7 +200,9 @@ class Example(_Model):
     argv: list[str] = Field(min_length=1, description="Arguments after the executable name.")
     shows: OneLine = Field(description="What the example demonstrates.")
     exit_code: int = 0
-    stdin: str | None = Field(None, description="Text piped on stdin (placeholder, never a real secret).")
+    stdin: Annotated[str, TextKind.code] | None = Field(
+        None, description="Text piped on stdin (placeholder, never a real secret)."
+    )
 
 
 class LocalBehavior(str, Enum):
@@ -319,7 +347,7 @@ class BuyerMode(_Model):
 
 class PaymentMethod(_Model):
     id: Id
-    name: OneLine
+    name: PlainLine
     live_money: bool
     buyer_modes: list[Id] = Field(min_length=1)
     requires_browser: bool = False
@@ -330,7 +358,7 @@ class PaymentMethod(_Model):
 
 class Pack(_Model):
     id: Id
-    name: OneLine
+    name: PlainLine
     credits: Annotated[int, Field(gt=0)]
     price_cents: Annotated[int, Field(ge=0)]
 
@@ -362,7 +390,7 @@ class FirstRunStep(_Model):
 
 class Guidance(_Model):
     id: Id
-    title: OneLine
+    title: PlainLine
     text: Markdown
     show_in: list[DocumentId] = Field(min_length=1)
     commands: list[CommandPath] = Field(default_factory=list)
@@ -380,7 +408,7 @@ class ChangelogEntry(_Model):
 
 
 class SkillSection(_Model):
-    title: OneLine
+    title: PlainLine
     body: Markdown | None = None
     commands: list[CommandPath] = Field(default_factory=list)
     rules: list[Id] = Field(default_factory=list)
@@ -389,11 +417,13 @@ class SkillSection(_Model):
 
 class Skill(_Model):
     name: str = Field(description="Agent Skills name: 1-64 lowercase letters, digits and single hyphens.")
-    title: OneLine | None = Field(None, description="Heading of the skill file (default: the product name).")
-    description: str = Field(description="What the skill does and when to use it (1-1024 characters).")
+    title: PlainLine | None = Field(None, description="Heading of the skill file (default: the product name).")
+    description: Annotated[str, TextKind.markdown] = Field(
+        description="What the skill does and when to use it (1-1024 characters)."
+    )
     canonical: bool = False
-    license: OneLine | None = None
-    compatibility: Annotated[str, StringConstraints(max_length=500)] | None = None
+    license: PlainLine | None = None
+    compatibility: Annotated[str, StringConstraints(max_length=500), TextKind.text] | None = None
     sections: list[SkillSection] = Field(default_factory=list)
 
 
@@ -432,7 +462,7 @@ class PublishSettings(_Model):
         None,
         description="Marketplace name for `/plugin marketplace add` (default: the plugin name).",
     )
-    owner: OneLine | None = Field(
+    owner: PlainLine | None = Field(
         None,
         description="Marketplace owner shown to people (default: the product author, else its name).",
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from skillpress.client import argv as argv_parser
 from skillpress.diagnostics import Severity
 from skillpress.spec.loader import PathKey
-from skillpress.spec.model import Command, Flag, Spec, ValueType
+from skillpress.spec.model import Command, Flag, Spec, TextKind, ValueType
+from skillpress.spec.text import SpecString, bad_character, iter_strings, unsafe_markdown
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ SEMVER = re.compile(
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
+# Characters a canonical URL may not hold as they are: they end a markdown link, an
+# autolink or an HTML attribute the URL is written into. Percent-encode them instead.
+URL_UNSAFE = re.compile(r"[\"'<>()\\^`{|}]|%(?![0-9A-Fa-f]{2})")
 SKILL_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Well-known live secret shapes, plus "<spec token prefix><16+ real-looking chars>".
 SECRET_SHAPES = [
@@ -528,6 +533,21 @@ def https_urls(spec: Spec) -> Iterator[Finding]:
             continue
         if not re.match(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$", value):
             yield Finding(("product", "urls", name), f"{name} URL {value!r} is not an absolute https URL")
+        elif {".", ".."} & set(urlsplit(value).path.split("/")):
+            # browsers drop these segments, and a site path built from the URL would
+            # point outside the site
+            yield Finding(
+                ("product", "urls", name),
+                f"{name} URL has a '.' or '..' path segment",
+                "write the path without them; the site serves files at the paths these URLs name",
+            )
+        elif bad := URL_UNSAFE.search(value):
+            yield Finding(
+                ("product", "urls", name),
+                f"{name} URL has {bad.group()!r} at character {bad.start() + 1}, which breaks the links and "
+                "attributes the URL is written into",
+                "percent-encode it (for example %22 for a double quote, %3C for '<')",
+            )
 
 
 @rule("env-roles")
@@ -547,6 +567,8 @@ def env_roles(spec: Spec) -> Iterator[Finding]:
 
 
 def _check_invocation(spec: Spec, argv: list[str], path: PathKey) -> Iterator[Finding]:
+    if any(bad_character(word, TextKind.token) for word in argv):
+        return  # `text-chars` reports the character; parsing the words would only say it again
     command, used = spec.resolve_command(argv)
     if command is None:
         words = " ".join(t for t in argv[:2] if not t.startswith("-"))
@@ -604,6 +626,58 @@ def no_secrets(spec: Spec) -> Iterator[Finding]:
                     "use a placeholder such as TOKEN or a prefix followed by '...'",
                 )
                 break
+
+
+# --------------------------------------------------------------------------- text
+
+
+_LAST_WALK: list[tuple[Spec, list[SpecString]]] = []
+
+
+def _strings(spec: Spec) -> list[SpecString]:
+    """Every string of ``spec``; both text rules read the same walk (kept for the last spec)."""
+    if not (_LAST_WALK and _LAST_WALK[0][0] is spec):
+        _LAST_WALK[:] = [(spec, list(iter_strings(spec)))]
+    return _LAST_WALK[0][1]
+
+
+@rule("text-chars")
+def text_chars(spec: Spec) -> Iterator[Finding]:
+    """No spec string holds control or bidirectional override characters.
+
+    The YAML reader already refuses most control characters written as they are; these
+    arrive through escapes (``"\\e"``, ``"\\u202e"``) or are characters YAML allows (U+0085,
+    the bidi controls). Line feeds and tabs are fine in markdown, code and example data.
+    """
+    for path, value, kind, key in _strings(spec):
+        found = bad_character(value, kind)
+        if found is None:
+            continue
+        index, what = found
+        where = "this key" if key else "this value"
+        yield Finding(
+            path,
+            f"{what} at character {index + 1} of {where}",
+            "bidirectional controls make text read differently from what it is; remove them"
+            if "bidirectional" in what
+            else "write one line here; use a markdown field for longer text"
+            if what.startswith(("line break", "tab"))
+            else "remove it; control characters reach terminals and pages as they are",
+            on_key=key,
+        )
+
+
+@rule("markdown-safe")
+def markdown_safe(spec: Spec) -> Iterator[Finding]:
+    """Markdown fields hold no script: no <script>-like elements, event handlers or
+    javascript:/vbscript:/data: link targets."""
+    for path, value, kind, _ in _strings(spec):
+        if kind not in (TextKind.markdown, TextKind.inline):
+            continue
+        found = unsafe_markdown(value)
+        if found is not None:
+            index, problem, hint = found
+            yield Finding(path, f"{problem} at character {index + 1}", hint)
 
 
 def _suggest(name: str, known: Iterable[str]) -> str | None:

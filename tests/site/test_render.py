@@ -12,6 +12,7 @@ import yaml
 
 from skillpress.render import render_all
 from skillpress.render import views as render_views
+from skillpress.render.escape import html_text, md_text
 from skillpress.site import views as site_views
 from skillpress.site.plugin import twin_text
 from skillpress.site.render import mkdocs_config
@@ -38,7 +39,10 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
     config = yaml.safe_load(files["site/mkdocs.yml"])
     assert config == mkdocs_config(spec)
     assert config["site_url"] == spec.product.urls.homepage.rstrip("/") + "/"
-    assert config["site_name"] == spec.product.name
+    # mkdocs-material prints the site name as HTML: it gets HTML-escaped text, and the
+    # theme override reads the raw name as data
+    assert config["site_name"] == html_text(spec.product.name)
+    assert config["extra"] == {"skillpress": {"product_name": spec.product.name}}
     assert config["docs_dir"] == "docs" and config["site_dir"] == "../_site"
     theme = config["theme"]
     assert theme["name"] == "material" and theme["custom_dir"] == "overrides"
@@ -68,8 +72,8 @@ def test_each_page_has_title_and_description_front_matter(case) -> None:
     for page in site_views.site_pages(spec):
         text = files[f"site/docs/{page.source}"].decode()
         meta = front_matter(text)
-        assert meta == {"title": page.title, "description": page.description}
-        assert f"\n# {page.title}\n" in text
+        assert meta == {"title": html_text(page.title), "description": html_text(page.description)}
+        assert f"\n# {md_text(page.title)}\n" in text
 
 
 def test_homepage_has_install_first_run_and_selection(case) -> None:
