@@ -35,7 +35,6 @@ from skillpress.output.write import recover_dir, replace_dir, write_atomic
 from skillpress.project import Project, absolute, remove_leftovers, staging_area
 
 
-
 class SiteBuildError(SkillpressError):
     """mkdocs refused the site (a warning in strict mode, a bad config, a plugin error)."""
 

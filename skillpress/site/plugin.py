@@ -46,7 +46,7 @@ def twin_text(markdown: str, llms_url: str) -> str:
     pointer = f"> Agents: [llms.txt]({llms_url}) lists every agent file of this product."
     for i, line in enumerate(lines):
         if line.startswith("# "):
-            lines[i + 1:i + 1] = ["", pointer]
+            lines[i + 1 : i + 1] = ["", pointer]
             break
     else:
         lines[:0] = [pointer, ""]

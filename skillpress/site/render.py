@@ -57,61 +57,72 @@ def mkdocs_config(spec: Spec) -> dict[str, Any]:
     if product.urls.repository:
         config["repo_url"] = product.urls.repository
         config["edit_uri"] = ""
-    config.update({
-        "theme": {
-            "name": "material",
-            "custom_dir": "overrides",
-            "font": False,
-            "palette": [
-                {"media": "(prefers-color-scheme: light)", "scheme": "default",
-                 "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
-                {"media": "(prefers-color-scheme: dark)", "scheme": "slate",
-                 "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}},
+    config.update(
+        {
+            "theme": {
+                "name": "material",
+                "custom_dir": "overrides",
+                "font": False,
+                "palette": [
+                    {
+                        "media": "(prefers-color-scheme: light)",
+                        "scheme": "default",
+                        "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"},
+                    },
+                    {
+                        "media": "(prefers-color-scheme: dark)",
+                        "scheme": "slate",
+                        "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"},
+                    },
+                ],
+                "features": [
+                    "content.code.copy",
+                    "navigation.sections",
+                    "navigation.top",
+                    "navigation.footer",
+                    "search.highlight",
+                    "toc.follow",
+                ],
+            },
+            "extra_css": [STYLESHEET],
+            "nav": nav,
+            "plugins": [
+                "search",
+                {
+                    "skillpress": {
+                        "agent_dir": site_views.AGENT_FOLDER,
+                        "copies": site_views.extra_copies(spec),
+                        "llms_url": product.urls.llms,
+                    }
+                },
             ],
-            "features": [
-                "content.code.copy",
-                "navigation.sections",
-                "navigation.top",
-                "navigation.footer",
-                "search.highlight",
-                "toc.follow",
+            "markdown_extensions": [
+                "admonition",
+                "tables",
+                {"toc": {"permalink": True}},
+                "attr_list",
+                "md_in_html",
+                "pymdownx.superfences",
+                "pymdownx.highlight",
             ],
-        },
-        "extra_css": [STYLESHEET],
-        "nav": nav,
-        "plugins": [
-            "search",
-            {"skillpress": {
-                "agent_dir": site_views.AGENT_FOLDER,
-                "copies": site_views.extra_copies(spec),
-                "llms_url": product.urls.llms,
-            }},
-        ],
-        "markdown_extensions": [
-            "admonition",
-            "tables",
-            {"toc": {"permalink": True}},
-            "attr_list",
-            "md_in_html",
-            "pymdownx.superfences",
-            "pymdownx.highlight",
-        ],
-        "validation": {
-            "omitted_files": "warn",
-            "unrecognized_links": "warn",
-            "anchors": "warn",
-        },
-        "extra": {"skillpress": {"product_name": product.name}},
-    })
+            "validation": {
+                "omitted_files": "warn",
+                "unrecognized_links": "warn",
+                "anchors": "warn",
+            },
+            "extra": {"skillpress": {"product_name": product.name}},
+        }
+    )
     return config
 
 
 def mkdocs_yml(spec: Spec) -> str:
-    return HEADER + yaml.safe_dump(mkdocs_config(spec), sort_keys=False, allow_unicode=True,
-                                   default_flow_style=False, width=1000)
+    return HEADER + yaml.safe_dump(
+        mkdocs_config(spec), sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
+    )
 
 
-def render_site(renderer: "Renderer", files: dict[str, str | bytes]) -> dict[str, str | bytes]:
+def render_site(renderer: Renderer, files: dict[str, str | bytes]) -> dict[str, str | bytes]:
     """Return ``{relative path: text or bytes}`` for the site's sources under ``site/``.
 
     ``files`` holds the agent files already rendered (skills, site/agent/...); the

@@ -47,8 +47,11 @@ def site_pages(spec: Spec) -> list[SitePage]:
     """The homepage, then every reference page the spec has content for."""
     product = spec.product
     short = product.descriptions.short
-    pages = [SitePage("index", product.name, short, "what it is, how to install it and the first run",
-                      escape.md_inline(short))]
+    pages = [
+        SitePage(
+            "index", product.name, short, "what it is, how to install it and the first run", escape.md_inline(short)
+        )
+    ]
     for p in views.site_pages(spec):
         description = page_description(spec, p)
         pages.append(SitePage(p.slug, p.title, description, p.note, escape.md_text(description)))
@@ -77,7 +80,7 @@ def site_path(spec: Spec, url: str) -> str | None:
     path = parts.path
     if not path.startswith(prefix + "/"):
         return None
-    rest = path[len(prefix) + 1:]
+    rest = path[len(prefix) + 1 :]
     return rest or None
 
 
@@ -150,14 +153,24 @@ def install_groups(spec: Spec) -> list[InstallGroup]:
     """Install snippets grouped for the homepage: the skill, the client for agents, then people."""
     agent = [s for s in spec.install if s.audience == "agent"]
     groups = [
-        InstallGroup("agent", "Install the skill",
-                     "Give your agent the skill; it then follows the first-run flow below.",
-                     [s for s in agent if s.kind == "skill"]),
-        InstallGroup("agent", f"Run the `{spec.product.cli_name}` client",
-                     "The skill drives a thin JSON client, which agents can run without a global install.",
-                     [s for s in agent if s.kind != "skill"]),
-        InstallGroup("human", "For people", "Install the client yourself to try it from a terminal.",
-                     [s for s in spec.install if s.audience == "human"]),
+        InstallGroup(
+            "agent",
+            "Install the skill",
+            "Give your agent the skill; it then follows the first-run flow below.",
+            [s for s in agent if s.kind == "skill"],
+        ),
+        InstallGroup(
+            "agent",
+            f"Run the `{spec.product.cli_name}` client",
+            "The skill drives a thin JSON client, which agents can run without a global install.",
+            [s for s in agent if s.kind != "skill"],
+        ),
+        InstallGroup(
+            "human",
+            "For people",
+            "Install the client yourself to try it from a terminal.",
+            [s for s in spec.install if s.audience == "human"],
+        ),
     ]
     return [g for g in groups if g.snippets]
 
@@ -171,8 +184,10 @@ class FirstRunStep:
 
 
 def first_run_steps(spec: Spec) -> list[FirstRunStep]:
-    return [FirstRunStep(i, command, why, optional)
-            for i, (command, why, optional) in enumerate(views.first_run_lines(spec), start=1)]
+    return [
+        FirstRunStep(i, command, why, optional)
+        for i, (command, why, optional) in enumerate(views.first_run_lines(spec), start=1)
+    ]
 
 
 def status_line(spec: Spec) -> str:
@@ -203,14 +218,16 @@ def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView
     out = []
     for endpoint in spec.endpoints:
         example = endpoint.response.example
-        out.append(EndpointView(
-            endpoint=endpoint,
-            anchor=endpoint.id,
-            auth=auth_text[endpoint.auth.value],
-            commands=[v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden],
-            data_example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
-            errors=[spec.error_codes_by_code[c] for c in endpoint.errors if c in spec.error_codes_by_code],
-        ))
+        out.append(
+            EndpointView(
+                endpoint=endpoint,
+                anchor=endpoint.id,
+                auth=auth_text[endpoint.auth.value],
+                commands=[v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden],
+                data_example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
+                errors=[spec.error_codes_by_code[c] for c in endpoint.errors if c in spec.error_codes_by_code],
+            )
+        )
     return out
 
 
@@ -227,8 +244,11 @@ class EventView:
 
 def event_views(spec: Spec, commands: list[CommandView]) -> list[EventView]:
     return [
-        EventView(event, [event.operation, *event.other_operations],
-                  [v for v in commands if event.type in v.command.events and not v.command.hidden])
+        EventView(
+            event,
+            [event.operation, *event.other_operations],
+            [v for v in commands if event.type in v.command.events and not v.command.hidden],
+        )
         for event in spec.events
     ]
 
@@ -242,8 +262,10 @@ class ExitCodeView:
 
 
 def exit_code_views(spec: Spec) -> list[ExitCodeView]:
-    return [ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes if c.exit_code == e.code])
-            for e in spec.exit_codes]
+    return [
+        ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes if c.exit_code == e.code])
+        for e in spec.exit_codes
+    ]
 
 
 def money(cents: int, currency: str) -> str:
@@ -286,8 +308,17 @@ def credits_view(spec: Spec, endpoints: list[EndpointView]) -> CreditsView | Non
     by_id = {e.endpoint.id: e for e in endpoints}
     packs = [PackView(p.id, p.name, p.credits, money(p.price_cents, credits.currency)) for p in credits.packs]
     methods = [
-        MethodView(m.id, m.name, m.live_money, m.requires_browser, list(m.buyer_modes),
-                   by_id.get(m.endpoint or ""), m.default_pack, m.id == credits.default_payment_method, m.note)
+        MethodView(
+            m.id,
+            m.name,
+            m.live_money,
+            m.requires_browser,
+            list(m.buyer_modes),
+            by_id.get(m.endpoint or ""),
+            m.default_pack,
+            m.id == credits.default_payment_method,
+            m.note,
+        )
         for m in credits.payment_methods
     ]
     custom = None

@@ -36,8 +36,11 @@ def sha256(data: bytes) -> str:
 def skill_files(files: dict[str, str | bytes], name: str) -> dict[str, bytes]:
     """``{path inside the skill: bytes}`` of ``skills/<name>/``, SKILL.md first, then sorted."""
     prefix = f"skills/{name}/"
-    found = {path[len(prefix):]: data.encode("utf-8") if isinstance(data, str) else data
-             for path, data in files.items() if path.startswith(prefix)}
+    found = {
+        path[len(prefix) :]: data.encode("utf-8") if isinstance(data, str) else data
+        for path, data in files.items()
+        if path.startswith(prefix)
+    }
     return dict(sorted(found.items(), key=lambda item: (item[0] != "SKILL.md", item[0])))
 
 
@@ -67,21 +70,25 @@ def render_well_known(spec: Spec, files: dict[str, str | bytes]) -> dict[str, st
         members = skill_files(files, skill.name)
         packed = archive(members)
         out[f"{WELL_KNOWN}/agent-skills/{skill.name}.zip"] = packed
-        v2.append({
-            "name": skill.name,
-            "description": skill.description,
-            "type": "archive",
-            "url": f"{skill.name}.zip",
-            "digest": f"sha256:{sha256(packed)}",
-        })
+        v2.append(
+            {
+                "name": skill.name,
+                "description": skill.description,
+                "type": "archive",
+                "url": f"{skill.name}.zip",
+                "digest": f"sha256:{sha256(packed)}",
+            }
+        )
         for path, data in members.items():
             out[f"{WELL_KNOWN}/skills/{skill.name}/{path}"] = data
-        v1.append({
-            "name": skill.name,
-            "description": skill.description,
-            "files": list(members),
-            "sha256": {path: sha256(data) for path, data in members.items()},
-        })
+        v1.append(
+            {
+                "name": skill.name,
+                "description": skill.description,
+                "files": list(members),
+                "sha256": {path: sha256(data) for path, data in members.items()},
+            }
+        )
     out[f"{WELL_KNOWN}/agent-skills/index.json"] = _json({"$schema": DISCOVERY_SCHEMA, "skills": v2})
     out[f"{WELL_KNOWN}/skills/index.json"] = _json({"skills": v1})
     return out

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -39,8 +39,9 @@ def chromium_binary() -> str:
     proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
     found = shutil.which("chromium")
     if proc.returncode != 0 or not found:
-        pytest.skip(f"chromium is missing and {script.name} could not install it: "
-                    f"{(proc.stderr or proc.stdout).strip()[-400:]}")
+        pytest.skip(
+            f"chromium is missing and {script.name} could not install it: {(proc.stderr or proc.stdout).strip()[-400:]}"
+        )
     return found
 
 
@@ -51,7 +52,10 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=binary, headless=True, args=LAUNCH_ARGS,
+            str(profile),
+            executable_path=binary,
+            headless=True,
+            args=LAUNCH_ARGS,
             viewport={"width": 1280, "height": 900},
         )
         try:
@@ -85,7 +89,7 @@ def test_homepage_shows_title_install_and_first_run(browser_context, served: Ser
         steps = page.locator("article ol > li")
         expected = site_views.first_run_steps(spec)
         assert steps.count() == len(expected)
-        for item, step in zip(steps.all(), expected):
+        for item, step in zip(steps.all(), expected, strict=True):
             item.scroll_into_view_if_needed()
             assert item.is_visible()
             # the step's command as a browser shows it (wrapped lines joined by the shell's backslashes)

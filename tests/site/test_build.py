@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -16,8 +15,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 import yaml
 
-from skillpress.site import views as site_views
 from skillpress.project import Project
+from skillpress.site import views as site_views
 from skillpress.site.build import SiteBuildError, build_site, input_digest
 from skillpress.site.plugin import twin_text
 from tests.site.conftest import CASES, ROOT, BuiltSite, render_into
@@ -158,7 +157,7 @@ def test_agent_files_are_served_byte_identical_at_the_root(built: BuiltSite) -> 
     assert {f"site/agent/{name}" for name in site_views.AGENT_FILES} <= set(agent)
     assert any(p.startswith("site/agent/.well-known/") for p in agent)
     for path, data in agent.items():
-        served = built.out / path[len("site/agent/"):]
+        served = built.out / path[len("site/agent/") :]
         assert served.read_bytes() == data, path
         assert served.read_bytes() == (built.root / path).read_bytes()
     for rel, name in site_views.extra_copies(built.spec).items():
@@ -269,10 +268,13 @@ def test_cli_site_build_unchanged_skips_mkdocs(project: Path) -> None:
     assert "built" in built.stderr
     index = project / "_site/index.html"
     before = index.stat()
-    again = subprocess.run([sys.executable, "-X", "importtime", *command[1:]], capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:]], capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0 and "up to date" in again.stderr, again.stderr
-    imported = {line.rsplit("|", 1)[-1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")}
+    imported = {
+        line.rsplit("|", 1)[-1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")
+    }
     assert "skillpress.site.build" in imported, "the importtime trace was not captured"
     assert not {m for m in imported if m == "mkdocs" or m.startswith("mkdocs.") or m == "material"}
     after = index.stat()
@@ -281,15 +283,23 @@ def test_cli_site_build_unchanged_skips_mkdocs(project: Path) -> None:
 
 def test_cli_site_build_reports_mkdocs_refusal(project: Path) -> None:
     (project / "site/docs/index.md").write_text("---\ntitle: x\n---\n\n# X\n\n[broken](nowhere.md)\n")
-    proc = subprocess.run([sys.executable, "-m", "skillpress", "site", "build", "--root", str(project)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillpress", "site", "build", "--root", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 1
     assert "nowhere.md" in proc.stderr and "strict" in proc.stderr
 
 
 def test_cli_site_build_without_a_site_cannot_run(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "skillpress", "site", "build", "--root", str(tmp_path)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillpress", "site", "build", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "skillpress build" in proc.stderr
 
@@ -354,7 +364,6 @@ def test_site_build_from_a_subfolder_finds_the_project(configured: Path) -> None
 
 def test_a_killed_site_build_leaves_the_old_site_and_no_temp_folders(configured: Path) -> None:
     import signal
-    import time
 
     assert _skillpress(["site", "build"], configured).returncode == 0
     old = (configured / "_site/changelog/index.html").read_text(encoding="utf-8")

@@ -51,8 +51,15 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
     assert plugins == ["search", "skillpress"]
     extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
-    for name in ("admonition", "tables", "toc", "attr_list", "md_in_html", "pymdownx.superfences",
-                 "pymdownx.highlight"):
+    for name in (
+        "admonition",
+        "tables",
+        "toc",
+        "attr_list",
+        "md_in_html",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+    ):
         assert name in extensions
     assert {"toc": {"permalink": True}} in config["markdown_extensions"]
 
@@ -106,8 +113,8 @@ def test_site_path_and_extra_copies() -> None:
 
 def test_twin_puts_an_llms_pointer_under_the_title() -> None:
     assert twin_text("\n# Title\n\nBody.\n", "https://x.example/llms.txt") == (
-        "# Title\n\n> Agents: [llms.txt](https://x.example/llms.txt) lists every agent file of this product."
-        "\n\nBody.\n")
+        "# Title\n\n> Agents: [llms.txt](https://x.example/llms.txt) lists every agent file of this product.\n\nBody.\n"
+    )
 
 
 # --------------------------------------------------------------------------- well-known skill discovery
@@ -118,7 +125,7 @@ def test_agent_skills_index_is_discovery_v2_with_archive_digests(case) -> None:
     index = json.loads(files["site/agent/.well-known/agent-skills/index.json"])
     assert index["$schema"] == DISCOVERY_SCHEMA
     assert [e["name"] for e in index["skills"]] == [s.name for s in spec.skills]
-    for entry, skill in zip(index["skills"], spec.skills):
+    for entry, skill in zip(index["skills"], spec.skills, strict=True):
         assert set(entry) == {"name", "description", "type", "url", "digest"}
         assert entry["type"] == "archive" and entry["description"] == skill.description
         data = files[f"site/agent/.well-known/agent-skills/{entry['url']}"]
@@ -133,7 +140,7 @@ def test_agent_skills_index_is_discovery_v2_with_archive_digests(case) -> None:
                 assert (member.external_attr >> 16) & 0o777 == 0o644
                 assert zf.read(member) == files[f"skills/{skill.name}/{member.filename}"]
         prefix = f"skills/{skill.name}/"
-        assert sorted(names) == sorted(p[len(prefix):] for p in files if p.startswith(prefix))
+        assert sorted(names) == sorted(p[len(prefix) :] for p in files if p.startswith(prefix))
 
 
 def test_archives_are_reproducible_and_independent_of_zlib(case) -> None:

@@ -27,7 +27,7 @@ def assert_installed(home: Path, served: Server, output: str) -> None:
     files = served.site.rendered.files
     for skill in served.site.spec.skills:
         prefix = f"skills/{skill.name}/"
-        expected = {p[len(prefix):]: d for p, d in files.items() if p.startswith(prefix)}
+        expected = {p[len(prefix) :]: d for p, d in files.items() if p.startswith(prefix)}
         assert any(rel.startswith("references/") for rel in expected)
         installed = home / ".agents" / "skills" / skill.name
         for rel, data in expected.items():
@@ -72,8 +72,7 @@ def test_skills_installer_falls_back_to_the_legacy_index(served: Server, tmp_pat
 def afdocs_report(served: Server, tmp_path_factory: pytest.TempPathFactory) -> dict:
     cwd = tmp_path_factory.mktemp("afdocs")
     homepage = served.site.spec.product.urls.homepage.rstrip("/")
-    proc = run_afdocs(["check", served.url, "--canonical-origin", homepage, "--format", "json", "--quiet"],
-                      cwd=cwd)
+    proc = run_afdocs(["check", served.url, "--canonical-origin", homepage, "--format", "json", "--quiet"], cwd=cwd)
     try:
         report = json.loads(proc.stdout)
     except ValueError:
