@@ -93,23 +93,22 @@ def scan(folder: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:
     files: dict[str, os.stat_result] = {}
     refused: dict[str, str] = {}
 
-    def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as entries:
-            listed = sorted(entries, key=lambda e: e.name)
-        for entry in listed:
-            rel = prefix + entry.name
-            info = entry.stat(follow_symlinks=False)
-            if stat.S_ISDIR(info.st_mode):
-                walk(entry.path, rel + "/")
-                continue
-            kind = _kind(info.st_mode)
-            if kind is None:
-                files[rel] = info
-            else:
-                refused[rel] = kind
-
+    pending = [(str(folder), "")]  # a stack, not recursion: a release may nest folders deeply
     try:
-        walk(str(folder), "")
+        while pending:
+            directory, prefix = pending.pop()
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+            for entry in listed:
+                rel = prefix + entry.name
+                info = entry.stat(follow_symlinks=False)
+                kind = _kind(info.st_mode)
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append((entry.path, rel + "/"))
+                elif kind is None:
+                    files[rel] = info
+                else:
+                    refused[rel] = kind
     except OSError as exc:
         raise SkillpressError(f"cannot read the release: {exc}", file=str(folder)) from None
     return dict(sorted(files.items())), dict(sorted(refused.items()))
@@ -275,7 +274,7 @@ def verify(
         )
     try:
         files, product, claimed = _entries(json.loads(raw.decode("utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SkillpressError(f"{MANIFEST} cannot be read: {exc}", file=str(manifest_path)) from None
     label = f"{visible(product)} {visible(claimed)}"
 

@@ -302,3 +302,21 @@ def test_hostile_names_are_printed_escaped(tmp_path: Path) -> None:
     assert code == 1
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
     assert "MISSING: site/\\x1b[2J\\u202egone" in out and "EXTRA: site/\\x1b]0;x\\x07" in out
+
+
+def test_a_deeply_nested_release_is_reported_not_a_crash(tmp_path: Path) -> None:
+    dist = fake_release(tmp_path / "dist")
+    deep = dist / "site"
+    for _ in range(1200):  # deeper than Python's recursion limit (and than pathlib's mkdir copes with)
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "leaf.html").write_bytes(b"x")
+    code, out, _ = run(dist)
+    assert code == 1 and out.startswith("EXTRA: site/d/d/") and out.rstrip().endswith("/d/leaf.html")
+
+
+def test_a_deeply_nested_manifest_cannot_be_read(tmp_path: Path) -> None:
+    dist = fake_release(tmp_path / "dist")
+    (dist / "release.json").write_text("[" * 100_000 + "]" * 100_000)
+    code, output = cli(str(dist))
+    assert code == 2 and "release.json cannot be read" in output
