@@ -306,13 +306,20 @@ def test_hostile_names_are_printed_escaped(tmp_path: Path) -> None:
 
 def test_a_deeply_nested_release_is_reported_not_a_crash(tmp_path: Path) -> None:
     dist = fake_release(tmp_path / "dist")
-    deep = dist / "site"
-    for _ in range(1200):  # deeper than Python's recursion limit (and than pathlib's mkdir copes with)
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "leaf.html").write_bytes(b"x")
-    code, out, _ = run(dist)
-    assert code == 1 and out.startswith("EXTRA: site/d/d/") and out.rstrip().endswith("/d/leaf.html")
+    levels = [dist / "site"]
+    try:
+        for _ in range(1200):  # deeper than Python's recursion limit (pathlib's mkdir recurses too)
+            levels.append(levels[-1] / "d")
+            levels[-1].mkdir()
+        (levels[-1] / "leaf.html").write_bytes(b"x")
+        code, out, _ = run(dist)
+        assert code == 1 and out.startswith("EXTRA: site/d/d/") and out.rstrip().endswith("/d/leaf.html")
+    finally:
+        # shutil.rmtree recurses as well: pytest could not clean this folder up later
+        (levels[-1] / "leaf.html").unlink(missing_ok=True)
+        for level in reversed(levels[1:]):
+            if level.is_dir():
+                level.rmdir()
 
 
 def test_a_deeply_nested_manifest_cannot_be_read(tmp_path: Path) -> None:
