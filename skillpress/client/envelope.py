@@ -174,10 +174,11 @@ def visible(text: str) -> str:
     return _UNSAFE_TEXT.sub(_escape_char, text)
 
 
-def dumps(envelope: dict[str, Any]) -> str:
+def dumps(envelope: dict[str, Any], *, ascii_only: bool = False) -> str:
     """The JSON form. Unsafe code points inside strings are written as ``\\uNNNN``
-    escapes, so the text decodes to the same values but shows none of them raw."""
-    text = json.dumps(envelope, indent=2, ensure_ascii=False)
+    escapes, so the text decodes to the same values but shows none of them raw
+    (``ascii_only``: every non-ASCII character is escaped so)."""
+    text = json.dumps(envelope, indent=2, ensure_ascii=ascii_only)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
@@ -253,7 +254,17 @@ def emit(envelope: dict[str, Any], *, as_json: bool) -> None:
     text = dumps(envelope) if as_json else readable(envelope)
     stream = sys.stdout
     try:
-        stream.write(text)
+        try:
+            stream.write(text)  # encodes the whole text before writing any of it
+        except UnicodeEncodeError:
+            # A terminal whose encoding cannot show every character (PYTHONIOENCODING=ascii,
+            # a legacy code page): escape what it cannot show rather than fail.
+            if as_json:
+                text = dumps(envelope, ascii_only=True)
+            else:
+                encoding = stream.encoding or "ascii"
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+            stream.write(text)
         stream.flush()
     except BrokenPipeError:  # the reader went away; nothing useful left to do
         try:

@@ -177,3 +177,20 @@ def test_a_hostile_error_reply_is_escaped(client_for: Any, stub: Stub, as_json: 
         assert result.json["error"]["recovery"]["next"]["command"] == HOSTILE
     else:
         assert result.stdout.startswith("error BAD\\x1b[0m: a\\x1b[31mred")
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["readable", "json"])
+def test_a_terminal_that_cannot_encode_a_value_gets_it_escaped_not_a_traceback(
+    client_for: Any, stub: Stub, as_json: bool
+) -> None:
+    value = "café ✓ " + STRIPE
+    stub.route("GET", STATUS_PATH, Reply(200, envelope({"state": value})))
+    env = {**AUTH, "PYTHONIOENCODING": "ascii"}
+    result = client_for(stub.url)(*STATUS, *(["--json"] if as_json else []), env=env)
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    result.raw.decode("ascii")
+    if as_json:
+        assert result.json["data"]["state"] == value
+    else:
+        assert f"  state: caf\\xe9 \\u2713 {STRIPE}\n" in result.stdout
