@@ -322,16 +322,8 @@ def verify(
         if reader is not None:
             try:
                 versions += [(rel, where, version) for where, version in reader(b"".join(kept))]
-            except (
-                ValueError,
-                KeyError,
-                AttributeError,
-                OSError,
-                EOFError,
-                zipfile.BadZipFile,
-                tarfile.TarError,
-            ) as exc:
-                versions.append((rel, f"unreadable: {exc}", None))
+            except Exception as exc:  # zip, tar, gzip, zlib and json each fail their own way
+                versions.append((rel, f"unreadable: {type(exc).__name__}: {exc}", None))
 
     for rel, where, version in versions:
         if version != claimed:

@@ -188,6 +188,16 @@ def test_an_unreadable_wheel_is_a_version_problem_not_a_traceback(tmp_path: Path
     assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (unreadable: ")
 
 
+def test_a_wheel_whose_command_table_nests_too_deep_is_a_version_problem(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr("tool/bundle/table.json", "[" * 100_000 + "]" * 100_000)
+        wheel.writestr("tool-1.0.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tool\nVersion: 1.0.0\n")
+    dist = fake_release(tmp_path / "dist", {"client/tool-1.0.0-py3-none-any.whl": buffer.getvalue()})
+    code, out, _ = run(dist)
+    assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (unreadable: RecursionError")
+
+
 def test_a_symlinked_release_json_is_refused(tmp_path: Path) -> None:
     dist = fake_release(tmp_path / "dist")
     elsewhere = tmp_path / "elsewhere.json"
