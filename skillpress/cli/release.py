@@ -38,8 +38,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def verify(
         release: Path = typer.Argument(Path("dist"), help="Release folder written by `skillpress publish`."),
+        expect_manifest: str | None = typer.Option(
+            None,
+            "--expect-manifest",
+            metavar="SHA256",
+            help="Refuse the release unless release.json has this sha256 (as `publish` printed it, sha256: optional).",
+        ),
     ) -> None:
-        """Re-check a release against its release.json. Exit 0 intact, 1 missing/extra/changed files, 2 could not run."""
+        """Re-check a release against its release.json and read its version from the files.
+
+        Exit 0 intact, 1 missing/extra/changed files, a link or special file, another version
+        or another release.json than --expect-manifest, 2 could not run."""
         from skillpress.publish import verify as run_verify
 
-        raise typer.Exit(guard(lambda: run_verify(release)))
+        raise typer.Exit(guard(lambda: run_verify(release, expect_manifest=expect_manifest)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 TYPE_CHECKING = False  # ``typing`` is not imported at run time: it is slow to import
@@ -149,56 +150,105 @@ def exit_code_for(error: CliError, error_codes: dict[str, dict[str, Any]]) -> in
     return _FALLBACK_EXIT.get(error.code, 1)
 
 
-def dumps(envelope: dict[str, Any]) -> str:
-    return json.dumps(envelope, indent=2, ensure_ascii=False) + "\n"
+# Code points a server could use to take over or mislead a terminal: C0 controls (ESC
+# starts colour, cursor and title sequences), DEL, C1 controls (U+0085 is a line break to
+# some terminals, U+009B a one-byte CSI), the bidi marks, embeddings, overrides and
+# isolates that reorder what is shown, the Unicode line and paragraph separators, and
+# lone surrogates (not encodable as UTF-8 at all). ``json.dumps`` escapes only C0.
+_UNSAFE_BEYOND_C0 = r"\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+# Patterns as strings: ``re`` compiles them on first use (about 1.5 ms) and caches them, so
+# a run that prints nothing through them (``--version``) does not pay for it.
+_UNSAFE_TEXT = r"[\x00-\x1f" + _UNSAFE_BEYOND_C0 + "]"
+_UNSAFE_IN_JSON = "[" + _UNSAFE_BEYOND_C0 + "]"  # C0 never appears raw in json.dumps text
+
+# Readable lines: at most this many fields, then a line saying how many were left out.
+READABLE_FIELDS = 24
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every unsafe code point written as a visible ``\\xNN``/``\\uNNNN``
+    escape; any other text, backslashes included, is left exactly as it is."""
+    return re.sub(_UNSAFE_TEXT, _escape_char, text)
+
+
+def dumps(envelope: dict[str, Any], *, ascii_only: bool = False) -> str:
+    """The JSON form. Unsafe code points inside strings are written as ``\\uNNNN``
+    escapes, so the text decodes to the same values but shows none of them raw
+    (``ascii_only``: every non-ASCII character is escaped so)."""
+    text = json.dumps(envelope, indent=2, ensure_ascii=ascii_only)
+    return re.sub(_UNSAFE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _scalar(value: Any) -> str:
+    """A scalar, whole: readable output leaves values out but never shortens one."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return text if len(text) <= 100 else text[:97] + "..."
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return visible(str(value))
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, list):
+        return f"{len(value)} item(s)"
+    if isinstance(value, dict):
+        return f"{len(value)} field(s)"
+    return _scalar(value)
+
+
+def _fields(data: dict[str, Any]) -> list[str]:
+    """One line per field: scalars whole; an object's own fields one level down, as
+    ``key.field``; deeper objects and lists by their size only (never cut)."""
+    lines: list[str] = []
+    for key, value in data.items():
+        name = visible(str(key))
+        if isinstance(value, dict) and value:
+            for inner, item in value.items():
+                lines.append(f"  {name}.{visible(str(inner))}: {_summary(item)}")
+        else:
+            lines.append(f"  {name}: {_summary(value)}")
+    return lines
 
 
 def readable(envelope: dict[str, Any]) -> str:
-    """A short human form: status line, key data fields, warnings, error and recovery."""
+    """A short human form: status line, data fields, warnings, error and recovery.
+
+    Fields may be left out (the last line then says how many, and that ``--json`` shows
+    them), but every value shown is printed whole: a URL keeps its ``#fragment``, an id
+    every character. Unsafe code points are shown as visible escapes (see :func:`visible`).
+    """
     lines: list[str] = []
-    label = envelope.get("command") or ""
+    label = visible(str(envelope.get("command") or ""))
     if envelope.get("ok"):
         lines.append(f"ok: {label}".rstrip())
         data = envelope.get("data")
         if isinstance(data, dict):
-            for shown, (key, value) in enumerate(data.items()):
-                if shown == 12:
-                    lines.append(f"  ... {len(data) - 12} more fields (use --json)")
-                    break
-                if isinstance(value, list):
-                    lines.append(f"  {key}: {len(value)} item(s)")
-                elif isinstance(value, dict):
-                    inner = ", ".join(
-                        f"{k}={_scalar(v)}" for k, v in list(value.items())[:4] if not isinstance(v, (dict, list))
-                    )
-                    lines.append(f"  {key}: {inner or '{...}'}")
-                else:
-                    lines.append(f"  {key}: {_scalar(value)}")
+            fields = _fields(data)
+            lines += fields[:READABLE_FIELDS]
+            if len(fields) > READABLE_FIELDS:
+                lines.append(f"  ... {len(fields) - READABLE_FIELDS} more fields (use --json)")
+        elif isinstance(data, list):
+            lines.append(f"  {len(data)} item(s) (use --json)")
         elif data is not None:
             lines.append(f"  {_scalar(data)}")
     else:
         error = envelope.get("error") or {}
-        lines.append(f"error {error.get('code', 'UNKNOWN')}: {error.get('message', '')}")
+        if not isinstance(error, dict):
+            error = {"message": error}
+        code = _scalar(error.get("code", "UNKNOWN"))
+        lines.append(f"error {code}: {_scalar(error.get('message', ''))}")
         recovery = error.get("recovery")
         if isinstance(recovery, dict):
-            for key, value in recovery.items():
-                lines.append(f"  {key}: {_scalar(value)}")
+            lines += _fields(recovery)
         if error.get("retryable"):
             lines.append("  retryable: true")
     for warning in envelope.get("warnings") or ():
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {_scalar(warning)}")
     return "\n".join(lines) + "\n"
 
 
@@ -206,7 +256,17 @@ def emit(envelope: dict[str, Any], *, as_json: bool) -> None:
     text = dumps(envelope) if as_json else readable(envelope)
     stream = sys.stdout
     try:
-        stream.write(text)
+        try:
+            stream.write(text)  # encodes the whole text before writing any of it
+        except UnicodeEncodeError:
+            # A terminal whose encoding cannot show every character (PYTHONIOENCODING=ascii,
+            # a legacy code page): escape what it cannot show rather than fail.
+            if as_json:
+                text = dumps(envelope, ascii_only=True)
+            else:
+                encoding = stream.encoding or "ascii"
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+            stream.write(text)
         stream.flush()
     except BrokenPipeError:  # the reader went away; nothing useful left to do
         try:

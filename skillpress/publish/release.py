@@ -1,4 +1,4 @@
-"""``skillpress publish``: one versioned release; ``skillpress verify``: is a release intact?
+"""``skillpress publish``: one versioned release (``skillpress.publish.verify`` checks one).
 
 Publishing refuses to run on a stale project: it first runs the drift check that
 ``python build.py --check`` runs (spec valid, every generated file including the thin
@@ -12,7 +12,8 @@ Only then does it assemble, into a temporary folder next to ``--out``::
     site/                              the strict mkdocs build of site/
 
 and swaps it in for ``--out`` with two renames, so ``--out`` holds either the previous
-release or the new one, never a half-written one.
+release or the new one, never a half-written one. Its last status line is
+``release.json sha256:<hex>``: the value ``skillpress verify --expect-manifest`` pins.
 
 Everything is reproducible: the wheel, the sdist and the site are dated with the release
 date (the changelog date of the product's version; the site build gets it as
@@ -36,14 +37,11 @@ from skillpress.diagnostics import SkillpressError
 from skillpress.output.write import recover_dir, replace_dir
 from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
 from skillpress.publish import bundle
+from skillpress.publish.verify import CLIENT_DIR, MANIFEST, SITE_DIR, SKILLS_BUNDLE
 from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
 from skillpress.spec.model import Spec
 
-MANIFEST = "release.json"
 MANIFEST_FORMAT = 1
-CLIENT_DIR = "client"
-SKILLS_BUNDLE = "skills-bundle"
-SITE_DIR = "site"
 
 #: The agent files the client package carries in ``<package>/agent/`` when the spec has them.
 AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json")
@@ -273,53 +271,9 @@ def publish(project: Project, out: Path, *, stdout: TextIO | None = None, stderr
         f"{CLIENT_DIR}/{dist.wheel_name}, {CLIENT_DIR}/{dist.sdist_name}, {SKILLS_BUNDLE}/, "
         f"{SITE_DIR}/, {MANIFEST}\n"
     )
+    # The line to pin the release with: `skillpress verify DIR --expect-manifest sha256:<hex>`.
+    stderr.write(f"{MANIFEST} sha256:{sha256((out / MANIFEST).read_bytes())}\n")
     return 0
 
 
-# --------------------------------------------------------------------------- verify
-
-
-def verify(folder: Path, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Exit 0 every file matches release.json, 1 a file is missing, extra or changed, 2 could not run."""
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SkillpressError("not a folder", file=str(folder))
-    try:
-        recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        entries = {e["path"]: (int(e["bytes"]), str(e["sha256"])) for e in recorded["files"]}
-        label = f"{recorded['product']} {recorded['version']}"
-    except FileNotFoundError:
-        raise SkillpressError(f"no {MANIFEST}; this is not a published release", file=str(folder)) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SkillpressError(f"{MANIFEST} cannot be read: {exc}", file=str(folder / MANIFEST)) from None
-    found = tree_files(folder)
-    found.pop(MANIFEST, None)
-    problems: list[str] = []
-    for rel in sorted(entries.keys() - found.keys()):
-        problems.append(f"MISSING: {rel}")
-    for rel in sorted(found.keys() - entries.keys()):
-        problems.append(f"EXTRA: {rel}")
-    for rel in sorted(entries.keys() & found.keys()):
-        path = found[rel]
-        if path.is_symlink():
-            problems.append(f"CHANGED: {rel} (a symlink, not a file)")
-            continue
-        data = path.read_bytes()
-        size, digest = entries[rel]
-        if len(data) != size or sha256(data) != digest:
-            problems.append(
-                f"CHANGED: {rel} ({len(data)} bytes, sha256 {sha256(data)[:12]}; "
-                f"release.json says {size} bytes, {digest[:12]})"
-            )
-    for line in problems:
-        stdout.write(line + "\n")
-    if problems:
-        stderr.write(f"verify: {label}: {len(problems)} difference(s) from {MANIFEST}\n")
-        return 1
-    stderr.write(f"verify: {label}: all {len(entries)} files match {MANIFEST}\n")
-    return 0
-
-
-__all__ = ["MANIFEST", "assemble", "client_distribution", "manifest", "publish", "skills_bundle", "verify"]
+__all__ = ["MANIFEST", "assemble", "client_distribution", "manifest", "publish", "skills_bundle"]
