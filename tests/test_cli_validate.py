@@ -155,3 +155,13 @@ def test_build_py_on_the_minimal_spec() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (REPO_ROOT / "skills" / "echo-skill").exists()
+
+
+def test_mock_refuses_a_path_that_repeats_a_parameter(cli) -> None:  # type: ignore[no-untyped-def]
+    """It used to validate and then crash the mock while building its routes."""
+    spec = "tests/invalid/endpoint-path-param-repeated.yaml"
+    result = cli("mock", spec, "--port", "0")
+    assert result.exit_code == 1
+    assert "error[endpoint-path-params] endpoints[0].path: path parameter {channel} appears more than once" in (
+        result.stdout
+    )

@@ -149,6 +149,10 @@ CASES: dict[str, Case] = {
         failing=[
             lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}"),
             lambda d: d["endpoints"][0].update(path_params=[{"name": "channel"}]),
+            # one parameter twice: `skillpress mock` could not build a route for it
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}/{channel}", path_params=[{"name": "channel"}]),
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{}"),
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{channel", path_params=[{"name": "channel"}]),
         ],
     ),
     "flag-field": Case(

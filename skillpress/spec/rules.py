@@ -183,6 +183,7 @@ def endpoint_path_params(spec: Spec) -> Iterator[Finding]:
     for i, endpoint in enumerate(spec.endpoints):
         declared = [p.name for p in endpoint.path_params]
         in_path = endpoint.template_params
+        yield from _path_template_problems(("endpoints", i, "path"), endpoint.path)
         for name in in_path:
             if name not in declared:
                 yield Finding(("endpoints", i, "path"), f"path parameter {{{name}}} is not declared in path_params")
@@ -192,6 +193,32 @@ def endpoint_path_params(spec: Spec) -> Iterator[Finding]:
                     ("endpoints", i, "path_params", j, "name"),
                     f"path parameter {name!r} does not appear in {endpoint.path}",
                 )
+
+
+def _path_template_problems(path: PathKey, template: str) -> Iterator[Finding]:
+    """Braces in an endpoint path form ``{name}`` parameters, each used once.
+
+    A parameter named twice has no single value to fill it (the mock's route regex and
+    OpenAPI's parameter list both need distinct names), and a stray or empty brace is
+    taken literally by some tools and as a parameter by others.
+    """
+    seen: set[str] = set()
+    for piece in re.finditer(r"{([^{}]*)}|[{}]", template):
+        name = piece.group(1)
+        if name is None or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            yield Finding(
+                path,
+                f"{piece.group(0)!r} at character {piece.start() + 1} of {template} is not a path parameter",
+                "write each parameter as {name} (letters, digits and underscores), or remove the brace",
+            )
+        elif name in seen:
+            yield Finding(
+                path,
+                f"path parameter {{{name}}} appears more than once in {template}",
+                "give each parameter its own name and declare it in path_params",
+            )
+        else:
+            seen.add(name)
 
 
 @rule("flag-field")
