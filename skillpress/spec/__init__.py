@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import types
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
 from skillpress.spec import rules
-from skillpress.spec.loader import LoadedDocument, format_path, load_file, load_text
+from skillpress.spec.loader import LoadedDocument, PathKey, format_path, load_file, load_text
 from skillpress.spec.model import Spec
 from skillpress.spec.schema_errors import diagnostics_from
 
@@ -49,6 +54,7 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
         result.diagnostics.extend(diagnostics_from(exc, doc, Spec))
         return result
     result.spec = spec
+    result.diagnostics.extend(_dates_outside_date_fields(doc))
     for code, finding in rules.run(spec):
         mark = doc.key_mark_for(finding.path) if finding.on_key else doc.mark_for(finding.path)
         result.diagnostics.append(
@@ -64,6 +70,63 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
             )
         )
     return result
+
+
+def _dates_outside_date_fields(doc: LoadedDocument) -> Iterator[Diagnostic]:
+    """A YAML date (an unquoted ``2026-01-01``) anywhere but a date field.
+
+    Free-form JSON data (response and envelope examples) accepts any value, so the
+    schema lets a date through; but JSON has no date type, and every JSON file
+    rendered from the example would fail to serialise it.
+    """
+    stack: list[tuple[PathKey, Any]] = [((), doc.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+        elif isinstance(value, _dt.date) and not _is_date_field(path):
+            mark = doc.mark_for(path)
+            yield Diagnostic(
+                doc.file,
+                mark.line,
+                mark.col,
+                Severity.ERROR,
+                "schema-type",
+                format_path(path),
+                f"expected a JSON value (text, number, boolean, null, list or mapping), got the date {value}",
+                f"quote it ('{value}') so YAML reads it as text",
+            )
+
+
+def _is_date_field(path: PathKey) -> bool:
+    """True if the model declares a date at ``path`` (e.g. ``changelog[0].date``)."""
+    annotation: Any = Spec
+    for part in path:
+        annotation = _strip_optional(annotation)
+        if isinstance(part, int):
+            if typing.get_origin(annotation) is not list:
+                return False
+            annotation = typing.get_args(annotation)[0]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(part)
+            if info is None:
+                return False
+            annotation = info.annotation
+        else:
+            return False
+    return _strip_optional(annotation) is _dt.date
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _strip_optional(args[0])
+    return annotation
 
 
 def load_spec(path: Path | str, display: str | None = None) -> LoadResult:

@@ -14,6 +14,8 @@ from the parser's event stream (no node tree), so that:
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +53,10 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _MERGE = "tag:yaml.org,2002:merge"
+# Scalar tags whose values a spec can hold (after resolution; plain scalars resolve to
+# these too). Everything else, ``!!binary`` included, is refused.
+_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 PathKey = tuple[str | int, ...]
 
@@ -234,10 +240,16 @@ class _Builder:
         if tag is None or tag == "!":
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag == _STR:
-            return event.value
+            return self._text(event.value, event, path)
+        if tag not in _SCALAR_TAGS:
+            # ``!!binary`` (bytes), collection tags on a scalar and any local or
+            # language tag: nothing in a spec is made of them, and bytes would pass
+            # as text and then break every JSON file rendered from the spec.
+            self._bad_tag(event, path, tag=tag)
+            return None
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)  # type: ignore[arg-type]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
             self._bad_tag(event, path, str(exc.problem or exc), tag)
             return None
@@ -247,6 +259,35 @@ class _Builder:
             # plain exceptions for these; report the value instead of crashing.
             self._bad_scalar(node, path, exc)
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            # JSON has no NaN or infinity: json.dumps would write ``NaN`` into
+            # commands.json and the docs, and a timeout of .inf would never end.
+            self._bad_scalar(node, path, ValueError("not a finite number"), "write a finite number")
+            return None
+        return value
+
+    def _text(self, value: str, event: Event, path: PathKey) -> str | None:
+        """A string, unless it holds a lone surrogate (from a ``"\\ud800"`` escape).
+
+        Such a string cannot be written to any UTF-8 file, so rendering would fail
+        on the first file that quotes it.
+        """
+        found = None if value.isascii() else _SURROGATE.search(value)
+        if found is None:
+            return value
+        self.doc.refused_paths.add(path)
+        code_point = ord(found.group())
+        self.diagnostics.append(
+            _diag(
+                self.file,
+                _mark(event.start_mark),
+                "yaml-bad-value",
+                f"text holds a lone surrogate (U+{code_point:04X}), which no UTF-8 file can hold",
+                "remove the \\u escape, or write the character it was meant to be",
+                format_path(path),
+            )
+        )
+        return None
 
     def mapping(self, event: MappingStartEvent, path: PathKey) -> dict[str, Any]:
         if event.tag not in (None, "!", _MAP):
@@ -291,6 +332,10 @@ class _Builder:
                 continue
             key = str(key_event.value)
             child = path + (key,)
+            if self._text(key, key_event, child) is None:
+                self.skip(self.next())
+                key_event = self.next()
+                continue
             if key in first_seen:
                 first = first_seen[key]
                 self.diagnostics.append(
@@ -314,7 +359,7 @@ class _Builder:
 
     # ---- refusals
 
-    def _bad_scalar(self, node: ScalarNode, path: PathKey, exc: Exception) -> None:
+    def _bad_scalar(self, node: ScalarNode, path: PathKey, exc: Exception, fix: str | None = None) -> None:
         self.doc.refused_paths.add(path)
         tag = str(node.tag).rsplit(":", 1)[-1]
         kind = {"timestamp": "date", "int": "integer", "float": "number", "bool": "boolean"}.get(tag, tag)
@@ -325,6 +370,8 @@ class _Builder:
         hint = (
             "write a real calendar date as YYYY-MM-DD" if kind == "date" else "quote the value if it is meant as text"
         )
+        if fix:
+            hint = f"{fix}, or {hint}"
         self.diagnostics.append(
             _diag(
                 self.file,
