@@ -52,13 +52,15 @@ def _root(
 
 
 SpecArg = typer.Argument(DEFAULT_SPEC, help="Spec file.", show_default=True)
+ValidateSpecArg = typer.Argument(DEFAULT_SPEC, help="Spec file, or - to read it from stdin.", show_default=True)
 
 
 def validate_spec(spec: Path, output_format: OutputFormat = OutputFormat.text) -> int:
     """Validate ``spec``; print diagnostics on stdout; return the exit code."""
-    from skillpress.spec import load_spec
+    from skillpress.spec import load_spec, load_spec_stream
 
-    result = load_spec(spec)
+    # ``-`` reads the spec from stdin, with the same 5 MiB cap as a file.
+    result = load_spec_stream(sys.stdin.buffer) if str(spec) == "-" else load_spec(spec)
     if output_format is OutputFormat.json:
         sys.stdout.write(format_json(result.diagnostics, file=result.file))
     else:
@@ -68,7 +70,7 @@ def validate_spec(spec: Path, output_format: OutputFormat = OutputFormat.text) -
 
 @app.command()
 def validate(
-    spec: Path = SpecArg,
+    spec: Path = ValidateSpecArg,
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
 ) -> None:
     """Check a spec: schema, then every semantic rule. Exit 0 valid, 1 invalid, 2 could not run."""

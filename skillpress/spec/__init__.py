@@ -8,13 +8,14 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
+from skillpress.safe_read import NotRegularFileError, read_capped
 from skillpress.spec import rules
-from skillpress.spec.loader import LoadedDocument, PathKey, format_path, load_file, load_text
+from skillpress.spec.loader import LoadedDocument, PathKey, format_path, load_bytes, load_file, load_text
 from skillpress.spec.model import Spec
 from skillpress.spec.schema_errors import diagnostics_from
 
@@ -139,12 +140,31 @@ def load_spec(path: Path | str, display: str | None = None) -> LoadResult:
         raise SkillpressError("spec file not found", file=file) from None
     except IsADirectoryError:
         raise SkillpressError("is a directory, not a spec file", file=file) from None
+    except NotRegularFileError as exc:
+        # /dev/zero, a named pipe, /dev/stdin fed by a pipe: never read from these (an
+        # endless source would fill memory; a FIFO without a writer would hang).
+        where = " (to pipe a spec in, run `skillpress validate -`)" if "FIFO" in exc.kind else ""
+        raise SkillpressError(f"is a {exc.kind}, not a regular file; a spec must be a file{where}", file=file) from None
     except OSError as exc:
         raise SkillpressError(f"cannot read spec file: {exc.strerror or exc}", file=file) from None
     if doc is None:
         return LoadResult(file=file, spec=None, diagnostics=problems, document=doc)
     # Located problems inside a readable document (a duplicate key, a refused tag) do
     # not stop validation: the first value is kept so that one run reports everything.
+    result = validate_document(doc)
+    result.diagnostics[:0] = problems
+    return result
+
+
+def load_spec_stream(stream: BinaryIO, file: str = "<stdin>") -> LoadResult:
+    """Load and validate a spec read from a byte stream (``validate -``), capped at 5 MiB."""
+    try:
+        raw = read_capped(stream)
+    except OSError as exc:
+        raise SkillpressError(f"cannot read the spec: {exc.strerror or exc}", file=file) from None
+    doc, problems = load_bytes(raw, file)
+    if doc is None:
+        return LoadResult(file=file, spec=None, diagnostics=problems, document=doc)
     result = validate_document(doc)
     result.diagnostics[:0] = problems
     return result
@@ -159,4 +179,4 @@ def load_spec_text(text: str, file: str = "<spec>") -> LoadResult:
     return result
 
 
-__all__ = ["LoadResult", "Spec", "load_spec", "load_spec_text", "validate_document"]
+__all__ = ["LoadResult", "Spec", "load_spec", "load_spec_stream", "load_spec_text", "validate_document"]

@@ -37,8 +37,8 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from skillpress.diagnostics import Diagnostic, Severity
+from skillpress.safe_read import MAX_SPEC_BYTES, read_spec_bytes
 
-MAX_SPEC_BYTES = 5 * 1024 * 1024
 # Deepest nesting of lists and mappings accepted. A real spec needs about a dozen
 # levels (response examples add a few); the builder recurses once per level, so a
 # crafted "[[[[..." file would otherwise hit RecursionError.
@@ -502,26 +502,32 @@ def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnos
         return None, [_yaml_error(exc, file, text)]
 
 
-def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
-    """Load a spec file. Returns the document (or None) and any diagnostics.
+def _too_large(file: str, size: int | None) -> Diagnostic:
+    detail = f"{size} bytes" if size is not None else f"more than {MAX_SPEC_BYTES} bytes"
+    return _diag(
+        file,
+        Mark(1, 1),
+        "file-too-large",
+        f"spec file is {detail}; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
+        "split long prose into referenced files or trim the spec",
+    )
 
-    Raises :class:`OSError` only when the file cannot be read at all; callers turn
-    that into a "could not run" exit.
-    """
-    file = display or str(path)
-    size = path.stat().st_size
-    if size > MAX_SPEC_BYTES:
-        return None, [
-            _diag(
-                file,
-                Mark(1, 1),
-                "file-too-large",
-                f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
-                "split long prose into referenced files or trim the spec",
-            )
-        ]
-    raw = path.read_bytes()
+
+def load_bytes(raw: bytes, file: str, size: int | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    """Load spec bytes read with ``read_capped`` or ``read_spec_bytes`` (``size``: the file's)."""
+    if (size or 0) > MAX_SPEC_BYTES or len(raw) > MAX_SPEC_BYTES:
+        return None, [_too_large(file, size if size is not None and size > MAX_SPEC_BYTES else None)]
     text, problems = _decode(raw, file)
     if text is None:
         return None, problems
     return load_text(text, file)
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    """Load a spec file. Returns the document (or None) and any diagnostics.
+
+    Raises :class:`OSError` only when the file cannot be read at all (including
+    :class:`NotRegularFileError`); callers turn that into a "could not run" exit.
+    """
+    raw, size = read_spec_bytes(path)
+    return load_bytes(raw, display or str(path), size)
