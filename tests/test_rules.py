@@ -286,6 +286,23 @@ CASES: dict[str, Case] = {
         failing=[
             set_in("skills", 0, "description", value="x" * 1025),
             set_in("skills", 0, "description", value="   "),
+            # the frontmatter keeps the final newline of a `|` block: 1025 characters there
+            set_in("skills", 0, "description", value="x" * 1024 + "\n"),
+        ],
+    ),
+    "skill-frontmatter": Case(
+        # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
+        # frontmatter does not carry
+        passing=chain(
+            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - now."),
+            set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
+        ),
+        failing=[
+            set_in("skills", 0, "description", value="Check a round trip---quickly."),
+            set_in("skills", 0, "description", value="Check a round trip\x9bquickly."),
+            set_in("skills", 0, "compatibility", value="Needs network access --- any OS."),
+            set_in("product", "license", value="MIT---see LICENSE"),
+            set_in("product", "version", value="1.0.0---rc"),
         ],
     ),
     "skill-canonical": Case(

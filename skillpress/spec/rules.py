@@ -487,14 +487,70 @@ def skill_name(spec: Spec) -> Iterator[Finding]:
 @rule("skill-description")
 def skill_description(spec: Spec) -> Iterator[Finding]:
     for i, skill in enumerate(spec.skills):
-        length = len(skill.description.strip())
-        if not 1 <= length <= 1024:
+        # The frontmatter carries the description as written, surrounding whitespace
+        # included, and Agent Skills readers count all of it.
+        length = len(skill.description)
+        if not skill.description.strip():
+            yield Finding(
+                ("skills", i, "description"),
+                "skill description is empty; Agent Skills need 1-1024 characters",
+                "say what the skill does and when an agent should use it",
+            )
+        elif length > 1024:
+            trimmed = len(skill.description.strip())
             yield Finding(
                 ("skills", i, "description"),
                 f"skill description is {length} characters; Agent Skills allow 1-1024",
                 "move detail into the skill's sections"
-                if length
-                else "say what the skill does and when an agent should use it",
+                if trimmed > 1024
+                else f"it is {trimmed} without its leading and trailing whitespace, which the frontmatter keeps; "
+                "write it as a plain or `>-` scalar (a `|` block ends with a newline)",
+            )
+
+
+# What the Agent Skills reference validator (skills-ref) cannot read back from the
+# SKILL.md frontmatter: it cuts the file at the first "---" anywhere (not only on a line
+# of its own); its YAML reader refuses DEL, the C1 controls and U+FFFE/U+FFFF, and reads
+# U+0085, U+2028 and U+2029 as line breaks (folded to a space, or eating the spaces
+# before them).
+_FRONTMATTER_BREAK = re.compile("---|[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+@rule("skill-frontmatter")
+def skill_frontmatter(spec: Spec) -> Iterator[Finding]:
+    """Every value written into a SKILL.md frontmatter survives skills-ref's reading of it."""
+    product = spec.product
+    values: list[tuple[PathKey, str | None]] = [
+        (("product", "version"), product.version),
+        (("product", "cli_name"), product.cli_name),
+        (("product", "license"), product.license),
+        (("product", "urls", "homepage"), product.urls.homepage),
+        (("product", "urls", "llms"), product.urls.llms),
+        (("product", "urls", "skill"), product.urls.skill),
+    ]
+    for i, skill in enumerate(spec.skills):
+        values += [
+            (("skills", i, "description"), skill.description),
+            (("skills", i, "license"), skill.license),
+            (("skills", i, "compatibility"), skill.compatibility),
+        ]
+    for path, value in values:
+        found = _FRONTMATTER_BREAK.search(value or "")
+        if found is None:
+            continue
+        if found.group() == "---":
+            yield Finding(
+                path,
+                f"'---' (at character {found.start() + 1}) would end the SKILL.md frontmatter early: "
+                "skills-ref and other readers cut it at the first '---'",
+                "write an em dash (\u2014) or two hyphens instead",
+            )
+        else:
+            yield Finding(
+                path,
+                f"character U+{ord(found.group()):04X} (at character {found.start() + 1}) cannot be carried "
+                "in SKILL.md frontmatter: skills-ref refuses or rewrites it",
+                "remove it",
             )
 
 
