@@ -370,14 +370,23 @@ CASES: dict[str, Case] = {
         ],
     ),
     "no-secrets": Case(
+        # placeholders pass wherever they are (tests/test_secrets.py covers every shape)
         passing=chain(
-            lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", "isk_r_...")
+            lambda d: set_client(d, token_prefix="isk_r_"),
+            lambda d: set_example(d, "echo", "--text", "isk_r_..."),
+            lambda d: d["endpoints"][0]["response"]["example"].update(token="isk_r_EXAMPLE", key="<token>"),
+            lambda d: echo(d)["examples"][0].update(stdin="sk_live_..."),
         ),
         failing=[
             chain(lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", SECRET)),
-            lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2" * 6),
+            lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
             lambda d: echo(d)["examples"][0].update(stdin="sk_live_" + "Z9y8X7w6V5u4T3s2"),
-            set_in("install", value=[{"id": "i", "title": "Install", "command": "export T=AKIAABCDEFGHIJKLMNOP"}]),
+            set_in("install", value=[{"id": "i", "title": "Install", "command": "export T=AKIA" + "Q7RT2XW9BZ4KD8NM"}]),
+            # a token in an endpoint's response example is published into every document
+            chain(
+                lambda d: set_client(d, token_prefix="isk_r_"),
+                lambda d: d["endpoints"][0]["response"]["example"].update(token=SECRET),
+            ),
         ],
     ),
 }

@@ -45,14 +45,6 @@ SEMVER = re.compile(
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
 SKILL_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Well-known live secret shapes, plus "<spec token prefix><16+ real-looking chars>".
-SECRET_SHAPES = [
-    re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."),
-]
 
 
 def semver_key(version: str) -> tuple[int, int, int, int, str]:
@@ -661,32 +653,131 @@ def first_run_valid(spec: Spec) -> Iterator[Finding]:
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
 
 
-@rule("no-secrets")
-def no_secrets(spec: Spec) -> Iterator[Finding]:
-    """Examples and first-run steps hold placeholders, never real-looking secrets."""
+# --------------------------------------------------------------------------- secrets
+
+# Well-known credential shapes: (what it is, pattern). ``head`` is the recognisable
+# prefix (shown in the finding), ``body`` the key material (never shown beyond a few
+# characters). A shape must not start inside a longer word.
+_START = r"(?<![A-Za-z0-9])"
+SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("Stripe secret key", _START + r"(?P<head>[sr]k_(?:live|test)_)(?P<body>[A-Za-z0-9]{16,})"),
+        ("Stripe webhook signing secret", _START + r"(?P<head>whsec_)(?P<body>[A-Za-z0-9+/=]{16,})"),
+        ("Anthropic API key", _START + r"(?P<head>sk-ant-)(?P<body>[A-Za-z0-9_-]{20,})"),
+        ("OpenAI API key", _START + r"(?P<head>sk-(?:proj|svcacct|admin)-)(?P<body>[A-Za-z0-9_-]{20,})"),
+        ("OpenAI API key", _START + r"(?P<head>sk-)(?P<body>[A-Za-z0-9]{32,})"),
+        ("Google API key", _START + r"(?P<head>AIza)(?P<body>[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])"),
+        ("GitHub token", _START + r"(?P<head>github_pat_)(?P<body>[A-Za-z0-9_]{22,})"),
+        ("GitHub token", _START + r"(?P<head>gh[opsu]_|ghr_)(?P<body>[A-Za-z0-9]{30,})"),
+        ("Slack token", _START + r"(?P<head>xox[abprs]-)(?P<body>[A-Za-z0-9-]{10,})"),
+        ("AWS access key id", _START + r"(?P<head>AKIA|ASIA)(?P<body>[A-Z0-9]{16})(?![A-Za-z0-9])"),
+        ("private key", r"(?P<head>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?P<body>[A-Za-z0-9+/=\s]{40,})"),
+        (
+            "JSON Web Token",
+            _START + r"(?P<head>eyJ)(?P<body>[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
+        ),
+    )
+)
+# Material that says it is not real. Words are matched case-insensitively but are five
+# letters or more (a real key holds a given one by chance with odds below one in a
+# million); YOUR and FAKE count only in capitals.
+_PLACEHOLDER_WORDS = re.compile(r"(?i:example|placeholder|redacted|dummy|sample|changeme|x{8,})|YOUR|FAKE")
+
+
+def _placeholder(body: str) -> bool:
+    """Obviously not a real secret: a placeholder word, or a few characters repeated."""
+    material = re.sub(r"[^A-Za-z0-9]", "", body)
+    return bool(_PLACEHOLDER_WORDS.search(body)) or len(set(material.lower())) <= 4
+
+
+# Any of the shapes' prefixes: one search rules out almost every string at once.
+_SECRET_HEADS = r"(?<![A-Za-z0-9])(?:[sr]k_|whsec_|sk-|AIza|github_pat_|gh[opsur]_|xox|AKIA|ASIA|eyJ)|-----BEGIN "
+
+
+def _secret_shapes(spec: Spec) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
     shapes = list(SECRET_SHAPES)
+    heads = _SECRET_HEADS
     prefix = spec.client.token_prefix if spec.client else None
     if prefix:
-        shapes.append(re.compile(re.escape(prefix) + r"[A-Za-z0-9]{16,}"))
-    places: list[tuple[str, PathKey]] = []
-    for ci, command in enumerate(spec.commands):
-        for ei, example in enumerate(command.examples):
-            places += [(t, ("commands", ci, "examples", ei, "argv", j)) for j, t in enumerate(example.argv)]
-            if example.stdin:
-                places.append((example.stdin, ("commands", ci, "examples", ei, "stdin")))
-    for si, step in enumerate(spec.first_run):
-        places += [(t, ("first_run", si, "argv", j)) for j, t in enumerate(step.argv)]
-    for ii, snippet in enumerate(spec.install):
-        places.append((snippet.command, ("install", ii, "command")))
-    for text, path in places:
-        for shape in shapes:
-            if shape.search(text):
-                yield Finding(
-                    path,
-                    "this looks like a real secret",
-                    "use a placeholder such as TOKEN or a prefix followed by '...'",
-                )
-                break
+        token = r"(?<![A-Za-z0-9])(?P<head>" + re.escape(prefix) + r")(?P<body>[A-Za-z0-9_-]{16,})"
+        shapes.append((f"{spec.product.name} token", re.compile(token)))
+        heads += "|" + re.escape(prefix)
+    return re.compile(heads), shapes
+
+
+def find_secret(
+    text: str, shapes: list[tuple[str, re.Pattern[str]]], heads: re.Pattern[str] | None = None
+) -> tuple[str, re.Match[str]] | None:
+    """The first real-looking secret in ``text`` (leftmost), as (what it is, match)."""
+    if heads is not None and heads.search(text) is None:
+        return None
+    best: tuple[str, re.Match[str]] | None = None
+    for name, pattern in shapes:
+        for match in pattern.finditer(text):
+            body = match.group("body")
+            if name == "private key" and len(re.sub(r"\s", "", body)) < 40:
+                continue
+            if _placeholder(body):
+                continue
+            if best is None or match.start() < best[1].start():
+                best = (name, match)
+            break
+    return best
+
+
+def _masked(name: str, match: re.Match[str]) -> str:
+    """Enough to find the value, never enough to use it."""
+    if name == "private key":
+        return match.group("head")
+    body = match.group("body")
+    return f"{match.group('head')}{body[:4]}... ({len(match.group(0))} characters)"
+
+
+def _secrets_in(
+    value: object, path: list[str | int], heads: re.Pattern[str], shapes: list[tuple[str, re.Pattern[str]]]
+) -> Iterator[tuple[PathKey, bool, str, re.Match[str]]]:
+    """Every string in ``value`` (values and mapping keys) that holds a secret: its path,
+    whether it is a key, and what was found. The path is built only for a hit."""
+    if isinstance(value, str):
+        found = find_secret(value, shapes, heads)
+        if found is not None:
+            yield tuple(path), False, *found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path.append(key)
+            if isinstance(key, str):
+                found = find_secret(key, shapes, heads)
+                if found is not None:
+                    yield tuple(path), True, *found
+            yield from _secrets_in(item, path, heads, shapes)
+            path.pop()
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            path.append(i)
+            yield from _secrets_in(item, path, heads, shapes)
+            path.pop()
+
+
+@rule("no-secrets")
+def no_secrets(spec: Spec) -> Iterator[Finding]:
+    """No string anywhere in the spec holds a real-looking secret.
+
+    Every value is published somewhere (examples, response and envelope examples,
+    install snippets, first-run steps, flag defaults, prose), so the whole spec is
+    walked rather than a list of places that new fields would slip past.
+    """
+    heads, shapes = _secret_shapes(spec)
+    data = spec.model_dump(mode="python", exclude={"client": {"token_prefix"}})
+    for path, is_key, name, match in _secrets_in(data, [], heads, shapes):
+        where = f" at character {match.start() + 1}" if match.start() else ""
+        yield Finding(
+            path,
+            f"this looks like a real {name}{where}: {_masked(name, match)}",
+            f"replace it with a placeholder such as {match.group('head')}... or "
+            f"{match.group('head')}EXAMPLE; if it was ever real, revoke it",
+            on_key=is_key,
+        )
 
 
 def _suggest(name: str, known: Iterable[str]) -> str | None:
