@@ -219,3 +219,15 @@ def test_the_token_prefix_itself_is_not_a_secret() -> None:
     data = copy.deepcopy(BASE)
     data["client"] = {"package": "echo-skill", "config_dir": "echo-skill", "token_prefix": "sk_live_"}
     assert load_spec_text(yaml.safe_dump(data, sort_keys=False), "spec.yaml").diagnostics == []
+
+
+def test_no_other_rule_prints_a_secret() -> None:
+    """The response-echo check quotes request values; an example holding a secret is left out."""
+    secret = "isk_r_" + material(24, seed="echo")
+    data = copy.deepcopy(BASE)
+    data["client"] = {"package": "echo-skill", "config_dir": "echo-skill", "token_prefix": "isk_r_"}
+    data["commands"][0]["examples"][0]["argv"] = ["echo", "--text", secret]
+    text = yaml.safe_dump(data, sort_keys=False)
+    diagnostics = load_spec_text(text, "spec.yaml").diagnostics
+    assert [d.code for d in diagnostics] == ["no-secrets"]
+    assert all(secret[10:] not in d.format_text() for d in diagnostics)

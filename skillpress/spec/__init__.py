@@ -56,7 +56,10 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
         return result
     result.spec = spec
     result.diagnostics.extend(_dates_outside_date_fields(doc))
+    refused = doc.refused_paths
     for code, finding in rules.run(spec):
+        if refused and any(finding.path[: len(r)] == r for r in refused):
+            continue  # the loader refused this value and said so; the null left in its place is no news
         mark = doc.key_mark_for(finding.path) if finding.on_key else doc.mark_for(finding.path)
         result.diagnostics.append(
             Diagnostic(

@@ -653,6 +653,220 @@ def first_run_valid(spec: Spec) -> Iterator[Finding]:
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
 
 
+# --------------------------------------------------------------------------- docs against data
+
+
+def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str, object]:
+    """The request fields the thin client sends for a documented example.
+
+    The same parser and field mapping as the client (flags, positional arguments and
+    flag defaults); a value the client rewrites before sending (a file's text for a
+    path flag, an asset URL reduced to its id) is left out.
+    """
+    from skillpress.client.hosted import collect_fields
+    from skillpress.client.main import bind_arguments
+
+    resolved, used = spec.resolve_command(argv)
+    if resolved is not command:
+        return {}
+    try:
+        invocation = argv_parser.parse(command, argv[used:], spec.global_flags)
+        fields = collect_fields(command, invocation.values, bind_arguments(command, invocation))  # type: ignore[arg-type]
+    except argv_parser.UsageProblem:
+        return {}  # example-valid reports it
+    rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
+    return {
+        name: value
+        for name, value in fields.items()
+        if name not in rewritten and not (name.endswith("asset_id") and "://" in str(value))
+    }
+
+
+def _same_value(shown: object, sent: object) -> bool:
+    if isinstance(shown, bool) or isinstance(sent, bool):
+        return shown is sent
+    return shown == sent
+
+
+def _holds_secret(value: object, shapes: list[tuple[str, re.Pattern[str]]]) -> bool:
+    return isinstance(value, str) and find_secret(value, shapes) is not None
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+@rule("example-response-echo")
+def example_response_echo(spec: Spec) -> Iterator[Finding]:
+    """An endpoint's example response does not contradict the examples that call it.
+
+    Conservative on purpose: only a top-level response field with the same name as a
+    request field is compared (a pack id, a credit amount, a quote id the server echoes),
+    and it is a finding only when no successful example of any command calling the
+    endpoint sends that value.
+    """
+    _, shapes = _secret_shapes(spec)
+    for ei, endpoint in enumerate(spec.endpoints):
+        shown_data = endpoint.response.example
+        if not shown_data:
+            continue
+        sent: dict[str, list[tuple[object, Command, list[str]]]] = {}
+        for command in spec.commands:
+            if command.endpoint != endpoint.id:
+                continue
+            for example in command.examples:
+                # an example holding a secret is no-secrets' finding; quoting it here would print it
+                if example.exit_code != 0 or any(_holds_secret(token, shapes) for token in example.argv):
+                    continue
+                for name, value in _example_request(spec, command, example.argv).items():
+                    if name in shown_data and _scalar(value):
+                        sent.setdefault(name, []).append((value, command, example.argv))
+        for name, uses in sent.items():
+            shown = shown_data[name]  # null counts: the request sent a value for it
+            if not (shown is None or _scalar(shown)) or _holds_secret(shown, shapes):
+                continue
+            if any(_same_value(shown, value) for value, _, _ in uses):
+                continue
+            value, command, argv = uses[0]
+            yield Finding(
+                ("endpoints", ei, "response", "example", name),
+                f"the example response has {name}: {_json(shown)}, but the documented "
+                f"`{spec.product.cli_name} {' '.join(argv)}` sends {name}: {_json(value)}",
+                f"show the response to that request ({name}: {_json(value)}), or document a request that fits",
+            )
+
+
+# Keys the bundled thin client itself writes into ``error.recovery`` (kept equal to
+# what skillpress/client emits by tests/test_documented_fields.py).
+CLIENT_RECOVERY_KEYS = frozenset({"docs_url", "flag", "hint", "retry_after_seconds", "suggested_command"})
+_CLIENT_ERROR_KEYS = frozenset({"code", "message", "retryable", "recovery"})
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_FIELD_PATH = re.compile(rf"(?:error|data|recovery)(?:\.{_IDENT}(?:\[\])?)+")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1(?P<children>\s*\((?:\s*`[A-Za-z_][A-Za-z0-9_]*`\s*(?:,|\bor\b|\band\b)?)+\))?")
+# A bare (unquoted) path: not part of a URL, a host name, a file name or a longer word.
+_BARE_PATH = re.compile(rf"(?<![\w./@:-])(?:error|data|recovery)(?:\.{_IDENT})+(?![\w/-]|\.\w)")
+
+
+def _data_paths(value: object, prefix: str, into: set[str]) -> None:
+    """Every dotted path in an example value (list items under the list's name)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            into.add(path)
+            _data_paths(item, path, into)
+    elif isinstance(value, list):
+        for item in value:
+            _data_paths(item, prefix, into)
+
+
+def _emitted_paths(spec: Spec) -> tuple[set[str], set[str]]:
+    """(paths anything emits, paths the client's own errors carry), ``a.b`` without ``[]``."""
+    known: set[str] = set()
+    for envelope in (spec.envelopes.success, spec.envelopes.error):
+        known |= {f.name.replace("[]", "") for f in envelope.fields}
+        _data_paths(envelope.example, "", known)
+    for endpoint in spec.endpoints:
+        known |= {"data." + f.name.replace("[]", "") for f in endpoint.response.fields}
+        if endpoint.response.example:
+            _data_paths(endpoint.response.example, "data", known)
+    client = (
+        {"error"} | {f"error.{k}" for k in _CLIENT_ERROR_KEYS} | {f"error.recovery.{k}" for k in CLIENT_RECOVERY_KEYS}
+    )
+    known |= client
+    # a known path makes its parents known too (``data.next`` for ``data.next.human_action``)
+    for path in list(known):
+        parts = path.split(".")
+        known |= {".".join(parts[:n]) for n in range(1, len(parts))}
+    return known, client
+
+
+def _mentioned_paths(text: str, known: set[str]) -> Iterator[str]:
+    """Field paths that ``text`` names: code spans (with a ``(`a`, `b`)`` list of their
+    children) and bare paths whose first two parts name a known field."""
+    masked = list(text)
+    for span in _CODE_SPAN.finditer(text):
+        masked[span.start() : span.end()] = " " * (span.end() - span.start())
+        content = span.group(2).strip()
+        if not _FIELD_PATH.fullmatch(content):
+            continue
+        path = content.replace("[]", "")
+        yield path
+        if span.group("children"):
+            yield from (
+                f"{path}.{child}" for child in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", span.group("children"))
+            )
+    for bare in _BARE_PATH.finditer("".join(masked)):
+        path = _absolute(bare.group())
+        if ".".join(path.split(".")[:2]) in known:
+            yield bare.group()
+
+
+def _absolute(path: str) -> str:
+    return "error." + path if path.startswith("recovery.") else path
+
+
+def _prose(value: object, path: PathKey) -> Iterator[tuple[str, PathKey]]:
+    """Every string of the spec that is prose, not data (examples, argv, field names)."""
+    if isinstance(value, str):
+        yield value, path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("example", "argv", "stdin"):
+                continue
+            yield from _prose(item, path + (key,))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _prose(item, path + (i,))
+
+
+@rule("documented-fields")
+def documented_fields(spec: Spec) -> Iterator[Finding]:
+    """A response or error field the prose tells agents to read is one something emits.
+
+    Paths rooted at ``error.``, ``data.`` or ``recovery.`` (short for
+    ``error.recovery.``) count when written as code (`` `error.recovery.flag` ``, and
+    `` `error.recovery` (`flag`, `docs_url`) `` names two children) or bare when their
+    first two parts name a known field. They must resolve in the envelopes' fields or
+    examples, an endpoint's response fields or example, or what the client itself
+    writes; in the text of an error the client raises (``source: client``), an
+    ``error.recovery`` key must be one the client writes.
+    """
+    known, client = _emitted_paths(spec)
+    client_errors = {i for i, e in enumerate(spec.error_codes) if e.source == "client"}
+    # A command with no endpoint prints data its client behaviour builds, and the spec
+    # has no field list for that: its `data.` paths cannot be checked.
+    local = {i for i, c in enumerate(spec.commands) if c.endpoint is None}
+    data = spec.model_dump(mode="python")
+    for text, where in _prose(data, ()):
+        if "error" not in text and "data" not in text and "recovery" not in text:
+            continue
+        by_client = len(where) > 1 and where[0] == "error_codes" and where[1] in client_errors
+        in_local = len(where) > 1 and where[0] == "commands" and where[1] in local
+        for mentioned in dict.fromkeys(_mentioned_paths(text, known)):
+            path = _absolute(mentioned.replace("[]", ""))
+            if in_local and path.startswith("data."):
+                continue
+            if by_client and path.startswith("error.recovery.") and path not in client:
+                yield Finding(
+                    where,
+                    f"{mentioned} is not written by the client, which raises this error; "
+                    f"its recovery keys are {', '.join(sorted(CLIENT_RECOVERY_KEYS))}",
+                    _suggest(path.rsplit(".", 1)[-1], CLIENT_RECOVERY_KEYS),
+                )
+            elif path not in known:
+                yield Finding(
+                    where,
+                    f"{mentioned} is not a field of any envelope, endpoint response or client error",
+                    _suggest(path, known) or "declare it in the endpoint's response fields or the envelope's fields",
+                )
+
+
 # --------------------------------------------------------------------------- secrets
 
 # Well-known credential shapes: (what it is, pattern). ``head`` is the recognisable
