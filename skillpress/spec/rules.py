@@ -812,7 +812,7 @@ def _absolute(path: str) -> str:
 
 
 def _prose(value: object, path: PathKey) -> Iterator[tuple[str, PathKey]]:
-    """Every string of the spec that is prose, not data (examples, argv, field names)."""
+    """Every string of the spec but the examples (response, envelope, argv and stdin): data, not prose."""
     if isinstance(value, str):
         yield value, path
     elif isinstance(value, dict):
