@@ -83,25 +83,30 @@ def _dates_outside_date_fields(doc: LoadedDocument) -> Iterator[Diagnostic]:
     schema lets a date through; but JSON has no date type, and every JSON file
     rendered from the example would fail to serialise it.
     """
-    stack: list[tuple[PathKey, Any]] = [((), doc.data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((path + (k,), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((path + (i,), v) for i, v in enumerate(value))
-        elif isinstance(value, _dt.date) and not _is_date_field(path):
-            mark = doc.mark_for(path)
-            yield Diagnostic(
-                doc.file,
-                mark.line,
-                mark.col,
-                Severity.ERROR,
-                "schema-type",
-                format_path(path),
-                f"expected a JSON value (text, number, boolean, null, list or mapping), got the date {value}",
-                f"quote it ('{value}') so YAML reads it as text",
-            )
+    for path in doc.date_paths:
+        value = _value_at(doc.data, path)
+        if not isinstance(value, _dt.date) or _is_date_field(path):
+            continue
+        mark = doc.mark_for(path)
+        yield Diagnostic(
+            doc.file,
+            mark.line,
+            mark.col,
+            Severity.ERROR,
+            "schema-type",
+            format_path(path),
+            f"expected a JSON value (text, number, boolean, null, list or mapping), got the date {value}",
+            f"quote it ('{value}') so YAML reads it as text",
+        )
+
+
+def _value_at(data: Any, path: PathKey) -> Any:
+    try:
+        for part in path:
+            data = data[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return data
 
 
 def _is_date_field(path: PathKey) -> bool:

@@ -14,6 +14,7 @@ from the parser's event stream (no node tree), so that:
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from collections.abc import Iterator
@@ -79,6 +80,8 @@ class LoadedDocument:
     # Values the loader refused (a non-standard tag): already reported, so schema
     # errors at or under these paths would only repeat the same problem.
     refused_paths: set[PathKey] = field(default_factory=set)
+    # Where a scalar was read as a date (the only non-JSON value a spec can hold).
+    date_paths: list[PathKey] = field(default_factory=list)
 
     def mark_for(self, path: PathKey) -> Mark:
         """Best location for ``path``: the value, else its key, else the nearest parent."""
@@ -259,7 +262,9 @@ class _Builder:
             # plain exceptions for these; report the value instead of crashing.
             self._bad_scalar(node, path, exc)
             return None
-        if isinstance(value, float) and not math.isfinite(value):
+        if isinstance(value, _dt.date):
+            self.doc.date_paths.append(path)
+        elif isinstance(value, float) and not math.isfinite(value):
             # JSON has no NaN or infinity: json.dumps would write ``NaN`` into
             # commands.json and the docs, and a timeout of .inf would never end.
             self._bad_scalar(node, path, ValueError("not a finite number"), "write a finite number")

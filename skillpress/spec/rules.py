@@ -653,6 +653,65 @@ def first_run_valid(spec: Spec) -> Iterator[Finding]:
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
 
 
+# --------------------------------------------------------------------------- every string of the spec
+
+
+class SpecStrings:
+    """Every string of a spec (values and mapping keys) with its path, in one text.
+
+    Rules that search all of the spec's text (for secrets, for field paths) run one
+    regex over the joined text instead of one per string, and map hits back to the
+    string that holds them. Built once per spec.
+    """
+
+    _last: SpecStrings | None = None
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.items: list[tuple[PathKey, bool, str]] = []
+        # defaults are skillpress's own values, never text a spec author wrote
+        self._walk(spec.model_dump(mode="python", exclude_defaults=True), [])
+        self.starts: list[int] = []
+        offset = 0
+        for _, _, text in self.items:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        self.text = "\0".join(text for _, _, text in self.items)
+
+    @classmethod
+    def of(cls, spec: Spec) -> SpecStrings:
+        if cls._last is None or cls._last.spec is not spec:
+            cls._last = cls(spec)
+        return cls._last
+
+    def _walk(self, value: object, path: list[str | int]) -> None:
+        if isinstance(value, str):
+            self.items.append((tuple(path), False, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path.append(key)
+                if isinstance(key, str):
+                    self.items.append((tuple(path), True, key))
+                self._walk(item, path)
+                path.pop()
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                path.append(i)
+                self._walk(item, path)
+                path.pop()
+
+    def matching(self, pattern: re.Pattern[str]) -> Iterator[tuple[PathKey, bool, str]]:
+        """The strings in which ``pattern`` finds something, in spec order, each once."""
+        import bisect
+
+        last = -1
+        for match in pattern.finditer(self.text):
+            index = bisect.bisect_right(self.starts, match.start()) - 1
+            if index != last:
+                last = index
+                yield self.items[index]
+
+
 # --------------------------------------------------------------------------- docs against data
 
 
@@ -811,18 +870,8 @@ def _absolute(path: str) -> str:
     return "error." + path if path.startswith("recovery.") else path
 
 
-def _prose(value: object, path: PathKey) -> Iterator[tuple[str, PathKey]]:
-    """Every string of the spec but the examples (response, envelope, argv and stdin): data, not prose."""
-    if isinstance(value, str):
-        yield value, path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("example", "argv", "stdin"):
-                continue
-            yield from _prose(item, path + (key,))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _prose(item, path + (i,))
+_DATA_KEYS = frozenset({"example", "argv", "stdin"})  # examples hold data, not prose
+_MENTION = re.compile(r"error|data|recovery")
 
 
 @rule("documented-fields")
@@ -842,9 +891,8 @@ def documented_fields(spec: Spec) -> Iterator[Finding]:
     # A command with no endpoint prints data its client behaviour builds, and the spec
     # has no field list for that: its `data.` paths cannot be checked.
     local = {i for i, c in enumerate(spec.commands) if c.endpoint is None}
-    data = spec.model_dump(mode="python")
-    for text, where in _prose(data, ()):
-        if "error" not in text and "data" not in text and "recovery" not in text:
+    for where, is_key, text in SpecStrings.of(spec).matching(_MENTION):
+        if is_key or _DATA_KEYS.intersection(k for k in where if isinstance(k, str)):
             continue
         by_client = len(where) > 1 and where[0] == "error_codes" and where[1] in client_errors
         in_local = len(where) > 1 and where[0] == "commands" and where[1] in local
@@ -948,31 +996,6 @@ def _masked(name: str, match: re.Match[str]) -> str:
     return f"{match.group('head')}{body[:4]}... ({len(match.group(0))} characters)"
 
 
-def _secrets_in(
-    value: object, path: list[str | int], heads: re.Pattern[str], shapes: list[tuple[str, re.Pattern[str]]]
-) -> Iterator[tuple[PathKey, bool, str, re.Match[str]]]:
-    """Every string in ``value`` (values and mapping keys) that holds a secret: its path,
-    whether it is a key, and what was found. The path is built only for a hit."""
-    if isinstance(value, str):
-        found = find_secret(value, shapes, heads)
-        if found is not None:
-            yield tuple(path), False, *found
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            path.append(key)
-            if isinstance(key, str):
-                found = find_secret(key, shapes, heads)
-                if found is not None:
-                    yield tuple(path), True, *found
-            yield from _secrets_in(item, path, heads, shapes)
-            path.pop()
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            path.append(i)
-            yield from _secrets_in(item, path, heads, shapes)
-            path.pop()
-
-
 @rule("no-secrets")
 def no_secrets(spec: Spec) -> Iterator[Finding]:
     """No string anywhere in the spec holds a real-looking secret.
@@ -982,8 +1005,11 @@ def no_secrets(spec: Spec) -> Iterator[Finding]:
     walked rather than a list of places that new fields would slip past.
     """
     heads, shapes = _secret_shapes(spec)
-    data = spec.model_dump(mode="python", exclude={"client": {"token_prefix"}})
-    for path, is_key, name, match in _secrets_in(data, [], heads, shapes):
+    for path, is_key, text in SpecStrings.of(spec).matching(heads):
+        found = find_secret(text, shapes) if path != ("client", "token_prefix") else None
+        if found is None:
+            continue
+        name, match = found
         where = f" at character {match.start() + 1}" if match.start() else ""
         yield Finding(
             path,
