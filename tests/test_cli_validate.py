@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -155,3 +156,93 @@ def test_build_py_on_the_minimal_spec() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (REPO_ROOT / "skills" / "echo-skill").exists()
+
+
+def test_mock_refuses_a_path_that_repeats_a_parameter(cli) -> None:  # type: ignore[no-untyped-def]
+    """It used to validate and then crash the mock while building its routes."""
+    spec = "tests/invalid/endpoint-path-param-repeated.yaml"
+    result = cli("mock", spec, "--port", "0")
+    assert result.exit_code == 1
+    assert "error[endpoint-path-params] endpoints[0].path: path parameter {channel} appears more than once" in (
+        result.stdout
+    )
+
+
+# --------------------------------------------------------------------------- what a spec path may name
+
+
+def _limited_memory() -> None:  # pragma: no cover - runs in the child process
+    import resource
+
+    # 1 GiB of address space: an uncapped read of /dev/zero dies with MemoryError
+    # instead of taking the machine's memory.
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def run_skillpress(*args: str, stdin: bytes | None = None, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "skillpress", *args],
+        cwd=cwd,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+        preexec_fn=_limited_memory,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    "args",
+    [("validate",), ("check", "--root", "{tmp}"), ("build", "--out", "{tmp}"), ("mock", "--port", "0")],
+    ids=["validate", "check", "build", "mock"],
+)
+def test_a_device_is_refused_before_it_is_read(args: tuple[str, ...], tmp_path: Path) -> None:
+    """`validate /dev/zero` used to read until MemoryError (check and build too, via the cache key)."""
+    argv = [args[0], "/dev/zero", *(a.replace("{tmp}", str(tmp_path)) for a in args[1:])]
+    proc = run_skillpress(*argv)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == b""
+    assert (
+        proc.stderr
+        == b"skillpress: error: /dev/zero: is a character device, not a regular file; a spec must be a file\n"
+    )
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    proc = run_skillpress("validate", str(fifo))  # opening it for reading would block forever
+    assert proc.returncode == 2
+    assert b"is a FIFO (pipe), not a regular file" in proc.stderr
+    assert b"skillpress validate -" in proc.stderr
+
+
+def test_dev_stdin_fed_by_a_pipe_is_refused() -> None:
+    """A pipe behind /dev/stdin has no size, so it used to skip the 5 MiB check."""
+    proc = run_skillpress("validate", "/dev/stdin", stdin=b"a: 1\n" + b"#" * (6 << 20))
+    assert proc.returncode == 2
+    assert b"/dev/stdin: is a FIFO (pipe), not a regular file" in proc.stderr
+
+
+def test_validate_dash_reads_stdin() -> None:
+    proc = run_skillpress("validate", "-", stdin=(REPO_ROOT / MINIMAL).read_bytes())
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"Found 0 errors and 0 warnings\n", b"")
+    broken = run_skillpress("validate", "-", stdin=(REPO_ROOT / BROKEN).read_bytes())
+    assert broken.returncode == 1
+    assert broken.stdout.startswith(b"<stdin>:")
+
+
+@pytest.mark.parametrize("size", [(5 << 20) + 1, 64 << 20])
+def test_validate_dash_stops_reading_at_the_cap(size: int) -> None:
+    proc = run_skillpress("validate", "-", stdin=b"#" * size)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().startswith(
+        "<stdin>:1:1: error[file-too-large] spec file is more than 5242880 bytes; the limit is 5242880 bytes (5 MiB)"
+    )
+
+
+def test_a_spec_of_exactly_the_cap_is_read_from_stdin() -> None:
+    body = (REPO_ROOT / MINIMAL).read_bytes()
+    proc = run_skillpress("validate", "-", stdin=body + b"#" * ((5 << 20) - len(body)))
+    assert proc.returncode == 0, proc.stdout

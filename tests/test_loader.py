@@ -179,6 +179,61 @@ def test_scalars_that_do_not_fit_their_tag_are_diagnostics(text: str, where: tup
     assert (bad[0].line, bad[0].col) == where
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!binary aGVsbG8=\n",  # bytes would pass as text, then break every JSON file
+        "a: [!!binary aGVsbG8=]\n",
+        "a: !!set x\n",
+        "a: !!omap x\n",
+        "a: !!python/bytes aGk=\n",
+    ],
+)
+def test_tags_that_make_no_plain_value_are_refused(text: str) -> None:
+    _, problems = load_text(text, "t.yaml")
+    assert codes(problems) == ["yaml-unsafe-tag"]
+    assert (problems[0].line, problems[0].col) == (1, 4 if "[" not in text else 5)
+
+
+@pytest.mark.parametrize(
+    "text", ["a: !!str x\n", "a: !!int 3\n", "a: !!float 1.5\n", "a: !!bool true\n", "a: !!null ''\n"]
+)
+def test_plain_value_tags_are_accepted(text: str) -> None:
+    doc, problems = load_text(text, "t.yaml")
+    assert problems == [] and doc is not None
+
+
+@pytest.mark.parametrize("text", ["a: .nan\n", "a: .inf\n", "a: -.Inf\n", "a: 1.0e+999\n", "a: !!float .NaN\n"])
+def test_numbers_that_json_cannot_hold_are_refused(text: str) -> None:
+    [diag] = load_text(text, "n.yaml")[1]
+    assert diag.code == "yaml-bad-value"
+    assert (diag.line, diag.col) == (1, 4)
+    assert "not a finite number" in diag.message
+
+
+@pytest.mark.parametrize(("text", "path"), [('a: "x\\ud800y"\n', "a"), ('"k\\udfff": 1\n', "'k\\udfff'")])
+def test_lone_surrogates_are_refused_in_values_and_keys(text: str, path: str) -> None:
+    [diag] = load_text(text, "s.yaml")[1]
+    assert diag.code == "yaml-bad-value"
+    assert diag.path == path
+    assert (diag.line, diag.col) == (1, 4) if path == "a" else (1, 1)
+    assert "lone surrogate" in diag.message
+    diag.format_text().encode("utf-8")  # the message itself is printable
+
+
+def test_an_unquoted_date_in_an_example_is_refused(minimal_spec_text: str) -> None:
+    """Examples take any value, but JSON has no dates: rendering them used to crash."""
+    text = minimal_spec_text.replace("        text: hello\n", "        text: hello\n        sent_on: 2026-01-01\n")
+    result = load_spec_text(text, "d.yaml")
+    [diag] = result.diagnostics
+    assert (diag.code, diag.path) == ("schema-type", "endpoints[0].response.example.sent_on")
+    assert "got the date 2026-01-01" in diag.message
+    line = text.splitlines()[diag.line - 1]
+    assert line[diag.col - 1 :] == "2026-01-01"
+    quoted = load_spec_text(text.replace("sent_on: 2026-01-01", "sent_on: '2026-01-01'"), "d.yaml")
+    assert quoted.ok and quoted.diagnostics == []
+
+
 def test_impossible_changelog_date(minimal_spec_text: str) -> None:
     result = load_spec_text(minimal_spec_text.replace("date: 2026-01-01", "date: 2026-02-30"), "d.yaml")
     assert codes(result.diagnostics) == ["yaml-bad-value"]

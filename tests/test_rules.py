@@ -149,6 +149,10 @@ CASES: dict[str, Case] = {
         failing=[
             lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}"),
             lambda d: d["endpoints"][0].update(path_params=[{"name": "channel"}]),
+            # one parameter twice: `skillpress mock` could not build a route for it
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{channel}/{channel}", path_params=[{"name": "channel"}]),
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{}"),
+            lambda d: d["endpoints"][0].update(path="/v1/echo/{channel", path_params=[{"name": "channel"}]),
         ],
     ),
     "flag-field": Case(
@@ -282,6 +286,23 @@ CASES: dict[str, Case] = {
         failing=[
             set_in("skills", 0, "description", value="x" * 1025),
             set_in("skills", 0, "description", value="   "),
+            # the frontmatter keeps the final newline of a `|` block: 1025 characters there
+            set_in("skills", 0, "description", value="x" * 1024 + "\n"),
+        ],
+    ),
+    "skill-frontmatter": Case(
+        # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
+        # frontmatter does not carry
+        passing=chain(
+            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - now."),
+            set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
+        ),
+        failing=[
+            set_in("skills", 0, "description", value="Check a round trip---quickly."),
+            set_in("skills", 0, "description", value="Check a round trip\x9bquickly."),
+            set_in("skills", 0, "compatibility", value="Needs network access --- any OS."),
+            set_in("product", "license", value="MIT---see LICENSE"),
+            set_in("product", "version", value="1.0.0---rc"),
         ],
     ),
     "skill-canonical": Case(
@@ -394,15 +415,94 @@ CASES: dict[str, Case] = {
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),
         ],
     ),
-    "no-secrets": Case(
+    "example-response-echo": Case(
+        # the response matches one of the successful examples; a failing example and a
+        # flag default that agree are fine too
         passing=chain(
-            lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", "isk_r_...")
+            lambda d: echo(d)["examples"].append({"argv": ["echo", "--text", "hi"], "shows": "Another word."}),
+            lambda d: echo(d)["examples"].append(
+                {"argv": ["echo", "--text", "down"], "shows": "A failure.", "exit_code": 7}
+            ),
+            lambda d: add_flag(d, name="--count", type="integer", field="count"),
+            lambda d: add_flag(d, name="--mode", field="mode", default="plain"),
+            lambda d: d["endpoints"][0]["body"].extend([{"name": "count", "type": "integer"}, {"name": "mode"}]),
+            lambda d: set_example(d, "echo", "--text", "hello", "--count", "3"),
+            lambda d: d["endpoints"][0]["response"]["example"].update(count=3, mode="plain"),
+        ),
+        failing=[
+            set_in("endpoints", 0, "response", "example", "text", value="goodbye"),
+            set_in("endpoints", 0, "response", "example", "text", value=None),
+            chain(
+                lambda d: add_flag(d, name="--count", type="integer", field="count"),
+                lambda d: d["endpoints"][0]["body"].append({"name": "count", "type": "integer"}),
+                lambda d: set_example(d, "echo", "--text", "hello", "--count", "3"),
+                lambda d: d["endpoints"][0]["response"]["example"].update(count=4),
+            ),
+            chain(  # the client sends the default, so a response echoing another value contradicts it
+                lambda d: add_flag(d, name="--mode", field="mode", default="plain"),
+                lambda d: d["endpoints"][0]["body"].append({"name": "mode"}),
+                lambda d: d["endpoints"][0]["response"]["example"].update(mode="loud"),
+            ),
+        ],
+    ),
+    "documented-fields": Case(
+        passing=chain(
+            lambda d: echo(d).update(
+                description="Prints `data.text`; on failure read error.code and `error.recovery` "
+                "(`suggested_command`, `docs_url` or `flag`). Logs go to error.log, docs to "
+                "https://data.example.com/error.html, and error.example.com is a host."
+            ),
+            lambda d: d.setdefault("error_codes", []).append(
+                {
+                    "code": "BAD_TEXT",
+                    "exit_code": 2,
+                    "source": "client",
+                    "meaning": "The text was refused.",
+                    "recovery": "Fix the flag in error.recovery.flag.",
+                }
+            ),
+            # a local command's data comes from the client, which the spec lists no fields for
+            lambda d: add_command(d, description="Prints `data.latency_ms`."),
+        ),
+        failing=[
+            lambda d: echo(d).update(description="Prints `data.txt`."),
+            lambda d: echo(d).update(description="Read `error.recovery` (`required_flag`) first."),
+            lambda d: echo(d).update(description="Read error.code.value first."),
+            lambda d: echo(d).update(description="Wait `recovery.retry_after` seconds."),
+            chain(  # declared for the API's errors, but the client raises this one
+                lambda d: d["envelopes"]["error"]["fields"].append({"name": "error.recovery.required_flag"}),
+                lambda d: d.setdefault("error_codes", []).append(
+                    {
+                        "code": "BAD_TEXT",
+                        "exit_code": 2,
+                        "source": "client",
+                        "meaning": "The text was refused.",
+                        "recovery": "Fix it (see error.recovery.required_flag).",
+                    }
+                ),
+            ),
+        ],
+    ),
+    "no-secrets": Case(
+        # placeholders pass wherever they are (tests/test_secrets.py covers every shape)
+        passing=chain(
+            lambda d: set_client(d, token_prefix="isk_r_"),
+            lambda d: set_example(d, "echo", "--text", "isk_r_..."),
+            lambda d: d["endpoints"][0]["response"]["example"].update(
+                text="isk_r_...", token="isk_r_EXAMPLE", key="<token>"
+            ),
+            lambda d: echo(d)["examples"][0].update(stdin="sk_live_..."),
         ),
         failing=[
             chain(lambda d: set_client(d, token_prefix="isk_r_"), lambda d: set_example(d, "echo", "--text", SECRET)),
-            lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2" * 6),
+            lambda d: set_example(d, "echo", "--text", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
             lambda d: echo(d)["examples"][0].update(stdin="sk_live_" + "Z9y8X7w6V5u4T3s2"),
-            set_in("install", value=[{"id": "i", "title": "Install", "command": "export T=AKIAABCDEFGHIJKLMNOP"}]),
+            set_in("install", value=[{"id": "i", "title": "Install", "command": "export T=AKIA" + "Q7RT2XW9BZ4KD8NM"}]),
+            # a token in an endpoint's response example is published into every document
+            chain(
+                lambda d: set_client(d, token_prefix="isk_r_"),
+                lambda d: d["endpoints"][0]["response"]["example"].update(token=SECRET),
+            ),
         ],
     ),
 }

@@ -20,8 +20,14 @@ def validate_spec(spec: Path | None, output_format: OutputFormat = OutputFormat.
     from skillpress.project import display_path
     from skillpress.spec import load_spec
 
-    project = project_for(spec)
-    result = load_spec(project.spec_path, display_path(project.spec_path) if spec is None else str(spec))
+    if spec is not None and str(spec) == "-":
+        from skillpress.spec import load_spec_stream
+
+        # ``-`` reads the spec from stdin, with the same 5 MiB cap as a file.
+        result = load_spec_stream(sys.stdin.buffer)
+    else:
+        project = project_for(spec)
+        result = load_spec(project.spec_path, display_path(project.spec_path) if spec is None else str(spec))
     if output_format is OutputFormat.json:
         sys.stdout.write(format_json(result.diagnostics, file=result.file))
     else:
@@ -32,7 +38,9 @@ def validate_spec(spec: Path | None, output_format: OutputFormat = OutputFormat.
 def register(app: typer.Typer) -> None:
     @app.command()
     def validate(
-        spec: Path | None = SpecArg,
+        spec: Path | None = typer.Argument(
+            None, help="Spec file, or - to read it from stdin (default: the configured spec)."
+        ),
         output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
     ) -> None:
         """Check a spec: schema, then every semantic rule. Exit 0 valid, 1 invalid, 2 could not run."""

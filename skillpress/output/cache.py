@@ -20,6 +20,8 @@ import os
 import sys
 from pathlib import Path
 
+from skillpress.safe_read import read_spec_bytes
+
 PACKAGE = Path(__file__).resolve().parent.parent
 CACHE_FORMAT = "1"
 
@@ -45,7 +47,7 @@ def inputs_key(spec: Path, *, templates: Path | None, client_bundle: str | None)
     """Hash of everything a render depends on, or None if an input cannot be read."""
     digest = hashlib.sha256(f"skillpress-results:{CACHE_FORMAT}\0".encode())
     try:
-        digest.update(hashlib.sha256(spec.read_bytes()).digest())
+        digest.update(hashlib.sha256(read_spec_bytes(spec)[0]).digest())  # capped; regular files only
         _tree_digest(PACKAGE, (".py", ".j2", ".css", ".html"), digest)
         for folder in _template_dirs():
             _tree_digest(folder, (".j2",), digest)

@@ -9,13 +9,13 @@ from the parser's event stream (no node tree), so that:
   ("billion laughs") fails at its first anchor instead of expanding;
 * nesting deeper than :data:`MAX_DEPTH` is refused before it can exhaust the stack;
 * only the standard YAML tags are accepted (no ``!!python/...`` objects);
-* empty, non-UTF-8 and oversized files get one clear diagnostic each;
-* U+0085, U+2028 and U+2029 written as they are (YAML reads them as line breaks an
-  editor does not show) are refused before parsing.
+* empty, non-UTF-8 and oversized files get one clear diagnostic each.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,8 +38,8 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from skillpress.diagnostics import Diagnostic, Severity
+from skillpress.safe_read import MAX_SPEC_BYTES, read_spec_bytes
 
-MAX_SPEC_BYTES = 5 * 1024 * 1024
 # Deepest nesting of lists and mappings accepted. A real spec needs about a dozen
 # levels (response examples add a few); the builder recurses once per level, so a
 # crafted "[[[[..." file would otherwise hit RecursionError.
@@ -54,6 +54,10 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _MERGE = "tag:yaml.org,2002:merge"
+# Scalar tags whose values a spec can hold (after resolution; plain scalars resolve to
+# these too). Everything else, ``!!binary`` included, is refused.
+_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 PathKey = tuple[str | int, ...]
 
@@ -76,6 +80,8 @@ class LoadedDocument:
     # Values the loader refused (a non-standard tag): already reported, so schema
     # errors at or under these paths would only repeat the same problem.
     refused_paths: set[PathKey] = field(default_factory=set)
+    # Where a scalar was read as a date (the only non-JSON value a spec can hold).
+    date_paths: list[PathKey] = field(default_factory=list)
 
     def mark_for(self, path: PathKey) -> Mark:
         """Best location for ``path``: the value, else its key, else the nearest parent."""
@@ -237,10 +243,16 @@ class _Builder:
         if tag is None or tag == "!":
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag == _STR:
-            return event.value
+            return self._text(event.value, event, path)
+        if tag not in _SCALAR_TAGS:
+            # ``!!binary`` (bytes), collection tags on a scalar and any local or
+            # language tag: nothing in a spec is made of them, and bytes would pass
+            # as text and then break every JSON file rendered from the spec.
+            self._bad_tag(event, path, tag=tag)
+            return None
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)  # type: ignore[arg-type]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except ConstructorError as exc:
             self._bad_tag(event, path, str(exc.problem or exc), tag)
             return None
@@ -250,6 +262,37 @@ class _Builder:
             # plain exceptions for these; report the value instead of crashing.
             self._bad_scalar(node, path, exc)
             return None
+        if isinstance(value, _dt.date):
+            self.doc.date_paths.append(path)
+        elif isinstance(value, float) and not math.isfinite(value):
+            # JSON has no NaN or infinity: json.dumps would write ``NaN`` into
+            # commands.json and the docs, and a timeout of .inf would never end.
+            self._bad_scalar(node, path, ValueError("not a finite number"), "write a finite number")
+            return None
+        return value
+
+    def _text(self, value: str, event: Event, path: PathKey) -> str | None:
+        """A string, unless it holds a lone surrogate (from a ``"\\ud800"`` escape).
+
+        Such a string cannot be written to any UTF-8 file, so rendering would fail
+        on the first file that quotes it.
+        """
+        found = None if value.isascii() else _SURROGATE.search(value)
+        if found is None:
+            return value
+        self.doc.refused_paths.add(path)
+        code_point = ord(found.group())
+        self.diagnostics.append(
+            _diag(
+                self.file,
+                _mark(event.start_mark),
+                "yaml-bad-value",
+                f"text holds a lone surrogate (U+{code_point:04X}), which no UTF-8 file can hold",
+                "remove the \\u escape, or write the character it was meant to be",
+                format_path(path),
+            )
+        )
+        return None
 
     def mapping(self, event: MappingStartEvent, path: PathKey) -> dict[str, Any]:
         if event.tag not in (None, "!", _MAP):
@@ -294,6 +337,10 @@ class _Builder:
                 continue
             key = str(key_event.value)
             child = path + (key,)
+            if self._text(key, key_event, child) is None:
+                self.skip(self.next())
+                key_event = self.next()
+                continue
             if key in first_seen:
                 first = first_seen[key]
                 self.diagnostics.append(
@@ -317,7 +364,7 @@ class _Builder:
 
     # ---- refusals
 
-    def _bad_scalar(self, node: ScalarNode, path: PathKey, exc: Exception) -> None:
+    def _bad_scalar(self, node: ScalarNode, path: PathKey, exc: Exception, fix: str | None = None) -> None:
         self.doc.refused_paths.add(path)
         tag = str(node.tag).rsplit(":", 1)[-1]
         kind = {"timestamp": "date", "int": "integer", "float": "number", "bool": "boolean"}.get(tag, tag)
@@ -328,6 +375,8 @@ class _Builder:
         hint = (
             "write a real calendar date as YYYY-MM-DD" if kind == "date" else "quote the value if it is meant as text"
         )
+        if fix:
+            hint = f"{fix}, or {hint}"
         self.diagnostics.append(
             _diag(
                 self.file,
@@ -436,32 +485,7 @@ def _build(text: str, file: str, loader: Any) -> tuple[LoadedDocument | None, li
     return builder.doc, builder.diagnostics
 
 
-# Characters YAML reads as line breaks besides CR and LF. Written as they are, they break
-# a value in two (or end a key) where an editor shows one line, and every line number
-# after them disagrees with the editor's; a spec may hold them only as escapes.
-_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
-
-
-def _unicode_line_break(text: str, file: str) -> Diagnostic | None:
-    match = _UNICODE_LINE_BREAK.search(text)
-    if match is None:
-        return None
-    before = text[: match.start()]
-    line = before.count("\n") + 1
-    col = match.start() - (before.rfind("\n") + 1) + 1
-    name = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}[match.group()]
-    return _diag(
-        file,
-        Mark(line, col),
-        "text-chars",
-        f"U+{ord(match.group()):04X} {name} written as it is: YAML reads it as a line break",
-        "remove it; spec text holds plain line breaks only",
-    )
-
-
 def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnostic]]:
-    if (problem := _unicode_line_break(text, file)) is not None:
-        return None, [problem]
     if not text.strip():
         return None, [
             _diag(
@@ -483,26 +507,32 @@ def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnos
         return None, [_yaml_error(exc, file, text)]
 
 
-def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
-    """Load a spec file. Returns the document (or None) and any diagnostics.
+def _too_large(file: str, size: int | None) -> Diagnostic:
+    detail = f"{size} bytes" if size is not None else f"more than {MAX_SPEC_BYTES} bytes"
+    return _diag(
+        file,
+        Mark(1, 1),
+        "file-too-large",
+        f"spec file is {detail}; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
+        "split long prose into referenced files or trim the spec",
+    )
 
-    Raises :class:`OSError` only when the file cannot be read at all; callers turn
-    that into a "could not run" exit.
-    """
-    file = display or str(path)
-    size = path.stat().st_size
-    if size > MAX_SPEC_BYTES:
-        return None, [
-            _diag(
-                file,
-                Mark(1, 1),
-                "file-too-large",
-                f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
-                "split long prose into referenced files or trim the spec",
-            )
-        ]
-    raw = path.read_bytes()
+
+def load_bytes(raw: bytes, file: str, size: int | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    """Load spec bytes read with ``read_capped`` or ``read_spec_bytes`` (``size``: the file's)."""
+    if (size or 0) > MAX_SPEC_BYTES or len(raw) > MAX_SPEC_BYTES:
+        return None, [_too_large(file, size if size is not None and size > MAX_SPEC_BYTES else None)]
     text, problems = _decode(raw, file)
     if text is None:
         return None, problems
     return load_text(text, file)
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    """Load a spec file. Returns the document (or None) and any diagnostics.
+
+    Raises :class:`OSError` only when the file cannot be read at all (including
+    :class:`NotRegularFileError`); callers turn that into a "could not run" exit.
+    """
+    raw, size = read_spec_bytes(path)
+    return load_bytes(raw, display or str(path), size)

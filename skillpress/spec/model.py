@@ -230,7 +230,9 @@ class Command(_Model):
     auth: Auth = Auth.none
     endpoint: Id | None = Field(None, description="Id of the endpoint this command calls.")
     mutates: bool = False
-    spends: bool = False
+    spends: bool = Field(
+        False, description="Uses up the product's credits. Buying or granting credits is not spending them."
+    )
     idempotency: Literal["none", "optional", "required"] = "none"
     aliases: list[CommandPath] = Field(default_factory=list, description="Other paths that run this command.")
     hidden: bool = False

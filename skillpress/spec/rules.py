@@ -50,14 +50,6 @@ SEMVER = re.compile(
 # autolink or an HTML attribute the URL is written into. Percent-encode them instead.
 URL_UNSAFE = re.compile(r"[\"'<>()\\^`{|}]|%(?![0-9A-Fa-f]{2})")
 SKILL_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Well-known live secret shapes, plus "<spec token prefix><16+ real-looking chars>".
-SECRET_SHAPES = [
-    re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."),
-]
 
 
 def semver_key(version: str) -> tuple[int, int, int, int, str]:
@@ -188,6 +180,7 @@ def endpoint_path_params(spec: Spec) -> Iterator[Finding]:
     for i, endpoint in enumerate(spec.endpoints):
         declared = [p.name for p in endpoint.path_params]
         in_path = endpoint.template_params
+        yield from _path_template_problems(("endpoints", i, "path"), endpoint.path)
         for name in in_path:
             if name not in declared:
                 yield Finding(("endpoints", i, "path"), f"path parameter {{{name}}} is not declared in path_params")
@@ -197,6 +190,32 @@ def endpoint_path_params(spec: Spec) -> Iterator[Finding]:
                     ("endpoints", i, "path_params", j, "name"),
                     f"path parameter {name!r} does not appear in {endpoint.path}",
                 )
+
+
+def _path_template_problems(path: PathKey, template: str) -> Iterator[Finding]:
+    """Braces in an endpoint path form ``{name}`` parameters, each used once.
+
+    A parameter named twice has no single value to fill it (the mock's route regex and
+    OpenAPI's parameter list both need distinct names), and a stray or empty brace is
+    taken literally by some tools and as a parameter by others.
+    """
+    seen: set[str] = set()
+    for piece in re.finditer(r"{([^{}]*)}|[{}]", template):
+        name = piece.group(1)
+        if name is None or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            yield Finding(
+                path,
+                f"{piece.group(0)!r} at character {piece.start() + 1} of {template} is not a path parameter",
+                "write each parameter as {name} (letters, digits and underscores), or remove the brace",
+            )
+        elif name in seen:
+            yield Finding(
+                path,
+                f"path parameter {{{name}}} appears more than once in {template}",
+                "give each parameter its own name and declare it in path_params",
+            )
+        else:
+            seen.add(name)
 
 
 @rule("flag-field")
@@ -465,14 +484,70 @@ def skill_name(spec: Spec) -> Iterator[Finding]:
 @rule("skill-description")
 def skill_description(spec: Spec) -> Iterator[Finding]:
     for i, skill in enumerate(spec.skills):
-        length = len(skill.description.strip())
-        if not 1 <= length <= 1024:
+        # The frontmatter carries the description as written, surrounding whitespace
+        # included, and Agent Skills readers count all of it.
+        length = len(skill.description)
+        if not skill.description.strip():
+            yield Finding(
+                ("skills", i, "description"),
+                "skill description is empty; Agent Skills need 1-1024 characters",
+                "say what the skill does and when an agent should use it",
+            )
+        elif length > 1024:
+            trimmed = len(skill.description.strip())
             yield Finding(
                 ("skills", i, "description"),
                 f"skill description is {length} characters; Agent Skills allow 1-1024",
                 "move detail into the skill's sections"
-                if length
-                else "say what the skill does and when an agent should use it",
+                if trimmed > 1024
+                else f"it is {trimmed} without its leading and trailing whitespace, which the frontmatter keeps; "
+                "write it as a plain or `>-` scalar (a `|` block ends with a newline)",
+            )
+
+
+# What the Agent Skills reference validator (skills-ref) cannot read back from the
+# SKILL.md frontmatter: it cuts the file at the first "---" anywhere (not only on a line
+# of its own); its YAML reader refuses DEL, the C1 controls and U+FFFE/U+FFFF, and reads
+# U+0085, U+2028 and U+2029 as line breaks (folded to a space, or eating the spaces
+# before them).
+_FRONTMATTER_BREAK = re.compile("---|[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+@rule("skill-frontmatter")
+def skill_frontmatter(spec: Spec) -> Iterator[Finding]:
+    """Every value written into a SKILL.md frontmatter survives skills-ref's reading of it."""
+    product = spec.product
+    values: list[tuple[PathKey, str | None]] = [
+        (("product", "version"), product.version),
+        (("product", "cli_name"), product.cli_name),
+        (("product", "license"), product.license),
+        (("product", "urls", "homepage"), product.urls.homepage),
+        (("product", "urls", "llms"), product.urls.llms),
+        (("product", "urls", "skill"), product.urls.skill),
+    ]
+    for i, skill in enumerate(spec.skills):
+        values += [
+            (("skills", i, "description"), skill.description),
+            (("skills", i, "license"), skill.license),
+            (("skills", i, "compatibility"), skill.compatibility),
+        ]
+    for path, value in values:
+        found = _FRONTMATTER_BREAK.search(value or "")
+        if found is None:
+            continue
+        if found.group() == "---":
+            yield Finding(
+                path,
+                f"'---' (at character {found.start() + 1}) would end the SKILL.md frontmatter early: "
+                "skills-ref and other readers cut it at the first '---'",
+                "write an em dash (\u2014) or two hyphens instead",
+            )
+        else:
+            yield Finding(
+                path,
+                f"character U+{ord(found.group()):04X} (at character {found.start() + 1}) cannot be carried "
+                "in SKILL.md frontmatter: skills-ref refuses or rewrites it",
+                "remove it",
             )
 
 
@@ -600,32 +675,371 @@ def first_run_valid(spec: Spec) -> Iterator[Finding]:
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
 
 
-@rule("no-secrets")
-def no_secrets(spec: Spec) -> Iterator[Finding]:
-    """Examples and first-run steps hold placeholders, never real-looking secrets."""
+# --------------------------------------------------------------------------- every string of the spec
+
+
+class SpecStrings:
+    """Every string of a spec (values and mapping keys) with its path, in one text.
+
+    Rules that search all of the spec's text (for secrets, for field paths) run one
+    regex over the joined text instead of one per string, and map hits back to the
+    string that holds them. Built once per spec.
+    """
+
+    _last: SpecStrings | None = None
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.items: list[tuple[PathKey, bool, str]] = []
+        # defaults are skillpress's own values, never text a spec author wrote
+        self._walk(spec.model_dump(mode="python", exclude_defaults=True), [])
+        self.starts: list[int] = []
+        offset = 0
+        for _, _, text in self.items:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        self.text = "\0".join(text for _, _, text in self.items)
+
+    @classmethod
+    def of(cls, spec: Spec) -> SpecStrings:
+        if cls._last is None or cls._last.spec is not spec:
+            cls._last = cls(spec)
+        return cls._last
+
+    def _walk(self, value: object, path: list[str | int]) -> None:
+        if isinstance(value, str):
+            self.items.append((tuple(path), False, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path.append(key)
+                if isinstance(key, str):
+                    self.items.append((tuple(path), True, key))
+                self._walk(item, path)
+                path.pop()
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                path.append(i)
+                self._walk(item, path)
+                path.pop()
+
+    def matching(self, pattern: re.Pattern[str]) -> Iterator[tuple[PathKey, bool, str]]:
+        """The strings in which ``pattern`` finds something, in spec order, each once."""
+        import bisect
+
+        last = -1
+        for match in pattern.finditer(self.text):
+            index = bisect.bisect_right(self.starts, match.start()) - 1
+            if index != last:
+                last = index
+                yield self.items[index]
+
+
+# --------------------------------------------------------------------------- docs against data
+
+
+def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str, object]:
+    """The request fields the thin client sends for a documented example.
+
+    The same parser and field mapping as the client (flags, positional arguments and
+    flag defaults); a value the client rewrites before sending (a file's text for a
+    path flag, an asset URL reduced to its id) is left out.
+    """
+    from skillpress.client.hosted import collect_fields
+    from skillpress.client.main import bind_arguments
+
+    resolved, used = spec.resolve_command(argv)
+    if resolved is not command:
+        return {}
+    try:
+        invocation = argv_parser.parse(command, argv[used:], spec.global_flags)
+        fields = collect_fields(command, invocation.values, bind_arguments(command, invocation))  # type: ignore[arg-type]
+    except argv_parser.UsageProblem:
+        return {}  # example-valid reports it
+    rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
+    return {
+        name: value
+        for name, value in fields.items()
+        if name not in rewritten and not (name.endswith("asset_id") and "://" in str(value))
+    }
+
+
+def _same_value(shown: object, sent: object) -> bool:
+    if isinstance(shown, bool) or isinstance(sent, bool):
+        return shown is sent
+    return shown == sent
+
+
+def _holds_secret(value: object, shapes: list[tuple[str, re.Pattern[str]]]) -> bool:
+    return isinstance(value, str) and find_secret(value, shapes) is not None
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+@rule("example-response-echo")
+def example_response_echo(spec: Spec) -> Iterator[Finding]:
+    """An endpoint's example response does not contradict the examples that call it.
+
+    Conservative on purpose: only a top-level response field with the same name as a
+    request field is compared (a pack id, a credit amount, a quote id the server echoes),
+    and it is a finding only when no successful example of any command calling the
+    endpoint sends that value.
+    """
+    _, shapes = _secret_shapes(spec)
+    for ei, endpoint in enumerate(spec.endpoints):
+        shown_data = endpoint.response.example
+        if not shown_data:
+            continue
+        sent: dict[str, list[tuple[object, Command, list[str]]]] = {}
+        for command in spec.commands:
+            if command.endpoint != endpoint.id:
+                continue
+            for example in command.examples:
+                # an example holding a secret is no-secrets' finding; quoting it here would print it
+                if example.exit_code != 0 or any(_holds_secret(token, shapes) for token in example.argv):
+                    continue
+                for name, value in _example_request(spec, command, example.argv).items():
+                    if name in shown_data and _scalar(value):
+                        sent.setdefault(name, []).append((value, command, example.argv))
+        for name, uses in sent.items():
+            shown = shown_data[name]  # null counts: the request sent a value for it
+            if not (shown is None or _scalar(shown)) or _holds_secret(shown, shapes):
+                continue
+            if any(_same_value(shown, value) for value, _, _ in uses):
+                continue
+            value, command, argv = uses[0]
+            yield Finding(
+                ("endpoints", ei, "response", "example", name),
+                f"the example response has {name}: {_json(shown)}, but the documented "
+                f"`{spec.product.cli_name} {' '.join(argv)}` sends {name}: {_json(value)}",
+                f"show the response to that request ({name}: {_json(value)}), or document a request that fits",
+            )
+
+
+# Keys the bundled thin client itself writes into ``error.recovery`` (kept equal to
+# what skillpress/client emits by tests/test_documented_fields.py).
+CLIENT_RECOVERY_KEYS = frozenset({"docs_url", "flag", "hint", "retry_after_seconds", "suggested_command"})
+_CLIENT_ERROR_KEYS = frozenset({"code", "message", "retryable", "recovery"})
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_FIELD_PATH = re.compile(rf"(?:error|data|recovery)(?:\.{_IDENT}(?:\[\])?)+")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1(?P<children>\s*\((?:\s*`[A-Za-z_][A-Za-z0-9_]*`\s*(?:,|\bor\b|\band\b)?)+\))?")
+# A bare (unquoted) path: not part of a URL, a host name, a file name or a longer word.
+_BARE_PATH = re.compile(rf"(?<![\w./@:-])(?:error|data|recovery)(?:\.{_IDENT})+(?![\w/-]|\.\w)")
+
+
+def _data_paths(value: object, prefix: str, into: set[str]) -> None:
+    """Every dotted path in an example value (list items under the list's name)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            into.add(path)
+            _data_paths(item, path, into)
+    elif isinstance(value, list):
+        for item in value:
+            _data_paths(item, prefix, into)
+
+
+def _emitted_paths(spec: Spec) -> tuple[set[str], set[str]]:
+    """(paths anything emits, paths the client's own errors carry), ``a.b`` without ``[]``."""
+    known: set[str] = set()
+    for envelope in (spec.envelopes.success, spec.envelopes.error):
+        known |= {f.name.replace("[]", "") for f in envelope.fields}
+        _data_paths(envelope.example, "", known)
+    for endpoint in spec.endpoints:
+        known |= {"data." + f.name.replace("[]", "") for f in endpoint.response.fields}
+        if endpoint.response.example:
+            _data_paths(endpoint.response.example, "data", known)
+    client = (
+        {"error"} | {f"error.{k}" for k in _CLIENT_ERROR_KEYS} | {f"error.recovery.{k}" for k in CLIENT_RECOVERY_KEYS}
+    )
+    known |= client
+    # a known path makes its parents known too (``data.next`` for ``data.next.human_action``)
+    for path in list(known):
+        parts = path.split(".")
+        known |= {".".join(parts[:n]) for n in range(1, len(parts))}
+    return known, client
+
+
+def _mentioned_paths(text: str, known: set[str]) -> Iterator[str]:
+    """Field paths that ``text`` names: code spans (with a ``(`a`, `b`)`` list of their
+    children) and bare paths whose first two parts name a known field."""
+    masked = list(text)
+    for span in _CODE_SPAN.finditer(text):
+        masked[span.start() : span.end()] = " " * (span.end() - span.start())
+        content = span.group(2).strip()
+        if not _FIELD_PATH.fullmatch(content):
+            continue
+        path = content.replace("[]", "")
+        yield path
+        if span.group("children"):
+            yield from (
+                f"{path}.{child}" for child in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", span.group("children"))
+            )
+    for bare in _BARE_PATH.finditer("".join(masked)):
+        path = _absolute(bare.group())
+        if ".".join(path.split(".")[:2]) in known:
+            yield bare.group()
+
+
+def _absolute(path: str) -> str:
+    return "error." + path if path.startswith("recovery.") else path
+
+
+_DATA_KEYS = frozenset({"example", "argv", "stdin"})  # examples hold data, not prose
+_MENTION = re.compile(r"error|data|recovery")
+
+
+@rule("documented-fields")
+def documented_fields(spec: Spec) -> Iterator[Finding]:
+    """A response or error field the prose tells agents to read is one something emits.
+
+    Paths rooted at ``error.``, ``data.`` or ``recovery.`` (short for
+    ``error.recovery.``) count when written as code (`` `error.recovery.flag` ``, and
+    `` `error.recovery` (`flag`, `docs_url`) `` names two children) or bare when their
+    first two parts name a known field. They must resolve in the envelopes' fields or
+    examples, an endpoint's response fields or example, or what the client itself
+    writes; in the text of an error the client raises (``source: client``), an
+    ``error.recovery`` key must be one the client writes.
+    """
+    known, client = _emitted_paths(spec)
+    client_errors = {i for i, e in enumerate(spec.error_codes) if e.source == "client"}
+    # A command with no endpoint prints data its client behaviour builds, and the spec
+    # has no field list for that: its `data.` paths cannot be checked.
+    local = {i for i, c in enumerate(spec.commands) if c.endpoint is None}
+    for where, is_key, text in SpecStrings.of(spec).matching(_MENTION):
+        if is_key or _DATA_KEYS.intersection(k for k in where if isinstance(k, str)):
+            continue
+        by_client = len(where) > 1 and where[0] == "error_codes" and where[1] in client_errors
+        in_local = len(where) > 1 and where[0] == "commands" and where[1] in local
+        for mentioned in dict.fromkeys(_mentioned_paths(text, known)):
+            path = _absolute(mentioned.replace("[]", ""))
+            if in_local and path.startswith("data."):
+                continue
+            if by_client and path.startswith("error.recovery.") and path not in client:
+                yield Finding(
+                    where,
+                    f"{mentioned} is not written by the client, which raises this error; "
+                    f"its recovery keys are {', '.join(sorted(CLIENT_RECOVERY_KEYS))}",
+                    _suggest(path.rsplit(".", 1)[-1], CLIENT_RECOVERY_KEYS),
+                )
+            elif path not in known:
+                yield Finding(
+                    where,
+                    f"{mentioned} is not a field of any envelope, endpoint response or client error",
+                    _suggest(path, known) or "declare it in the endpoint's response fields or the envelope's fields",
+                )
+
+
+# --------------------------------------------------------------------------- secrets
+
+# Well-known credential shapes: (what it is, pattern). ``head`` is the recognisable
+# prefix (shown in the finding), ``body`` the key material (never shown beyond a few
+# characters). A shape must not start inside a longer word.
+_START = r"(?<![A-Za-z0-9])"
+SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("Stripe secret key", _START + r"(?P<head>[sr]k_(?:live|test)_)(?P<body>[A-Za-z0-9]{16,})"),
+        ("Stripe webhook signing secret", _START + r"(?P<head>whsec_)(?P<body>[A-Za-z0-9+/=]{16,})"),
+        ("Anthropic API key", _START + r"(?P<head>sk-ant-)(?P<body>[A-Za-z0-9_-]{20,})"),
+        ("OpenAI API key", _START + r"(?P<head>sk-(?:proj|svcacct|admin)-)(?P<body>[A-Za-z0-9_-]{20,})"),
+        ("OpenAI API key", _START + r"(?P<head>sk-)(?P<body>[A-Za-z0-9]{32,})"),
+        ("Google API key", _START + r"(?P<head>AIza)(?P<body>[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])"),
+        ("GitHub token", _START + r"(?P<head>github_pat_)(?P<body>[A-Za-z0-9_]{22,})"),
+        ("GitHub token", _START + r"(?P<head>gh[opsu]_|ghr_)(?P<body>[A-Za-z0-9]{30,})"),
+        ("Slack token", _START + r"(?P<head>xox[abprs]-)(?P<body>[A-Za-z0-9-]{10,})"),
+        ("AWS access key id", _START + r"(?P<head>AKIA|ASIA)(?P<body>[A-Z0-9]{16})(?![A-Za-z0-9])"),
+        ("private key", r"(?P<head>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?P<body>[A-Za-z0-9+/=\s]{40,})"),
+        (
+            "JSON Web Token",
+            _START + r"(?P<head>eyJ)(?P<body>[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
+        ),
+    )
+)
+# Material that says it is not real. Words are matched case-insensitively but are five
+# letters or more (a real key holds a given one by chance with odds below one in a
+# million); YOUR and FAKE count only in capitals.
+_PLACEHOLDER_WORDS = re.compile(r"(?i:example|placeholder|redacted|dummy|sample|changeme|x{8,})|YOUR|FAKE")
+
+
+def _placeholder(body: str) -> bool:
+    """Obviously not a real secret: a placeholder word, or a few characters repeated."""
+    material = re.sub(r"[^A-Za-z0-9]", "", body)
+    return bool(_PLACEHOLDER_WORDS.search(body)) or len(set(material.lower())) <= 4
+
+
+# Any of the shapes' prefixes: one search rules out almost every string at once.
+_SECRET_HEADS = r"(?<![A-Za-z0-9])(?:[sr]k_|whsec_|sk-|AIza|github_pat_|gh[opsur]_|xox|AKIA|ASIA|eyJ)|-----BEGIN "
+
+
+def _secret_shapes(spec: Spec) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
     shapes = list(SECRET_SHAPES)
+    heads = _SECRET_HEADS
     prefix = spec.client.token_prefix if spec.client else None
     if prefix:
-        shapes.append(re.compile(re.escape(prefix) + r"[A-Za-z0-9]{16,}"))
-    places: list[tuple[str, PathKey]] = []
-    for ci, command in enumerate(spec.commands):
-        for ei, example in enumerate(command.examples):
-            places += [(t, ("commands", ci, "examples", ei, "argv", j)) for j, t in enumerate(example.argv)]
-            if example.stdin:
-                places.append((example.stdin, ("commands", ci, "examples", ei, "stdin")))
-    for si, step in enumerate(spec.first_run):
-        places += [(t, ("first_run", si, "argv", j)) for j, t in enumerate(step.argv)]
-    for ii, snippet in enumerate(spec.install):
-        places.append((snippet.command, ("install", ii, "command")))
-    for text, path in places:
-        for shape in shapes:
-            if shape.search(text):
-                yield Finding(
-                    path,
-                    "this looks like a real secret",
-                    "use a placeholder such as TOKEN or a prefix followed by '...'",
-                )
-                break
+        token = r"(?<![A-Za-z0-9])(?P<head>" + re.escape(prefix) + r")(?P<body>[A-Za-z0-9_-]{16,})"
+        shapes.append((f"{spec.product.name} token", re.compile(token)))
+        heads += "|" + re.escape(prefix)
+    return re.compile(heads), shapes
+
+
+def find_secret(
+    text: str, shapes: list[tuple[str, re.Pattern[str]]], heads: re.Pattern[str] | None = None
+) -> tuple[str, re.Match[str]] | None:
+    """The first real-looking secret in ``text`` (leftmost), as (what it is, match)."""
+    if heads is not None and heads.search(text) is None:
+        return None
+    best: tuple[str, re.Match[str]] | None = None
+    for name, pattern in shapes:
+        for match in pattern.finditer(text):
+            body = match.group("body")
+            if name == "private key" and len(re.sub(r"\s", "", body)) < 40:
+                continue
+            if _placeholder(body):
+                continue
+            if best is None or match.start() < best[1].start():
+                best = (name, match)
+            break
+    return best
+
+
+def _masked(name: str, match: re.Match[str]) -> str:
+    """Enough to find the value, never enough to use it."""
+    if name == "private key":
+        return match.group("head")
+    body = match.group("body")
+    return f"{match.group('head')}{body[:4]}... ({len(match.group(0))} characters)"
+
+
+@rule("no-secrets")
+def no_secrets(spec: Spec) -> Iterator[Finding]:
+    """No string anywhere in the spec holds a real-looking secret.
+
+    Every value is published somewhere (examples, response and envelope examples,
+    install snippets, first-run steps, flag defaults, prose), so the whole spec is
+    walked rather than a list of places that new fields would slip past.
+    """
+    heads, shapes = _secret_shapes(spec)
+    for path, is_key, text in SpecStrings.of(spec).matching(heads):
+        found = find_secret(text, shapes) if path != ("client", "token_prefix") else None
+        if found is None:
+            continue
+        name, match = found
+        where = f" at character {match.start() + 1}" if match.start() else ""
+        yield Finding(
+            path,
+            f"this looks like a real {name}{where}: {_masked(name, match)}",
+            f"replace it with a placeholder such as {match.group('head')}... or "
+            f"{match.group('head')}EXAMPLE; if it was ever real, revoke it",
+            on_key=is_key,
+        )
 
 
 # --------------------------------------------------------------------------- text
