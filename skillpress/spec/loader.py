@@ -9,7 +9,9 @@ from the parser's event stream (no node tree), so that:
   ("billion laughs") fails at its first anchor instead of expanding;
 * nesting deeper than :data:`MAX_DEPTH` is refused before it can exhaust the stack;
 * only the standard YAML tags are accepted (no ``!!python/...`` objects);
-* empty, non-UTF-8 and oversized files get one clear diagnostic each.
+* empty, non-UTF-8 and oversized files get one clear diagnostic each;
+* U+0085, U+2028 and U+2029 written as they are (YAML reads them as line breaks an
+  editor does not show) are refused before parsing.
 """
 
 from __future__ import annotations
@@ -485,7 +487,32 @@ def _build(text: str, file: str, loader: Any) -> tuple[LoadedDocument | None, li
     return builder.doc, builder.diagnostics
 
 
+# Characters YAML reads as line breaks besides CR and LF. Written as they are, they break
+# a value in two (or end a key) where an editor shows one line, and every line number
+# after them disagrees with the editor's; a spec may hold them only as escapes.
+_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _unicode_line_break(text: str, file: str) -> Diagnostic | None:
+    match = _UNICODE_LINE_BREAK.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    line = before.count("\n") + 1
+    col = match.start() - (before.rfind("\n") + 1) + 1
+    name = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}[match.group()]
+    return _diag(
+        file,
+        Mark(line, col),
+        "text-chars",
+        f"U+{ord(match.group()):04X} {name} written as it is: YAML reads it as a line break",
+        "remove it; spec text holds plain line breaks only",
+    )
+
+
 def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnostic]]:
+    if (problem := _unicode_line_break(text, file)) is not None:
+        return None, [problem]
     if not text.strip():
         return None, [
             _diag(
