@@ -13,7 +13,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=128)]
@@ -191,7 +191,7 @@ class Flag(_Model):
         None, description="Environment variable that gives the value when the flag is absent (flag > env > default)."
     )
     negatable: bool = Field(False, description="A switch that also has a `--no-NAME` form (its default may be true).")
-    sets: dict[FieldName, Any] = Field(
+    sets: dict[FieldName, JsonValue] = Field(
         default_factory=dict, description="A switch: these constant request fields are sent when it is given."
     )
     scale: Annotated[float, Field(gt=0)] | None = Field(
