@@ -206,13 +206,14 @@ def flag_field(spec: Spec) -> Iterator[Finding]:
         if endpoint is None:
             continue
         fields = {f.name for f in endpoint.body + endpoint.query + endpoint.path_params}
+        fields |= {h.name for h in endpoint.headers}
         items = [(f.field, ("commands", ci, "flags", fi, "field")) for fi, f in enumerate(command.flags)]
         items += [(a.field, ("commands", ci, "arguments", ai, "field")) for ai, a in enumerate(command.arguments)]
         for name, path in items:
             if name and name not in fields:
                 yield Finding(
                     path,
-                    f"field {name!r} is not a body, query or path field of endpoint {endpoint.id!r}",
+                    f"field {name!r} is not a body, query, path or header field of endpoint {endpoint.id!r}",
                     _suggest(name, fields),
                 )
 
