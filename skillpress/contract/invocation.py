@@ -266,19 +266,32 @@ def parse_argv(contract: dict[str, Any], argv: Sequence[str], env: Mapping[str, 
             command = command_by_path(contract, default["command"])
             prepended = command is not None
     if command is None:
-        words = " ".join(t for t in list(argv)[:2] if not t.startswith("-"))
-        if not words:
-            raise UnknownCommand("no command given", hint="run the help command to list the commands")
         known = sorted(
             {c["path"] for c in contract["commands"]}
             | {a for c in contract["commands"] for a in c.get("aliases") or ()}
         )
+        words = _unknown_words(argv, known)
+        if not words:
+            raise UnknownCommand("no command given", hint="run the help command to list the commands")
         close = _closest(words, known)
         raise UnknownCommand(f"'{words}' is not a command", hint=f"did you mean '{close}'?" if close else None)
     invocation = parse(contract, command, list(argv)[used:], env)
     invocation.words = list(argv)[:used]
     invocation.default_command = prepended
     return invocation
+
+
+def _unknown_words(argv: Sequence[str], known: list[str]) -> str:
+    """The leading words that begin some command path, plus the first that does not."""
+    words: list[str] = []
+    for token in argv:
+        if token.startswith("-"):
+            break
+        words.append(token)
+        prefix = " ".join(words) + " "
+        if not any(path.startswith(prefix) for path in known):
+            break
+    return " ".join(words)
 
 
 def flags_of(contract: dict[str, Any], command: dict[str, Any]) -> list[dict[str, Any]]:
