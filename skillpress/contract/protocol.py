@@ -26,7 +26,11 @@ files and no patched globals.
   (exact, then class such as ``5xx``), else the ``internal`` situation's. A body that is
   not JSON, or nests deeper than ``MAX_DEPTH``, is a ``bad_reply`` unless the status is
   an error the spec maps. The exit code is the exit-code header's (when the spec
-  declares that header and defines that exit code), else the error code's.
+  declares that header and defines that exit code), else the error code's; a code the
+  spec does not define (a server's own) keeps its name but exits, and is retryable, like
+  the code of its HTTP status, else like ``internal``. Retryable: the reply's own flag,
+  else the code's, else a status in ``retries.statuses`` (or any 5xx without a readable
+  body).
 * **Retries** and **redaction** helpers.
 """
 
@@ -498,7 +502,9 @@ def _failed(
     if reply.message is None:
         what = "a reply it could not read" if not known else "an error"
         reply.message = f"the API answered HTTP {status} with {what}"
-    entry = (contract.get("error_codes") or {}).get(reply.error_code) or {}
+    # a code the spec does not define takes its status's code for exit code and retryability
+    codes = contract.get("error_codes") or {}
+    entry = codes.get(reply.error_code) or (codes.get(mapped) if mapped else None) or {}
     if isinstance(retryable, bool):
         reply.retryable = retryable
     else:
@@ -508,8 +514,6 @@ def _failed(
         )
     if entry:
         reply.exit_code = int(entry["exit_code"])
-    elif mapped:
-        reply.exit_code = exit_code(contract, mapped)
     else:
         reply.exit_code = exit_code(contract, situation_code(contract, "internal"))
     header = replies.get("exit_code_header")
