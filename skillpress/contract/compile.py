@@ -416,3 +416,31 @@ def render_contract_json(spec: Spec) -> str:
 
 
 __all__ = ["CONTRACT_FORMAT", "PHASES", "compile_contract", "render_contract_json", "routes_of", "used_endpoints"]
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m skillpress.contract.compile SPEC``: print the contract of a valid spec."""
+    import sys
+
+    from skillpress.diagnostics import SkillpressError
+    from skillpress.spec import load_spec
+
+    if len(argv) != 1:
+        sys.stderr.write("usage: python -m skillpress.contract.compile SPEC\n")
+        return 2
+    try:
+        result = load_spec(argv[0])
+    except SkillpressError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    if result.spec is None or not result.ok:
+        sys.stderr.write(f"{argv[0]}: not a valid spec (run `skillpress validate {argv[0]}`)\n")
+        return 1
+    sys.stdout.write(render_contract_json(result.spec))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))
