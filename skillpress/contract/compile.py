@@ -30,6 +30,9 @@ Format version 1 (``CONTRACT_FORMAT``); every key below is always present::
                accepts_url}
     command   {id, path, summary, aliases, hidden, auth, flags, arguments, one_of,
                at_most_one_of, routes, steps, call}
+      Every flag a route, a step or the protocol names is written as the flag's canonical
+      name (`name`), even where the spec used an alias, so a runtime can look it up in
+      ``Invocation.values`` directly.
       routes  [{when: {flag, argument, equals, matches} | null, endpoint, fields}]
               (`endpoint: X` compiles to one route without `when`; none for a command
               that calls nothing)
@@ -51,6 +54,8 @@ from typing import Any
 
 from skillpress.spec.model import (
     SITUATIONS,
+    STEP_FLAG_KEYS,
+    STEP_INPUT_LISTS,
     Argument,
     Command,
     Endpoint,
@@ -158,35 +163,58 @@ def _argument(argument: Argument) -> dict[str, Any]:
     }
 
 
-def _route(route: Route) -> dict[str, Any]:
+def _canonical_names(flags: list[Flag]) -> dict[str, str]:
+    """Every spelling of a flag (aliases included) -> its canonical name."""
+    return {name: flag.name for flag in flags for name in flag.all_names}
+
+
+def _canon(names: dict[str, str], name: Any) -> Any:
+    return names.get(name, name) if isinstance(name, str) else name
+
+
+def _route(route: Route, names: dict[str, str]) -> dict[str, Any]:
     when = route.when
     return {
         "when": None
         if when is None
-        else {"flag": when.flag, "argument": when.argument, "equals": when.equals, "matches": when.matches},
+        else {
+            "flag": _canon(names, when.flag),
+            "argument": when.argument,
+            "equals": when.equals,
+            "matches": when.matches,
+        },
         "endpoint": route.endpoint,
-        "fields": dict(route.fields),
+        "fields": {_canon(names, key): value for key, value in route.fields.items()},
     }
 
 
-def routes_of(command: Command) -> list[dict[str, Any]]:
+def routes_of(command: Command, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The command's routes; ``endpoint: X`` is the one-route short form."""
     if command.routes:
-        return [_route(r) for r in command.routes]
+        return [_route(r, names or {}) for r in command.routes]
     if command.endpoint:
         return [{"when": None, "endpoint": command.endpoint, "fields": {}}]
     return []
 
 
-def _step(step: Step) -> dict[str, Any]:
+def _step(step: Step, names: dict[str, str]) -> dict[str, Any]:
     kind = step.kind
     params = step.params.model_dump(mode="json", by_alias=True)
+    for key in STEP_FLAG_KEYS.get(kind, ()):
+        params[key] = _canon(names, params[key])
+    for key in ("interval", "timeout"):
+        if kind == "poll" and params.get(key):
+            params[key]["flag"] = _canon(names, params[key]["flag"])
+    if kind in STEP_INPUT_LISTS:
+        key = STEP_INPUT_LISTS[kind]
+        params[key] = [_canon(names, name) for name in params[key]]
     return {"kind": kind, "phase": PHASES[kind], **params}
 
 
-def _command(command: Command) -> dict[str, Any]:
-    routes = routes_of(command)
-    steps = [_step(s) for s in command.steps]
+def _command(command: Command, global_names: dict[str, str]) -> dict[str, Any]:
+    names = {**global_names, **_canonical_names(command.flags)}
+    routes = routes_of(command, names)
+    steps = [_step(s, names) for s in command.steps]
     return {
         "id": command.id,
         "path": command.path,
@@ -247,11 +275,12 @@ def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
     defaults = ENVELOPE_PATHS if replies.style == "envelope" else PLAIN_PATHS
     paths = {key: getattr(replies, key) if getattr(replies, key) is not None else defaults[key] for key in defaults}
     credential = p.credential
+    names = _canonical_names(spec.global_flags)
     return {
         "base_url": {
             "default": p.base_url.default or spec.product.urls.api,
             "env": list(p.base_url.env),
-            "flag": p.base_url.flag,
+            "flag": _canon(names, p.base_url.flag),
             "http": p.base_url.http,
         },
         "credential": None
@@ -263,7 +292,10 @@ def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
             if credential.prefix is not None
             else ("Bearer " if credential.scheme == "bearer" else ""),
             "shape": credential.shape,
-            "sources": [{"kind": s.kind, "name": s.name} for s in credential.sources],
+            "sources": [
+                {"kind": s.kind, "name": _canon(names, s.name) if s.kind in ("stdin", "flag") else s.name}
+                for s in credential.sources
+            ],
             "send_to": credential.send_to,
             "optional_for_custom_base": credential.optional_for_custom_base,
         },
@@ -288,7 +320,11 @@ def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
             "download_seconds": _number(p.timeouts.download_seconds),
         },
         "errors": {situation: getattr(p.errors, situation) for situation in SITUATIONS},
-        "output": {"style": p.output.style, "json_flag": p.output.json_flag, "readable": p.output.readable},
+        "output": {
+            "style": p.output.style,
+            "json_flag": _canon(names, p.output.json_flag),
+            "readable": p.output.readable,
+        },
         "default_command": None
         if p.default_command is None
         else {"command": p.default_command.command, "when": p.default_command.when},
@@ -394,7 +430,7 @@ def compile_contract(spec: Spec) -> dict[str, Any]:
         "urls": {name: getattr(urls, name) for name in type(urls).model_fields if getattr(urls, name) is not None},
         "protocol": protocol,
         "global_flags": [_flag(f) for f in spec.global_flags],
-        "commands": [_command(c) for c in spec.commands],
+        "commands": [_command(c, _canonical_names(spec.global_flags)) for c in spec.commands],
         "endpoints": {e.id: _endpoint(e, style) for e in spec.endpoints if e.id in used},
         "error_codes": {
             e.code: {

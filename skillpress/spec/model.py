@@ -424,6 +424,17 @@ STEP_KINDS = (
     "hook",
 )
 
+# Step parameters that name one flag, and the one that lists flags or arguments, per kind.
+STEP_FLAG_KEYS: dict[str, tuple[str, ...]] = {
+    "poll": ("when",),
+    "download": ("to", "overwrite"),
+    "save_credential": ("when", "reveal"),
+    "print": ("when",),
+    "write_output": ("flag", "overwrite"),
+    "help": ("skill_flag",),
+}
+STEP_INPUT_LISTS: dict[str, str] = {"upload": "values", "hook": "reads"}
+
 
 class Step(_Model):
     """One step of a command; its only key names its kind."""

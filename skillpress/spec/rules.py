@@ -17,7 +17,7 @@ from typing import Any
 from skillpress.contract import invocation as grammar
 from skillpress.diagnostics import Severity
 from skillpress.spec.loader import PathKey
-from skillpress.spec.model import Argument, Command, Flag, Spec, ValueType
+from skillpress.spec.model import STEP_FLAG_KEYS, Argument, Command, Flag, Spec, ValueType
 
 
 @dataclass(frozen=True)
@@ -717,15 +717,6 @@ def _step_key(step: Any) -> str:
     return str(step.kind)
 
 
-# Parameters of each step kind that name one flag, by the key the author writes.
-STEP_FLAG_PARAMS: dict[str, tuple[str, ...]] = {
-    "poll": ("when",),
-    "download": ("to", "overwrite"),
-    "save_credential": ("when", "reveal"),
-    "print": ("when",),
-    "write_output": ("flag", "overwrite"),
-    "help": ("skill_flag",),
-}
 SWITCH_PARAMS = {
     ("poll", "when"),
     ("download", "overwrite"),
@@ -741,7 +732,7 @@ def _step_flags(step: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path below the step, flag name) for every flag a step names."""
     kind = step.kind
     params = step.params
-    for key in STEP_FLAG_PARAMS.get(kind, ()):
+    for key in STEP_FLAG_KEYS.get(kind, ()):
         value = getattr(params, key)
         if value:
             yield (kind, key), value
@@ -1130,7 +1121,8 @@ def _protocol_flags(spec: Spec) -> set[str]:
     names = {protocol.base_url.flag, protocol.output.json_flag}
     if protocol.credential is not None:
         names |= {s.name for s in protocol.credential.sources if s.kind in ("stdin", "flag")}
-    return {n for n in names if n}
+    canonical = {name: flag.name for flag in spec.global_flags for name in flag.all_names}
+    return {canonical.get(n, n) for n in names if n}
 
 
 @rule("flag-consumed")

@@ -184,3 +184,31 @@ def test_render_is_sorted_json_with_a_final_newline() -> None:
     text = render_contract_json(spec_of(CRAWLER))
     assert text.endswith("}\n")
     assert json.loads(text) == contract_of(CRAWLER)
+
+
+def test_flags_named_by_routes_steps_and_protocol_are_canonical() -> None:
+    from skillpress.contract.compile import compile_contract
+    from skillpress.spec import load_spec_text
+
+    text = CRAWLER.read_text(encoding="utf-8")
+    text = text.replace(
+        "      - name: --wait\n        type: boolean\n",
+        "      - name: --wait\n        aliases: [--block]\n        type: boolean\n",
+    )
+    text = text.replace("          when: --wait\n", "          when: --block\n")
+    text = text.replace("      - when: {flag: --status}\n", "      - when: {flag: --check}\n")
+    text = text.replace(
+        "      - name: --status\n        type: boolean\n",
+        "      - name: --status\n        aliases: [--check]\n        type: boolean\n",
+    )
+    text = text.replace("output: {style: plain, json_flag: --json}", "output: {style: plain, json_flag: --as-json}")
+    text = text.replace(
+        "  - name: --json\n    type: boolean\n", "  - name: --json\n    aliases: [--as-json]\n    type: boolean\n"
+    )
+    result = load_spec_text(text, "crawler.yaml")
+    assert result.ok, [d.format_text() for d in result.diagnostics]
+    contract = compile_contract(result.spec)  # type: ignore[arg-type]
+    crawl = next(c for c in contract["commands"] if c["path"] == "crawl")
+    assert crawl["steps"][0]["when"] == "--wait"
+    assert crawl["routes"][2]["when"]["flag"] == "--status"
+    assert contract["protocol"]["output"]["json_flag"] == "--json"
