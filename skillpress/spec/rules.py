@@ -1204,8 +1204,9 @@ def hook_resolves(spec: Spec) -> Iterator[Finding]:
                 continue
             try:
                 tree = ast.parse(path.read_bytes(), filename=str(path))
-            except (SyntaxError, ValueError, OSError) as exc:
-                yield Finding(where, f"module {module!r} could not be parsed: {getattr(exc, 'msg', exc)}")
+            except (SyntaxError, ValueError, OSError, RecursionError, MemoryError) as exc:
+                reason = getattr(exc, "msg", None) or type(exc).__name__
+                yield Finding(where, f"module {module!r} could not be parsed: {reason}")
                 continue
             functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
             if function not in functions:
