@@ -337,7 +337,8 @@ _MISSING = object()
 def get_path(value: Any, path: str | None) -> Any:
     """The value at dotted ``path`` ("" = ``value``); a digits-only part indexes a list.
 
-    Returns the module's private ``_MISSING`` marker when absent; use :func:`has_path`.
+    Returns a private marker when the path is absent; callers outside this module use
+    :func:`lookup`, which turns it into a default.
     """
     if path is None:
         return _MISSING
