@@ -22,6 +22,8 @@ from skillpress.spec import LoadResult, load_spec_text
 from skillpress.spec.rules import RULES
 
 MINIMAL_SPEC = Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yaml"
+# The folder the mutated specs are "read from": it holds hooks/refs.py for `hook-resolves`.
+SPEC_DIR = Path(__file__).resolve().parent / "contract" / "fixtures"
 Mutation = Callable[[dict[str, Any]], None]
 BASE: dict[str, Any] = yaml.safe_load(MINIMAL_SPEC.read_text(encoding="utf-8"))
 
@@ -30,7 +32,7 @@ def validate(mutate: Mutation | None = None) -> LoadResult:
     data = copy.deepcopy(BASE)
     if mutate is not None:
         mutate(data)
-    return load_spec_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "spec.yaml")
+    return load_spec_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "spec.yaml", SPEC_DIR)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -93,6 +95,54 @@ def chain(*steps: Mutation) -> Mutation:
 
 
 SECRET = "isk_r_" + "A1b2C3d4E5f6G7h8J9k0L1m2"
+
+
+# The error codes a spec with a `protocol:` section needs for the situations every client meets.
+SITUATION_CODES = {
+    "usage": ("INVALID_ARGUMENTS", 2),
+    "unknown_command": ("UNKNOWN_COMMAND", 2),
+    "network": ("NETWORK_FAILED", 7),
+    "timeout": ("TIMED_OUT", 7),
+    "bad_reply": ("BAD_REPLY", 7),
+    "internal": ("CLIENT_FAILED", 7),
+}
+
+
+def set_protocol(
+    d: dict[str, Any], *, extra_situations: dict[str, tuple[str, int]] | None = None, **extra: Any
+) -> None:
+    situations = {**SITUATION_CODES, **(extra_situations or {})}
+    codes = d.setdefault("error_codes", [])
+    for code, exit_code in situations.values():
+        codes.append({"code": code, "exit_code": exit_code, "meaning": f"The {code.lower()} case."})
+    d["protocol"] = {
+        "output": {"json_flag": "--json"},
+        "errors": {situation: code for situation, (code, _) in situations.items()},
+        **extra,
+    }
+
+
+def set_steps(d: dict[str, Any], *steps: dict[str, Any]) -> None:
+    echo(d)["steps"] = list(steps)
+
+
+def add_status_route(d: dict[str, Any], **route_extra: Any) -> None:
+    """`echo --id X` reads a stored echo; otherwise it sends text."""
+    add_endpoint(d, id="echo-status", path="/v1/echo/{id}", path_params=[{"name": "id"}])
+    add_flag(d, name="--id", value_name="ID")
+    echo(d).pop("endpoint")
+    echo(d)["routes"] = [
+        {"when": {"flag": "--id"}, "endpoint": "echo-status", "fields": {"--id": "id"}, **route_extra},
+        {"endpoint": "echo"},
+    ]
+
+
+def routes(d: dict[str, Any]) -> list[dict[str, Any]]:
+    return echo(d)["routes"]
+
+
+POLL = {"poll": {"endpoint": "echo", "status": "state", "done": ["done"], "when": "--wait"}}
+HOOK = {"hook": {"call": "refs:parse_refs", "reads": ["--text"], "writes": ["text"]}}
 
 
 @dataclass
@@ -502,6 +552,242 @@ CASES: dict[str, Case] = {
             chain(
                 lambda d: set_client(d, token_prefix="isk_r_"),
                 lambda d: d["endpoints"][0]["response"]["example"].update(token=SECRET),
+            ),
+        ],
+    ),
+    "route-refs": Case(
+        passing=add_status_route,
+        failing=[
+            chain(add_status_route, lambda d: routes(d)[0].update(endpoint="echo-stat")),
+            chain(add_status_route, lambda d: routes(d)[1].update(when={"flag": "--id"})),
+            chain(add_status_route, lambda d: routes(d)[0].pop("when")),
+            chain(add_status_route, lambda d: routes(d)[0].update(when={"flag": "--ident"})),
+            chain(add_status_route, lambda d: routes(d)[0].update(when={"argument": "ID"})),
+            chain(add_status_route, lambda d: routes(d)[0].update(when={"flag": "--id", "matches": "(unclosed"})),
+            chain(add_status_route, lambda d: routes(d)[0].update(fields={"--ident": "id"})),
+            chain(add_status_route, lambda d: routes(d)[0].update(fields={"--id": "key"})),
+            chain(add_status_route, lambda d: echo(d).update(endpoint="echo")),
+            chain(add_status_route, lambda d: echo(d)["flags"][0].update(field="txt")),
+        ],
+    ),
+    "step-refs": Case(
+        passing=chain(lambda d: add_flag(d, name="--wait", type="boolean"), lambda d: set_steps(d, POLL)),
+        failing=[
+            chain(
+                lambda d: add_flag(d, name="--wait", type="boolean"),
+                lambda d: set_steps(d, {"poll": {**POLL["poll"], "endpoint": "echoo"}}),
+            ),
+            lambda d: set_steps(d, POLL),  # --wait is not a flag
+            lambda d: set_steps(d, {"poll": {**POLL["poll"], "when": "--text"}}),  # not a switch
+            lambda d: add_command(d, steps=[{"print": {"field": "text"}}]),  # calls nothing
+            lambda d: add_command(d, behavior="version", steps=[{"version": None}]),
+            lambda d: add_command(d, steps=[{"version": None}, {"help": None}]),
+            chain(
+                lambda d: add_flag(d, name="--file", type="path"),
+                lambda d: set_steps(
+                    d,
+                    {
+                        "upload": {
+                            "values": ["--file"],
+                            "endpoint": "echo",
+                            "body": {"name": "name"},
+                            "types": {"txt": "text/plain"},
+                            "id": "id",
+                        }
+                    },
+                ),
+            ),
+            lambda d: set_steps(d, {"hook": {**HOOK["hook"], "reads": ["--txt"]}}),
+            chain(
+                lambda d: add_endpoint(d),
+                lambda d: set_steps(d, {"poll": {**POLL["poll"], "endpoint": "status", "when": None}}),
+            ),
+        ],
+    ),
+    "reply-paths": Case(
+        passing=chain(
+            lambda d: set_steps(
+                d, {"print": {"field": "items.0.url"}}, {"copy": {"from": ["a.b"], "to": "c", "in": [""]}}
+            ),
+            lambda d: set_protocol(d, replies={"style": "plain", "error_code": "code", "data": ""}),
+        ),
+        failing=[
+            lambda d: set_steps(d, {"print": {"field": "items..url"}}),
+            lambda d: set_protocol(d, replies={"error_code": " code"}),
+            lambda d: set_steps(d, {"copy": {"from": [""], "to": "c"}}),
+        ],
+    ),
+    "protocol-refs": Case(
+        passing=chain(
+            lambda d: d["global_flags"].append(
+                {"name": "--api-key", "summary": "Key.", "secret": True, "value_name": "KEY"}
+            ),
+            lambda d: set_protocol(
+                d,
+                extra_situations={"base_refused": ("BASE_REFUSED", 2)},
+                credential={
+                    "scheme": "header",
+                    "name": "x-api-key",
+                    "sources": [{"flag": "--api-key"}, {"env": "ECHO_KEY"}],
+                },
+                replies={"statuses": {"401": "BASE_REFUSED", "5xx": "NETWORK_FAILED"}},
+                default_command={"command": "echo", "when": "any"},
+            ),
+        ),
+        failing=[
+            lambda d: set_protocol(d, output={"json_flag": "--jsn"}),
+            lambda d: set_protocol(d, base_url={"flag": "--api-url"}),
+            lambda d: set_protocol(d, credential={"scheme": "header", "sources": [{"env": "ECHO_KEY"}]}),
+            lambda d: set_protocol(d, credential={"scheme": "bearer", "sources": [{"stdin": "--json"}], "shape": "("}),
+            lambda d: set_protocol(d, credential={"scheme": "bearer", "sources": [{"config": "token"}]}),
+            lambda d: set_protocol(d, replies={"statuses": {"4x1": "BAD_REPLY"}}),
+            lambda d: set_protocol(d, replies={"statuses": {"401": "AUTH_INVALID"}}),
+            chain(lambda d: set_protocol(d), lambda d: d["protocol"]["errors"].update(usage="BAD_ARGS")),
+            lambda d: set_protocol(d, default_command={"command": "scrape"}),
+            lambda d: set_protocol(d, hooks="hooks/../../elsewhere"),
+            chain(lambda d: set_protocol(d), lambda d: echo(d).update(auth="required")),
+            lambda d: set_protocol(d, base_url={"default": "ftp://api.echo.example.com"}),
+        ],
+    ),
+    "protocol-errors": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--out", type="path"),
+            lambda d: set_steps(d, {"write_output": {"flag": "--out"}}),
+            lambda d: set_protocol(
+                d, extra_situations={"local_file": ("LOCAL_FILE", 7), "output_exists": ("OUTPUT_EXISTS", 2)}
+            ),
+        ),
+        failing=[
+            chain(lambda d: set_protocol(d), lambda d: d["protocol"]["errors"].pop("usage")),
+            chain(
+                lambda d: add_flag(d, name="--out", type="path"),
+                lambda d: set_steps(d, {"write_output": {"flag": "--out"}}),
+                lambda d: set_protocol(d),
+            ),
+            lambda d: set_protocol(d, credential={"scheme": "bearer", "sources": [{"env": "ECHO_TOKEN"}]}),
+        ],
+    ),
+    "flag-consumed": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--wait", type="boolean"),
+            lambda d: set_steps(d, POLL),
+            # a global flag that fills a field some endpoint has is sent there
+            lambda d: d["global_flags"].append({"name": "--say", "summary": "S.", "value_name": "S", "field": "text"}),
+            set_protocol,
+        ),
+        failing=[
+            chain(
+                lambda d: d["global_flags"].append(
+                    {"name": "--say", "summary": "S.", "value_name": "S", "field": "nowhere"}
+                ),
+                set_protocol,
+            ),
+            chain(lambda d: add_flag(d, name="--verbose", type="boolean", local=True), set_protocol),
+            chain(
+                lambda d: add_flag(d, name="--wait", type="boolean"),
+                lambda d: add_flag(d, name="--quiet", type="boolean", local=True),
+                lambda d: set_steps(d, POLL),
+            ),
+            chain(
+                lambda d: d["global_flags"].append({"name": "--quiet", "type": "boolean", "summary": "Q."}),
+                set_protocol,
+            ),
+            chain(
+                lambda d: (
+                    echo(d).setdefault("arguments", []).append({"name": "NOTE", "summary": "N.", "required": False})
+                ),
+                set_protocol,
+            ),
+        ],
+    ),
+    "hook-resolves": Case(
+        passing=chain(lambda d: set_steps(d, HOOK), lambda d: set_protocol(d, hooks="hooks")),
+        failing=[
+            chain(lambda d: set_steps(d, HOOK), lambda d: set_protocol(d)),
+            chain(lambda d: set_steps(d, HOOK), lambda d: set_protocol(d, hooks="no-such-folder")),
+            chain(
+                lambda d: set_steps(d, {"hook": {**HOOK["hook"], "call": "missing:parse_refs"}}),
+                lambda d: set_protocol(d, hooks="hooks"),
+            ),
+            chain(
+                lambda d: set_steps(d, {"hook": {**HOOK["hook"], "call": "refs:NotAFunction"}}),
+                lambda d: set_protocol(d, hooks="hooks"),
+            ),
+        ],
+    ),
+    "short-flags": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--count", type="integer", short="-c"),
+            lambda d: d["global_flags"][0].update(short="-j"),
+        ),
+        failing=[
+            chain(
+                lambda d: add_flag(d, name="--count", type="integer", short="-c"),
+                lambda d: add_flag(d, name="--colour", short="-c"),
+            ),
+            chain(
+                lambda d: add_flag(d, name="--count", type="integer", short="-j"),
+                lambda d: d["global_flags"][0].update(short="-j"),
+            ),
+        ],
+    ),
+    "variadic-last": Case(
+        passing=lambda d: echo(d).update(
+            arguments=[{"name": "WORDS", "summary": "Words.", "variadic": True, "required": False, "field": "text"}]
+        ),
+        failing=[
+            lambda d: echo(d).update(
+                arguments=[
+                    {"name": "WORDS", "summary": "Words.", "variadic": True, "required": False},
+                    {"name": "LAST", "summary": "Last.", "required": False},
+                ]
+            )
+        ],
+    ),
+    "generate-pattern": Case(
+        passing=lambda d: add_flag(d, name="--request-id", generate={"pattern": "echo-{millis}-{hex8}", "warn": True}),
+        failing=[
+            lambda d: add_flag(d, name="--request-id", generate={"pattern": "echo-{nonce}"}),
+            lambda d: add_flag(d, name="--request-id", generate={"pattern": "always-the-same"}),
+        ],
+    ),
+    "flag-attributes": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--fast", type="boolean", negatable=True, default=True),
+            lambda d: add_flag(d, name="--wait-seconds", type="number", scale=1000),
+            lambda d: add_flag(d, name="--text-file", type="path", read="text", max_bytes=4096),
+            lambda d: add_flag(d, name="--ref", accepts_url={"hosts": ["api", "base"], "id": "^ref_[a-z0-9]+$"}),
+            lambda d: add_flag(d, name="--loud", type="boolean", sets={"volume": 11}),
+        ),
+        failing=[
+            lambda d: add_flag(d, name="--fast", negatable=True),
+            lambda d: add_flag(d, name="--loud", sets={"volume": 11}),
+            lambda d: add_flag(d, name="--wait-seconds", scale=1000),
+            lambda d: add_flag(d, name="--text-file", read="text"),
+            lambda d: add_flag(d, name="--text-file", type="path", max_bytes=10),
+            lambda d: add_flag(d, name="--key", default="k", generate={"pattern": "k-{hex8}"}),
+            lambda d: add_flag(d, name="--ref", accepts_url={"hosts": ["cdn"], "id": "^ref_"}),
+            lambda d: add_flag(d, name="--ref", accepts_url={"hosts": ["api"], "id": "(ref"}),
+            chain(
+                lambda d: add_flag(d, name="--fast", type="boolean", negatable=True),
+                lambda d: add_flag(d, name="--no-fast", type="boolean"),
+            ),
+        ],
+    ),
+    "at-most-one-of-flags": Case(
+        passing=chain(
+            lambda d: add_flag(d, name="--upper", type="boolean"),
+            lambda d: add_flag(d, name="--lower", type="boolean"),
+            lambda d: echo(d).update(at_most_one_of=[["--upper", "--lower"]]),
+        ),
+        failing=[
+            chain(
+                lambda d: add_flag(d, name="--upper", type="boolean"),
+                lambda d: echo(d).update(at_most_one_of=[["--upper"]]),
+            ),
+            chain(
+                lambda d: add_flag(d, name="--upper", type="boolean"),
+                lambda d: echo(d).update(at_most_one_of=[["--upper", "--lower"]]),
             ),
         ],
     ),

@@ -32,8 +32,12 @@ class LoadResult:
         return self.spec is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def validate_document(doc: LoadedDocument) -> LoadResult:
-    """Schema-check a loaded document, then run every semantic rule on it."""
+def validate_document(doc: LoadedDocument, base_dir: Path | None = None) -> LoadResult:
+    """Schema-check a loaded document, then run every semantic rule on it.
+
+    ``base_dir`` is the spec's folder: files the spec points at (the hooks package) are
+    found from it. Without it, a spec that points at files is reported as uncheckable.
+    """
     result = LoadResult(file=doc.file, spec=None, document=doc)
     if not isinstance(doc.data, dict):
         mark = doc.mark_for(())
@@ -57,7 +61,7 @@ def validate_document(doc: LoadedDocument) -> LoadResult:
     result.spec = spec
     result.diagnostics.extend(_dates_outside_date_fields(doc))
     refused = doc.refused_paths
-    for code, finding in rules.run(spec):
+    for code, finding in rules.run(spec, base_dir=base_dir):
         if refused and any(finding.path[: len(r)] == r for r in refused):
             continue  # the loader refused this value and said so; the null left in its place is no news
         mark = doc.key_mark_for(finding.path) if finding.on_key else doc.mark_for(finding.path)
@@ -159,7 +163,7 @@ def load_spec(path: Path | str, display: str | None = None) -> LoadResult:
         return LoadResult(file=file, spec=None, diagnostics=problems, document=doc)
     # Located problems inside a readable document (a duplicate key, a refused tag) do
     # not stop validation: the first value is kept so that one run reports everything.
-    result = validate_document(doc)
+    result = validate_document(doc, path.resolve().parent)
     result.diagnostics[:0] = problems
     return result
 
@@ -178,11 +182,11 @@ def load_spec_stream(stream: BinaryIO, file: str = "<stdin>") -> LoadResult:
     return result
 
 
-def load_spec_text(text: str, file: str = "<spec>") -> LoadResult:
+def load_spec_text(text: str, file: str = "<spec>", base_dir: Path | None = None) -> LoadResult:
     doc, problems = load_text(text, file)
     if doc is None:
         return LoadResult(file=file, spec=None, diagnostics=problems, document=doc)
-    result = validate_document(doc)
+    result = validate_document(doc, base_dir)
     result.diagnostics[:0] = problems
     return result
 

@@ -13,7 +13,8 @@ from enum import Enum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class TextKind(str, Enum):
@@ -49,6 +50,19 @@ OneLine = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern
 PlainLine = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]+$"), TextKind.text]
 Code = Annotated[str, StringConstraints(min_length=1), TextKind.code]
 Url = Annotated[str, StringConstraints(min_length=1)]
+ShortFlag = Annotated[str, StringConstraints(pattern=r"^-[A-Za-z0-9]$")]
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+ArgumentName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+# A flag (``--name``) or an argument (``NAME``) of a command: what steps and routes read.
+InputName = Annotated[str, StringConstraints(pattern=r"^(?:--[a-z0-9][a-z0-9-]*|[A-Z][A-Z0-9_]*)$")]
+# A request field: a body, query, path or header field of an endpoint (dots nest body objects).
+FieldName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.\[\]-]*$", max_length=200)]
+HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$", max_length=128)]
+# A dotted path into a JSON reply (``error.code``); "" is the whole value. Its form is a rule
+# (`reply-paths`) so that a malformed one gets a message in plain words.
+ReplyPath = Annotated[str, StringConstraints(max_length=200)]
+# A regular expression (Python syntax, searched, not implicitly anchored); the rules compile it.
+Pattern = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 DOCUMENTS = ("skill", "llms", "llms-full", "cli", "site", "skills", "client")
 DocumentId = Literal["skill", "llms", "llms-full", "cli", "site", "skills", "client"]
@@ -158,6 +172,27 @@ class Auth(str, Enum):
     required = "required"
 
 
+Transform = Literal["trim", "lower", "upper", "omit-empty"]
+ReadAs = Literal["text", "json", "base64", "lines"]
+
+
+class Generate(_Model):
+    """A value made by the client when the flag is absent, e.g. an idempotency key."""
+
+    pattern: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="Text with placeholders: {millis}, {seconds}, {date}, {hex8}, {hex16}, {hex32}, {uuid}."
+    )
+    warn: bool = Field(False, description="The client adds a warning naming the flag and the value it made.")
+
+
+class AcceptsUrl(_Model):
+    hosts: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]] = Field(
+        min_length=1,
+        description="Names of `product.urls` entries (e.g. `media`, `api`), or `base` for the API base in use.",
+    )
+    id: Pattern = Field(description="What the URL's last path segment, without extension, must match to be an id.")
+
+
 class Flag(_Model):
     name: FlagName = Field(description="Long flag, e.g. `--pack`.")
     type: ValueType = ValueType.string
@@ -177,6 +212,32 @@ class Flag(_Model):
     field: str | None = Field(None, description="Request field (body, query or path) this flag fills.")
     local: bool = Field(False, description="Read by the client itself and never sent to the API.")
     secret: bool = False
+    short: ShortFlag | None = Field(None, description="One-letter form, e.g. `-o`: given as `-o VALUE` or `-o=VALUE`.")
+    env: EnvName | None = Field(
+        None, description="Environment variable that gives the value when the flag is absent (flag > env > default)."
+    )
+    negatable: bool = Field(False, description="A switch that also has a `--no-NAME` form (its default may be true).")
+    sets: dict[FieldName, JsonValue] = Field(
+        default_factory=dict, description="A switch: these constant request fields are sent when it is given."
+    )
+    scale: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="A number flag: `value x scale` is sent (e.g. 1000 turns seconds into milliseconds)."
+    )
+    transform: list[Transform] = Field(
+        default_factory=list, description="Applied to the value in order: `trim`, `lower`, `upper`, `omit-empty`."
+    )
+    generate: Generate | None = Field(None, description="A value the client makes when the flag is absent.")
+    read: ReadAs | None = Field(
+        None,
+        description="A path flag: the file's content (`-` reads stdin) fills the field, as `text`, `json`, "
+        "`base64` or `lines`.",
+    )
+    max_bytes: Annotated[int, Field(gt=0, le=1024 * 1024 * 1024)] | None = Field(
+        None, description="Largest file `read` accepts (default 1 MiB)."
+    )
+    accepts_url: AcceptsUrl | None = Field(
+        None, description="A URL on the product's own hosts is reduced to the id it names; any other URL is refused."
+    )
 
     @property
     def all_names(self) -> list[str]:
@@ -194,6 +255,9 @@ class Argument(_Model):
     required: bool = True
     field: str | None = None
     flag: FlagName | None = Field(None, description="Flag that may be given instead of the positional.")
+    variadic: bool = Field(False, description="Takes every remaining positional (a list); only the last argument.")
+    transform: list[Transform] = Field(default_factory=list, description="As for flags.")
+    accepts_url: AcceptsUrl | None = Field(None, description="As for flags.")
 
 
 class Example(_Model):
@@ -222,6 +286,242 @@ class LocalBehavior(str, Enum):
     quote = "quote"
 
 
+# --------------------------------------------------------------------------- routes and steps
+
+
+class RouteWhen(_Model):
+    """When a route applies: a flag (given, or equal to / matching a value) or an argument's shape."""
+
+    flag: FlagName | None = Field(None, description="A flag of the command: the route applies when it is given.")
+    argument: ArgumentName | None = Field(
+        None, description="An argument of the command: the route applies when it has a value."
+    )
+    equals: str | None = Field(None, description="...and its value is exactly this (`true`/`false` for a switch).")
+    matches: Pattern | None = Field(None, description="...and its value matches this regular expression (searched).")
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> RouteWhen:
+        if (self.flag is None) == (self.argument is None):
+            raise PydanticCustomError("route_when", "a route condition names exactly one of `flag` or `argument`")
+        if self.equals is not None and self.matches is not None:
+            raise PydanticCustomError("route_when", "a route condition uses `equals` or `matches`, not both")
+        return self
+
+
+class Route(_Model):
+    when: RouteWhen | None = Field(None, description="Condition; the last route has none (first match wins).")
+    endpoint: Id = Field(description="Id of the endpoint called when this route is chosen.")
+    fields: dict[InputName, FieldName] = Field(
+        default_factory=dict,
+        description="For this route only: the request field a flag or argument fills (overrides its `field`).",
+    )
+
+
+UploadFact = Literal["kind", "name", "mime", "size", "sha256", "base64", "origin"]
+
+
+class UploadStep(_Model):
+    """Upload local files or URLs given in flags/arguments, and use the ids the API returns."""
+
+    values: list[InputName] = Field(min_length=1, description="Flags and arguments whose values may be files or URLs.")
+    skip_if: Pattern | None = Field(None, description="Values matching this are left as they are (already ids).")
+    endpoint: Id = Field(description="Endpoint that receives each upload.")
+    body: dict[FieldName, UploadFact] = Field(
+        min_length=1, description="Request fields and the fact of the file that fills each."
+    )
+    types: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")],
+        Annotated[str, StringConstraints(pattern=r"^[a-z]+/[A-Za-z0-9.+-]+$")],
+    ] = Field(min_length=1, description="Accepted file extensions and their MIME types.")
+    max_bytes: Annotated[int, Field(gt=0, le=1024 * 1024 * 1024)] = 10 * 1024 * 1024
+    id: ReplyPath = Field(description="Path of the new id in the upload reply's data.")
+
+
+class Duration(_Model):
+    flag: FlagName | None = Field(None, description="Flag that gives the duration.")
+    unit: Literal["ms", "s"] = Field("s", description="Unit of the flag's value and of `default`.")
+    default: Annotated[float, Field(ge=0)] | None = Field(None, description="Used when the flag is absent.")
+
+
+class PollStep(_Model):
+    """Call an endpoint until a reply field reaches a terminal value, or the timeout passes."""
+
+    endpoint: Id
+    id: ReplyPath | None = Field(
+        None, description="Path of the job id in the first reply's data (fills the endpoint's path parameter)."
+    )
+    status: ReplyPath = Field(description="Path of the status in each reply's data.")
+    done: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1, description="Terminal statuses.")
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    when: FlagName | None = Field(None, description="Poll only when this flag is given.")
+
+
+class DownloadStep(_Model):
+    """Download the URL found in the reply to a file, atomically and checked."""
+
+    url: ReplyPath
+    to: FlagName | None = Field(None, description="Flag naming the target file.")
+    name: ReplyPath | None = Field(None, description="Reply field giving the file's base name when `to` is absent.")
+    type: ReplyPath | None = Field(None, description="Reply field giving the MIME type (picks the extension).")
+    size: ReplyPath | None = Field(None, description="Reply field giving the expected size in bytes.")
+    sha256: ReplyPath | None = Field(None, description="Reply field giving the expected SHA-256 (hex).")
+    overwrite: FlagName | None = Field(None, description="Flag that allows replacing an existing file.")
+    max_bytes: Annotated[int, Field(gt=0)] = 256 * 1024 * 1024
+
+
+class SaveCredentialStep(_Model):
+    """Save a credential issued in the reply; print it only when asked."""
+
+    from_: ReplyPath = Field(alias="from", description="Path of the secret in the reply's data.")
+    when: FlagName | None = Field(None, description="Save it only when this flag is given.")
+    reveal: FlagName | None = Field(None, description="Print it only when this flag is given.")
+    request_field: FieldName | None = Field(
+        None, description="Request field sent as true when `when` or `reveal` is given."
+    )
+    report: ReplyPath | None = Field(None, description="Object in the reply's data that gets `saved`/`config_path`.")
+
+
+class CredentialStep(_Model):
+    """Local credential management."""
+
+    action: Literal["status", "save", "forget"]
+
+
+class CopyStep(_Model):
+    """Fill a missing reply field from the first present of others."""
+
+    from_: list[ReplyPath] = Field(alias="from", min_length=1)
+    to: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_$-]+$")]
+    in_: list[ReplyPath] = Field(
+        default_factory=lambda: [""], alias="in", description='Objects to fix; "" is the data.'
+    )
+    keep_fragment: bool = Field(True, description="Keep the `#...` part of a copied URL.")
+
+
+class PrintStep(_Model):
+    """Plain output: print one reply field verbatim instead of the JSON."""
+
+    field: ReplyPath
+    when: FlagName | None = Field(None, description="Only when this flag is given.")
+
+
+class WriteOutputStep(_Model):
+    """Write what would be printed to the file named by a flag."""
+
+    flag: FlagName
+    overwrite: FlagName | None = None
+
+
+class StatusStep(_Model):
+    """Local diagnosis; always exits 0."""
+
+    endpoint: Id | None = Field(None, description="Endpoint called without a credential to test reachability.")
+
+
+class HelpStep(_Model):
+    skill_flag: FlagName | None = Field(None, description="Flag that prints the bundled SKILL.md instead.")
+
+
+class VersionStep(_Model):
+    pass
+
+
+class HookStep(_Model):
+    """Escape hatch: a function of the product's own hooks package."""
+
+    call: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+    ] = Field(description="`module:function`, relative to `protocol.hooks`.")
+    reads: list[InputName] = Field(default_factory=list, description="Flags and arguments the function reads.")
+    writes: list[FieldName] = Field(default_factory=list, description="Request fields it may set.")
+
+
+STEP_KINDS = (
+    "upload",
+    "poll",
+    "download",
+    "save_credential",
+    "credential",
+    "copy",
+    "print",
+    "write_output",
+    "status",
+    "help",
+    "version",
+    "hook",
+)
+
+# Step parameters that name one flag, and the one that lists flags or arguments, per kind.
+STEP_FLAG_KEYS: dict[str, tuple[str, ...]] = {
+    "poll": ("when",),
+    "download": ("to", "overwrite"),
+    "save_credential": ("when", "reveal"),
+    "print": ("when",),
+    "write_output": ("flag", "overwrite"),
+    "help": ("skill_flag",),
+}
+STEP_INPUT_LISTS: dict[str, str] = {"upload": "values", "hook": "reads"}
+
+
+class Step(_Model):
+    """One step of a command; its only key names its kind."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, json_schema_extra={"minProperties": 1, "maxProperties": 1}
+    )
+
+    upload: UploadStep | None = None
+    poll: PollStep | None = None
+    download: DownloadStep | None = None
+    save_credential: SaveCredentialStep | None = None
+    credential: CredentialStep | None = None
+    copy_: CopyStep | None = Field(None, alias="copy")
+    print_: PrintStep | None = Field(None, alias="print")
+    write_output: WriteOutputStep | None = None
+    status: StatusStep | None = None
+    help: HelpStep | None = None
+    version: VersionStep | None = None
+    hook: HookStep | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_params(cls, data: Any) -> Any:
+        # `- version:` (no parameters) reads as {"version": None}
+        if isinstance(data, dict):
+            return {k: ({} if v is None and k in STEP_KINDS else v) for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        given = [kind for kind in STEP_KINDS if self.params_of(kind) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "step_kind",
+                "a step has exactly one key, its kind ({kinds})",
+                {"kinds": ", ".join(STEP_KINDS)},
+            )
+        return self
+
+    def params_of(self, kind: str) -> BaseModel | None:
+        attribute = {"copy": "copy_", "print": "print_"}.get(kind, kind)
+        value: BaseModel | None = getattr(self, attribute)
+        return value
+
+    @property
+    def kind(self) -> str:
+        for kind in STEP_KINDS:
+            if self.params_of(kind) is not None:
+                return kind
+        return ""  # unreachable: the validator requires one kind
+
+    @property
+    def params(self) -> BaseModel:
+        value = self.params_of(self.kind)
+        assert value is not None
+        return value
+
+
 class Command(_Model):
     path: CommandPath = Field(description="Words after the executable, e.g. `credits quote`.")
     summary: OneLine
@@ -241,6 +541,16 @@ class Command(_Model):
     flags: list[Flag] = Field(default_factory=list)
     one_of: list[list[FlagName]] = Field(
         default_factory=list, description="Groups of flags of which exactly one must be given."
+    )
+    at_most_one_of: list[list[FlagName]] = Field(
+        default_factory=list, description="Groups of flags of which at most one may be given."
+    )
+    routes: list[Route] = Field(
+        default_factory=list,
+        description="Endpoint choice by input (first match wins); `endpoint:` is the one-route short form.",
+    )
+    steps: list[Step] = Field(
+        default_factory=list, description="What the client does besides calling the endpoint, in order."
     )
     examples: list[Example] = Field(default_factory=list)
     exit_codes: list[int] = Field(default_factory=list)
@@ -275,6 +585,12 @@ class FieldSpec(_Model):
     choices: list[str] = Field(default_factory=list)
 
 
+class HeaderField(_Model):
+    name: HeaderName
+    required: bool = False
+    description: OneLine | None = None
+
+
 class Response(_Model):
     status: int = 200
     fields: list[FieldSpec] = Field(default_factory=list, description="Fields of the envelope's `data`.")
@@ -292,6 +608,7 @@ class Endpoint(_Model):
     path_params: list[FieldSpec] = Field(default_factory=list)
     query: list[FieldSpec] = Field(default_factory=list)
     body: list[FieldSpec] = Field(default_factory=list)
+    headers: list[HeaderField] = Field(default_factory=list, description="Request headers filled from flags.")
     response: Response = Field(default_factory=Response)
     errors: list[ErrorCodeName] = Field(default_factory=list)
     enveloped: bool = Field(True, description="The response body is the standard JSON envelope.")
@@ -448,6 +765,190 @@ class ClientSettings(_Model):
     )
 
 
+# --------------------------------------------------------------------------- protocol
+
+
+class BaseUrl(_Model):
+    default: Url | None = Field(None, description="Default API base (default: `product.urls.api`).")
+    env: list[EnvName] = Field(default_factory=list, description="Variables tried in order; an empty one is unset.")
+    flag: FlagName | None = Field(None, description="Global flag that sets the base (wins over the variables).")
+    http: Literal["none", "loopback", "any"] = Field(
+        "loopback", description="Which `http://` bases are accepted: none, loopback hosts only, or any."
+    )
+
+
+class CredentialSource(_Model):
+    """One place a credential may come from; its only key names the kind."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, json_schema_extra={"minProperties": 1, "maxProperties": 1}
+    )
+
+    stdin: FlagName | None = Field(None, description="This switch reads the credential from stdin (not a TTY).")
+    flag: FlagName | None = Field(None, description="This flag gives the credential (never echoed).")
+    env: EnvName | None = Field(None, description="This environment variable gives it.")
+    config: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = Field(
+        None, description="This key of the saved config file gives it."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CredentialSource:
+        if sum(v is not None for v in (self.stdin, self.flag, self.env, self.config)) != 1:
+            raise PydanticCustomError(
+                "source_kind", "a credential source has exactly one key: stdin, flag, env or config"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        for kind in ("stdin", "flag", "env", "config"):
+            if getattr(self, kind) is not None:
+                return kind
+        return ""
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class CredentialSettings(_Model):
+    scheme: Literal["bearer", "header", "query"] = Field(
+        description="`bearer` (Authorization: Bearer ...), a named `header`, or a `query` parameter."
+    )
+    name: HeaderName | None = Field(None, description="Header or query parameter name (bearer: Authorization).")
+    prefix: str | None = Field(None, description="Text before the secret in the header (bearer: `Bearer `).")
+    shape: Pattern | None = Field(None, description="What a real credential looks like (a regular expression).")
+    sources: list[CredentialSource] = Field(min_length=1, description="Tried in order; the first that gives one wins.")
+    send_to: Literal["declared", "any"] = Field(
+        "declared",
+        description="`declared`: stdin, flag and env credentials go only to the default base or a loopback one; "
+        "`any`: to any accepted base. A saved credential only goes to the base it was saved for.",
+    )
+    optional_for_custom_base: bool = Field(
+        False, description="A base other than the default needs no credential (self-hosted servers)."
+    )
+
+
+class ConfigSettings(_Model):
+    folder: Id = Field(description="Folder under ${XDG_CONFIG_HOME:-~/.config}.")
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")] = "config.json"
+    env: EnvName | None = Field(None, description="Variable that overrides the whole config file path.")
+    base_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = Field(
+        "api_base_url", description="Key recording which base a saved credential belongs to."
+    )
+
+
+class Replies(_Model):
+    style: Literal["envelope", "plain"] = Field(
+        "envelope", description="`envelope`: the reply says ok/data/error; `plain`: the HTTP status decides."
+    )
+    ok: ReplyPath | None = Field(None, description="Envelope: path of the success boolean (default `ok`).")
+    data: ReplyPath | None = Field(None, description='Path of the data (envelope default `data`, plain default "").')
+    error_code: ReplyPath | None = Field(None, description="Path of the error code (envelope default `error.code`).")
+    error_message: ReplyPath | None = Field(None, description="Path of the message (envelope default `error.message`).")
+    retryable: ReplyPath | None = Field(
+        None, description="Path of the retryable flag (envelope default `error.retryable`)."
+    )
+    recovery: ReplyPath | None = Field(None, description="Path of recovery hints (envelope default `error.recovery`).")
+    trace_id: ReplyPath | None = Field(None, description="Path of the trace id (envelope default `trace_id`).")
+    statuses: dict[str, ErrorCodeName] = Field(
+        default_factory=dict,
+        description="HTTP status (or class such as `5xx`) to error code when the reply names none.",
+    )
+    exit_code_header: HeaderName | None = Field(
+        None, description="Reply header whose value is the exit code; honoured only for exit codes the spec defines."
+    )
+
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _get_only() -> list[HttpMethod]:
+    return ["GET"]
+
+
+class Retries(_Model):
+    statuses: list[Annotated[int, Field(ge=100, le=599)]] = Field(default_factory=lambda: [429, 502, 503, 504])
+    methods: list[HttpMethod] = Field(default_factory=_get_only)
+    attempts: Annotated[int, Field(ge=1, le=10)] = Field(3, description="Attempts in all, the first included.")
+    retry_after_max_seconds: Annotated[float, Field(ge=0, le=3600)] = 10.0
+    backoff_seconds: Annotated[float, Field(ge=0, le=60)] = Field(
+        0.5, description="First pause when the reply gives no Retry-After; doubles each time."
+    )
+
+
+class Timeouts(_Model):
+    request_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    download_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
+
+
+SITUATIONS = (
+    "usage",
+    "unknown_command",
+    "network",
+    "timeout",
+    "bad_reply",
+    "internal",
+    "credential_missing",
+    "base_refused",
+    "local_file",
+    "output_exists",
+    "download_failed",
+    "integrity",
+    "config_write",
+)
+
+
+class ErrorSituations(_Model):
+    """The error code the client reports in each situation it detects itself."""
+
+    usage: ErrorCodeName | None = None
+    unknown_command: ErrorCodeName | None = None
+    network: ErrorCodeName | None = None
+    timeout: ErrorCodeName | None = None
+    bad_reply: ErrorCodeName | None = None
+    internal: ErrorCodeName | None = None
+    credential_missing: ErrorCodeName | None = None
+    base_refused: ErrorCodeName | None = None
+    local_file: ErrorCodeName | None = None
+    output_exists: ErrorCodeName | None = None
+    download_failed: ErrorCodeName | None = None
+    integrity: ErrorCodeName | None = None
+    config_write: ErrorCodeName | None = None
+
+
+class OutputSettings(_Model):
+    style: Literal["envelope", "plain"] = Field(
+        "envelope",
+        description="`envelope`: one JSON envelope per run; `plain`: success prints the reply data, "
+        "failure prints a message on stderr.",
+    )
+    json_flag: FlagName | None = Field(None, description="Global switch that asks for JSON output.")
+    readable: bool = Field(False, description="Envelope style: a readable form when the JSON switch is absent.")
+
+
+class DefaultCommand(_Model):
+    command: CommandPath = Field(description="Command run when the first word is not a command.")
+    when: Literal["url", "any"] = Field("url", description="Only when that word looks like a URL, or always.")
+
+
+class Protocol(_Model):
+    """How the thin client talks to the API: base URL, credential, replies, errors, output."""
+
+    base_url: BaseUrl = Field(default_factory=BaseUrl)
+    credential: CredentialSettings | None = Field(None, description="Omit for products without authentication.")
+    config: ConfigSettings | None = Field(None, description="The client's saved config file, if it keeps one.")
+    replies: Replies = Field(default_factory=Replies)
+    retries: Retries = Field(default_factory=Retries)
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    errors: ErrorSituations = Field(default_factory=ErrorSituations)
+    output: OutputSettings = Field(default_factory=OutputSettings)
+    default_command: DefaultCommand | None = None
+    hooks: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$", max_length=200)] | None = Field(
+        None, description="Folder of the product's hooks package, relative to the spec file."
+    )
+
+
 PluginName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 
 
@@ -502,6 +1003,7 @@ class Spec(_Model):
     changelog: list[ChangelogEntry] = Field(min_length=1)
     skills: list[Skill] = Field(min_length=1)
     client: ClientSettings | None = None
+    protocol: Protocol | None = Field(None, description="Wire protocol of the thin client (the contract as data).")
     publish: PublishSettings | None = Field(None, description="Release settings for `skillpress publish`.")
 
     # ---- lookups used by rules and renderers (computed once; the model is frozen)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from skillpress.client import argv as argv_parser
+from skillpress.contract import invocation as grammar
 from skillpress.diagnostics import Severity
 from skillpress.spec.loader import PathKey
-from skillpress.spec.model import Command, Flag, Spec, TextKind, ValueType
+from skillpress.spec.model import STEP_FLAG_KEYS, Argument, Command, Flag, Spec, TextKind, ValueType
 from skillpress.spec.text import SpecString, bad_character, iter_strings, unsafe_markdown
 
 
@@ -148,7 +151,7 @@ def command_endpoint(spec: Spec) -> Iterator[Finding]:
     for i, command in enumerate(spec.commands):
         path: PathKey = ("commands", i, "endpoint")
         if command.endpoint is None:
-            if command.surface == "hosted":
+            if command.surface == "hosted" and not command.routes:
                 yield Finding(
                     ("commands", i, "surface"),
                     f"hosted command '{command.path}' names no endpoint",
@@ -164,6 +167,7 @@ def command_endpoint(spec: Spec) -> Iterator[Finding]:
 @rule("endpoint-used")
 def endpoint_used(spec: Spec) -> Iterator[Finding]:
     used = {c.endpoint for c in spec.commands if c.endpoint}
+    used |= {e for c in spec.commands for e in _step_and_route_endpoints(c)}
     if spec.credits:
         used |= {m.endpoint for m in spec.credits.payment_methods if m.endpoint}
     for i, endpoint in enumerate(spec.endpoints):
@@ -226,13 +230,14 @@ def flag_field(spec: Spec) -> Iterator[Finding]:
         if endpoint is None:
             continue
         fields = {f.name for f in endpoint.body + endpoint.query + endpoint.path_params}
+        fields |= {h.name for h in endpoint.headers}
         items = [(f.field, ("commands", ci, "flags", fi, "field")) for fi, f in enumerate(command.flags)]
         items += [(a.field, ("commands", ci, "arguments", ai, "field")) for ai, a in enumerate(command.arguments)]
         for name, path in items:
             if name and name not in fields:
                 yield Finding(
                     path,
-                    f"field {name!r} is not a body, query or path field of endpoint {endpoint.id!r}",
+                    f"field {name!r} is not a body, query, path or header field of endpoint {endpoint.id!r}",
                     _suggest(name, fields),
                 )
 
@@ -255,8 +260,8 @@ def flag_default(spec: Spec) -> Iterator[Finding]:
         if flag.default is None:
             continue
         try:
-            argv_parser.convert(flag.type.value, _raw(flag.default), flag.name, tuple(flag.choices))
-        except argv_parser.UsageProblem as problem:
+            grammar.convert(flag.type.value, _raw(flag.default), flag.name, tuple(flag.choices), flag.transform)
+        except grammar.UsageProblem as problem:
             yield Finding(base + ("default",), f"default does not fit the flag: {problem.message}")
         if flag.required:
             yield Finding(
@@ -642,17 +647,24 @@ def env_roles(spec: Spec) -> Iterator[Finding]:
 
 
 def _check_invocation(spec: Spec, argv: list[str], path: PathKey) -> Iterator[Finding]:
+    """Parse ``argv`` with the client's own grammar (``contract.invocation``), no environment."""
     if any(bad_character(word, TextKind.token) for word in argv):
         return  # `text-chars` reports the character; parsing the words would only say it again
-    command, used = spec.resolve_command(argv)
-    if command is None:
+    contract = _contract(spec)
+    try:
+        grammar.parse_argv(contract, argv, env={})
+    except grammar.UnknownCommand:
         words = " ".join(t for t in argv[:2] if not t.startswith("-"))
         yield Finding(path, f"'{words}' is not a command of this spec", _suggest(words, spec.commands_by_path))
-        return
-    try:
-        argv_parser.parse(command, argv[used:], spec.global_flags)
-    except argv_parser.UsageProblem as problem:
-        yield Finding(path, f"not a valid '{command.path}' invocation: {problem.message}", problem.hint)
+    except grammar.UsageProblem as problem:
+        command, _ = grammar.resolve(contract, argv)
+        name = command["path"] if command is not None else _default_command_path(spec)
+        yield Finding(path, f"not a valid '{name}' invocation: {problem.message}", problem.hint)
+
+
+def _default_command_path(spec: Spec) -> str:
+    default = spec.protocol.default_command if spec.protocol else None
+    return default.command if default else "?"
 
 
 @rule("example-valid")
@@ -660,13 +672,24 @@ def example_valid(spec: Spec) -> Iterator[Finding]:
     for ci, command in enumerate(spec.commands):
         for ei, example in enumerate(command.examples):
             base: PathKey = ("commands", ci, "examples", ei)
-            resolved, _ = spec.resolve_command(example.argv)
-            if resolved is not None and resolved is not command:
-                yield Finding(base + ("argv",), f"example runs '{resolved.path}', not '{command.path}'")
+            resolved = _runs(spec, example.argv)
+            if resolved is not None and resolved != command.path:
+                yield Finding(base + ("argv",), f"example runs '{resolved}', not '{command.path}'")
                 continue
             yield from _check_invocation(spec, example.argv, base + ("argv",))
             if example.exit_code not in spec.exit_codes_by_code:
                 yield Finding(base + ("exit_code",), f"exit code {example.exit_code} is not defined")
+
+
+def _runs(spec: Spec, argv: list[str]) -> str | None:
+    """Path of the command ``argv`` runs (the default command included), or ``None``."""
+    contract = _contract(spec)
+    command, _ = grammar.resolve(contract, argv)
+    if command is None and spec.protocol and spec.protocol.default_command and argv:
+        default = spec.protocol.default_command
+        if not argv[0].startswith("-") and (default.when == "any" or grammar.looks_like_url(argv[0])):
+            return default.command
+    return command["path"] if command is not None else None
 
 
 @rule("first-run-valid")
@@ -744,17 +767,23 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
     flag defaults); a value the client rewrites before sending (a file's text for a
     path flag, an asset URL reduced to its id) is left out.
     """
-    from skillpress.client.hosted import collect_fields
-    from skillpress.client.main import bind_arguments
+    from skillpress.contract import requests
 
-    resolved, used = spec.resolve_command(argv)
-    if resolved is not command:
-        return {}
+    contract = _contract(spec)
+
+    def no_files(path: str, limit: int) -> bytes:
+        raise OSError("documented examples are not run against the file system")
+
     try:
-        invocation = argv_parser.parse(command, argv[used:], spec.global_flags)
-        fields = collect_fields(command, invocation.values, bind_arguments(command, invocation))  # type: ignore[arg-type]
-    except argv_parser.UsageProblem:
-        return {}  # example-valid reports it
+        invocation = grammar.parse_argv(contract, argv, env={})
+        if invocation.path != command.path:
+            return {}
+        built = requests.build(
+            contract, invocation, effects=requests.Effects(now=lambda: 0.0, random_bytes=bytes, read_file=no_files)
+        )
+    except grammar.Problem:
+        return {}  # example-valid reports it (or the example reads a file, which fills its field at run time)
+    fields = built.fields if built is not None else {}
     rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
     return {
         name: value
@@ -1094,6 +1123,744 @@ def markdown_safe(spec: Spec) -> Iterator[Finding]:
             yield Finding(path, f"{problem} at character {index + 1}", hint)
 
 
+# --------------------------------------------------------------------------- the contract as data
+#
+# Rules over `protocol:`, routes, steps and the flag attributes the client acts on.
+# Paths name the keys an author writes (`print`, `from`), not the model's attribute names.
+
+_BASE_DIR: ContextVar[Path | None] = ContextVar("skillpress_spec_base_dir", default=None)
+_CONTRACT_CACHE: dict[int, tuple[Spec, dict[str, Any]]] = {}
+
+REPLY_PATH = re.compile(r"^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$")
+STATUS_KEY = re.compile(r"^[1-5](?:\d\d|xx)$")
+
+
+def _contract(spec: Spec) -> dict[str, Any]:
+    """The compiled contract of ``spec`` (compiled once per spec object)."""
+    cached = _CONTRACT_CACHE.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    from skillpress.contract.compile import compile_contract
+
+    contract = compile_contract(spec)
+    _CONTRACT_CACHE.clear()
+    _CONTRACT_CACHE[id(spec)] = (spec, contract)
+    return contract
+
+
+def _step_and_route_endpoints(command: Command) -> list[str]:
+    found = [r.endpoint for r in command.routes]
+    for step in command.steps:
+        endpoint = getattr(step.params, "endpoint", None)
+        if endpoint:
+            found.append(endpoint)
+    return found
+
+
+def _compile_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    except (RecursionError, OverflowError):
+        return "too complex"
+    return None
+
+
+def _flag_named(spec: Spec, command: Command, name: str) -> Flag | None:
+    found = command.flag(name)
+    if found is not None:
+        return found
+    for flag in spec.global_flags:
+        if name in flag.all_names:
+            return flag
+    return None
+
+
+def _argument_named(command: Command, name: str) -> Argument | None:
+    for argument in command.arguments:
+        if argument.name == name:
+            return argument
+    return None
+
+
+def _route_endpoint_fields(spec: Spec, command: Command) -> dict[str, set[str]]:
+    """Endpoint id -> its request field names, for every endpoint the command may call."""
+    out: dict[str, set[str]] = {}
+    ids = [r.endpoint for r in command.routes] or ([command.endpoint] if command.endpoint else [])
+    for endpoint_id in ids:
+        endpoint = spec.endpoints_by_id.get(endpoint_id)
+        if endpoint is not None:
+            out[endpoint_id] = _fields_of(endpoint_id, spec)
+    return out
+
+
+def _fields_of(endpoint_id: str, spec: Spec) -> set[str]:
+    endpoint = spec.endpoints_by_id.get(endpoint_id)
+    if endpoint is None:
+        return set()
+    return (
+        {f.name for f in endpoint.body + endpoint.query + endpoint.path_params}
+        | set(endpoint.template_params)
+        | {h.name for h in endpoint.headers}
+    )
+
+
+def _step_key(step: Any) -> str:
+    """The key the author wrote for a step (its kind)."""
+    return str(step.kind)
+
+
+SWITCH_PARAMS = {
+    ("poll", "when"),
+    ("download", "overwrite"),
+    ("save_credential", "when"),
+    ("save_credential", "reveal"),
+    ("print", "when"),
+    ("write_output", "overwrite"),
+    ("help", "skill_flag"),
+}
+
+
+def _step_flags(step: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path below the step, flag name) for every flag a step names."""
+    kind = step.kind
+    params = step.params
+    for key in STEP_FLAG_KEYS.get(kind, ()):
+        value = getattr(params, key)
+        if value:
+            yield (kind, key), value
+    if kind == "poll":
+        for key in ("interval", "timeout"):
+            duration = getattr(params, key)
+            if duration is not None and duration.flag:
+                yield (kind, key, "flag"), duration.flag
+
+
+def _step_inputs(step: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path below the step, flag or argument name) for the inputs a step reads by name."""
+    kind = step.kind
+    if kind == "upload":
+        for i, name in enumerate(step.params.values):
+            yield (kind, "values", i), name
+    elif kind == "hook":
+        for i, name in enumerate(step.params.reads):
+            yield (kind, "reads", i), name
+
+
+@rule("route-refs")
+def route_refs(spec: Spec) -> Iterator[Finding]:
+    """Routes name real endpoints, flags, arguments and fields, and every invocation has one."""
+    for ci, command in enumerate(spec.commands):
+        if not command.routes:
+            continue
+        base: PathKey = ("commands", ci)
+        if command.endpoint:
+            yield Finding(base + ("endpoint",), "give `endpoint` or `routes`, not both", "move it into a last route")
+        last = len(command.routes) - 1
+        for ri, route in enumerate(command.routes):
+            rbase = base + ("routes", ri)
+            if route.endpoint not in spec.endpoints_by_id:
+                yield Finding(
+                    rbase + ("endpoint",),
+                    f"endpoint {route.endpoint!r} is not defined",
+                    _suggest(route.endpoint, spec.endpoints_by_id),
+                )
+            when = route.when
+            if when is None and ri != last:
+                yield Finding(rbase, "only the last route may leave out `when`: the routes after it are never chosen")
+            if when is not None and ri == last:
+                yield Finding(
+                    rbase + ("when",),
+                    "the last route must have no `when`, so that every invocation has an endpoint",
+                    "add a last route without `when`",
+                )
+            if when is not None:
+                if when.flag and _flag_named(spec, command, when.flag) is None:
+                    yield Finding(rbase + ("when", "flag"), f"flag {when.flag} is not a flag of '{command.path}'")
+                if when.argument and _argument_named(command, when.argument) is None:
+                    yield Finding(
+                        rbase + ("when", "argument"),
+                        f"argument {when.argument} is not an argument of '{command.path}'",
+                        _suggest(when.argument, [a.name for a in command.arguments]),
+                    )
+                if when.matches is not None and (problem := _compile_error(when.matches)):
+                    yield Finding(rbase + ("when", "matches"), f"not a valid regular expression: {problem}")
+            fields = _fields_of(route.endpoint, spec)
+            for name, field in route.fields.items():
+                known = _flag_named(spec, command, name) if name.startswith("--") else _argument_named(command, name)
+                if known is None:
+                    yield Finding(
+                        rbase + ("fields", name), f"{name} is not a flag or argument of '{command.path}'", on_key=True
+                    )
+                if route.endpoint in spec.endpoints_by_id and field not in fields:
+                    yield Finding(
+                        rbase + ("fields", name),
+                        f"field {field!r} is not a request field of endpoint {route.endpoint!r}",
+                        _suggest(field, fields),
+                    )
+        # each input's own `field` must belong to at least one route's endpoint
+        all_fields = set().union(*_route_endpoint_fields(spec, command).values()) if command.routes else set()
+        inputs = [(f.field, base + ("flags", fi, "field")) for fi, f in enumerate(command.flags) if not f.local]
+        inputs += [(a.field, base + ("arguments", ai, "field")) for ai, a in enumerate(command.arguments)]
+        for input_field, path in inputs:
+            if input_field and all_fields and input_field not in all_fields:
+                yield Finding(
+                    path,
+                    f"field {input_field!r} is not a request field of any endpoint '{command.path}' routes to",
+                    _suggest(input_field, all_fields),
+                )
+
+
+@rule("step-refs")
+def step_refs(spec: Spec) -> Iterator[Finding]:
+    """Steps name real endpoints, flags, arguments and fields, and fit the command."""
+    for ci, command in enumerate(spec.commands):
+        if not command.steps:
+            continue
+        base: PathKey = ("commands", ci)
+        if command.behavior is not None:
+            yield Finding(base + ("behavior",), "a command uses `behavior` or `steps`, not both")
+        calls = bool(command.routes or command.endpoint)
+        route_fields = set().union(*_route_endpoint_fields(spec, command).values()) if calls else set()
+        route_ids = {r.endpoint for r in command.routes} | ({command.endpoint} if command.endpoint else set())
+        local = [i for i, step in enumerate(command.steps) if step.kind in ("credential", "status", "help", "version")]
+        for i in local[1:]:
+            yield Finding(
+                base + ("steps", i), "a command has at most one local step (credential, status, help, version)"
+            )
+        seen: dict[str, int] = {}
+        for si, step in enumerate(command.steps):
+            sbase = base + ("steps", si)
+            kind = step.kind
+            params: Any = step.params
+            if kind in ("print", "write_output", "download", "save_credential") and kind in seen:
+                yield Finding(sbase, f"'{command.path}' already has a {kind} step (steps[{seen[kind]}])")
+            seen.setdefault(kind, si)
+            endpoint = getattr(params, "endpoint", None)
+            if endpoint and endpoint not in spec.endpoints_by_id:
+                yield Finding(
+                    sbase + (kind, "endpoint"),
+                    f"endpoint {endpoint!r} is not defined",
+                    _suggest(endpoint, spec.endpoints_by_id),
+                )
+            if kind in ("poll", "download", "save_credential", "copy", "print", "write_output") and not calls:
+                yield Finding(sbase, f"a {kind} step reads the reply, but '{command.path}' calls no endpoint")
+            for path, name in _step_flags(step):
+                flag = _flag_named(spec, command, name)
+                if flag is None:
+                    yield Finding(sbase + path, f"flag {name} is not a flag of '{command.path}'")
+                elif (kind, path[1]) in SWITCH_PARAMS and flag.type is not ValueType.boolean:
+                    yield Finding(sbase + path, f"{name} must be a switch (type boolean) to be used here")
+                elif path[1] in ("interval", "timeout") and flag.type not in (ValueType.integer, ValueType.number):
+                    yield Finding(sbase + path, f"{name} gives a duration, so it must be an integer or number flag")
+                elif (kind, path[1]) in (("download", "to"), ("write_output", "flag")) and flag.type not in (
+                    ValueType.path,
+                    ValueType.string,
+                ):
+                    yield Finding(sbase + path, f"{name} names a file, so it must be a path flag")
+            for path, name in _step_inputs(step):
+                known = _flag_named(spec, command, name) if name.startswith("--") else _argument_named(command, name)
+                if known is None:
+                    yield Finding(sbase + path, f"{name} is not a flag or argument of '{command.path}'")
+            if kind == "upload":
+                if params.skip_if and (problem := _compile_error(params.skip_if)):
+                    yield Finding(sbase + (kind, "skip_if"), f"not a valid regular expression: {problem}")
+                if params.endpoint in spec.endpoints_by_id:
+                    fields = _fields_of(params.endpoint, spec)
+                    for name in params.body:
+                        if name not in fields:
+                            yield Finding(
+                                sbase + (kind, "body", name),
+                                f"field {name!r} is not a request field of endpoint {params.endpoint!r}",
+                                on_key=True,
+                            )
+            if kind == "poll" and params.endpoint not in route_ids:
+                if params.id is None:
+                    yield Finding(
+                        sbase + (kind,),
+                        f"polling {params.endpoint!r}, which '{command.path}' does not call, needs `id`: "
+                        "the path of the job id in the first reply",
+                    )
+                endpoint_model = spec.endpoints_by_id.get(params.endpoint)
+                if endpoint_model is not None and len(endpoint_model.template_params) != 1:
+                    yield Finding(
+                        sbase + (kind, "endpoint"),
+                        f"endpoint {params.endpoint!r} needs exactly one path parameter to take the job id",
+                    )
+            if kind == "save_credential" and params.request_field and params.request_field not in route_fields:
+                yield Finding(
+                    sbase + (kind, "request_field"),
+                    f"field {params.request_field!r} is not a request field of the command's endpoint",
+                )
+            if kind == "hook":
+                for wi, name in enumerate(params.writes):
+                    if route_fields and name not in route_fields:
+                        yield Finding(
+                            sbase + (kind, "writes", wi),
+                            f"field {name!r} is not a request field of the command's endpoint",
+                            _suggest(name, route_fields),
+                        )
+
+
+def _reply_paths(spec: Spec) -> Iterator[tuple[PathKey, str, bool]]:
+    """(where, path, may be empty) for every reply path of the spec."""
+    if spec.protocol is not None:
+        replies = spec.protocol.replies
+        for key in ("ok", "data", "error_code", "error_message", "retryable", "recovery", "trace_id"):
+            value = getattr(replies, key)
+            if value is not None:
+                yield ("protocol", "replies", key), value, key == "data"
+    for ci, command in enumerate(spec.commands):
+        for si, step in enumerate(command.steps):
+            base: PathKey = ("commands", ci, "steps", si, step.kind)
+            params: Any = step.params
+            kind = step.kind
+            if kind == "upload":
+                yield base + ("id",), params.id, False
+            elif kind == "poll":
+                if params.id is not None:
+                    yield base + ("id",), params.id, False
+                yield base + ("status",), params.status, False
+            elif kind == "download":
+                for key in ("url", "name", "type", "size", "sha256"):
+                    if getattr(params, key) is not None:
+                        yield base + (key,), getattr(params, key), False
+            elif kind == "save_credential":
+                yield base + ("from",), params.from_, False
+                if params.report is not None:
+                    yield base + ("report",), params.report, True
+            elif kind == "copy":
+                for i, path in enumerate(params.from_):
+                    yield base + ("from", i), path, False
+                for i, path in enumerate(params.in_):
+                    yield base + ("in", i), path, True
+            elif kind == "print":
+                yield base + ("field",), params.field, True
+
+
+@rule("reply-paths")
+def reply_paths(spec: Spec) -> Iterator[Finding]:
+    """Reply paths are dotted names (``error.code``, ``items.0.url``)."""
+    for where, path, may_be_empty in _reply_paths(spec):
+        if path == "" and may_be_empty:
+            continue
+        if not REPLY_PATH.match(path):
+            yield Finding(
+                where,
+                f"{path!r} is not a reply path",
+                "write dotted names such as error.code; a part made of digits indexes a list"
+                + ("" if not may_be_empty else '; "" means the whole value'),
+            )
+
+
+@rule("protocol-refs")
+def protocol_refs(spec: Spec) -> Iterator[Finding]:
+    """The protocol names real global flags, error codes and commands, and is complete."""
+    protocol = spec.protocol
+    if protocol is None:
+        return
+    base: PathKey = ("protocol",)
+    globals_ = {name: flag for flag in spec.global_flags for name in flag.all_names}
+
+    def global_flag(path: PathKey, name: str, want: str) -> Iterator[Finding]:
+        flag = globals_.get(name)
+        if flag is None:
+            yield Finding(
+                path, f"{name} is not a global flag", "declare it under global_flags: every command accepts it"
+            )
+        elif want == "switch" and flag.type is not ValueType.boolean:
+            yield Finding(path, f"{name} must be a switch (type boolean)")
+        elif want == "value" and flag.type is ValueType.boolean:
+            yield Finding(path, f"{name} must take a value")
+        elif want == "secret" and (flag.type is ValueType.boolean or not flag.secret):
+            yield Finding(path, f"{name} carries a credential: it must take a value and be `secret: true`")
+
+    if protocol.base_url.flag:
+        yield from global_flag(base + ("base_url", "flag"), protocol.base_url.flag, "value")
+    if protocol.output.json_flag:
+        yield from global_flag(base + ("output", "json_flag"), protocol.output.json_flag, "switch")
+    default = protocol.base_url.default
+    if default is not None and not re.match(r"^https?://[A-Za-z0-9.\[\]:-]+(?::\d+)?/?$", default):
+        yield Finding(base + ("base_url", "default"), f"{default!r} is not a base URL such as https://api.example.com")
+    credential = protocol.credential
+    if credential is not None:
+        cbase = base + ("credential",)
+        if credential.scheme in ("header", "query") and not credential.name:
+            yield Finding(cbase + ("scheme",), f"a {credential.scheme} credential needs `name`")
+        if credential.shape and (problem := _compile_error(credential.shape)):
+            yield Finding(cbase + ("shape",), f"not a valid regular expression: {problem}")
+        for i, source in enumerate(credential.sources):
+            where = cbase + ("sources", i, source.kind)
+            if source.kind == "stdin":
+                yield from global_flag(where, source.name, "switch")
+            elif source.kind == "flag":
+                yield from global_flag(where, source.name, "secret")
+            elif source.kind == "config" and protocol.config is None:
+                yield Finding(where, "a config source needs a `protocol.config` file")
+    for ci, command in enumerate(spec.commands):
+        if command.auth.value != "none" and credential is None:
+            yield Finding(
+                ("commands", ci, "auth"),
+                f"'{command.path}' uses a credential, but `protocol.credential` declares none",
+            )
+    for status, code in protocol.replies.statuses.items():
+        where = base + ("replies", "statuses", status)
+        if not STATUS_KEY.match(status):
+            yield Finding(where, f"{status!r} is not an HTTP status such as 401 or a class such as 5xx", on_key=True)
+        if code not in spec.error_codes_by_code:
+            yield Finding(where, f"error code {code!r} is not defined", _suggest(code, spec.error_codes_by_code))
+    for situation, code in protocol.errors.model_dump().items():
+        if code is not None and code not in spec.error_codes_by_code:
+            yield Finding(
+                base + ("errors", situation),
+                f"error code {code!r} is not defined in error_codes",
+                _suggest(code, spec.error_codes_by_code),
+            )
+    if protocol.default_command and protocol.default_command.command not in spec.commands_by_path:
+        yield Finding(
+            base + ("default_command", "command"),
+            f"command '{protocol.default_command.command}' is not defined",
+            _suggest(protocol.default_command.command, spec.commands_by_path),
+        )
+    if protocol.hooks is not None:
+        parts = protocol.hooks.replace("\\", "/").split("/")
+        if ".." in parts:
+            yield Finding(base + ("hooks",), "the hooks folder must lie inside the spec's folder (no '..')")
+
+
+def needed_situations(spec: Spec) -> dict[str, str]:
+    """Situation -> why the client of ``spec`` can meet it."""
+    needed = {
+        "usage": "any invocation can be wrong",
+        "unknown_command": "any first word can be unknown",
+        "network": "any request can fail to connect",
+        "timeout": "any request can time out",
+        "bad_reply": "any reply can be unreadable",
+        "internal": "the client needs a code for failures nothing else names",
+    }
+    protocol = spec.protocol
+    credential = protocol.credential if protocol else None
+    if credential is not None and any(c.auth.value == "required" for c in spec.commands):
+        needed["credential_missing"] = "a command requires a credential"
+    if credential is not None:
+        if any(s.kind == "config" for s in credential.sources):
+            needed["base_refused"] = "a saved credential is bound to its base"
+        elif credential.send_to == "declared":
+            needed["base_refused"] = "credentials go only to the declared base"
+    kinds = {step.kind: step for command in spec.commands for step in command.steps}
+    actions = {
+        getattr(step.params, "action", None) for c in spec.commands for step in c.steps if step.kind == "credential"
+    }
+    reads = any(f.read for _, f in _all_flags(spec))
+    if reads or "upload" in kinds or "write_output" in kinds:
+        needed["local_file"] = "a flag reads a file or a step reads or writes one"
+    if "download" in kinds:
+        needed["output_exists"] = "a download step refuses to replace a file"
+        needed["download_failed"] = "a download step can fail"
+        needed["integrity"] = "a download step checks size and digest"
+    elif "write_output" in kinds:
+        needed["output_exists"] = "a write_output step refuses to replace a file"
+    if "save_credential" in kinds or actions & {"save", "forget"}:
+        needed["config_write"] = "a step writes the config file"
+    return needed
+
+
+@rule("protocol-errors")
+def protocol_errors(spec: Spec) -> Iterator[Finding]:
+    """Every situation the client can meet maps to a defined error code (so to an exit code)."""
+    protocol = spec.protocol
+    if protocol is None:
+        return
+    for situation, why in needed_situations(spec).items():
+        if getattr(protocol.errors, situation) is None:
+            yield Finding(
+                ("protocol", "errors"),
+                f"the client needs an error code for `{situation}` ({why})",
+                f"set protocol.errors.{situation} to one of the error_codes",
+            )
+
+
+def _consumers(spec: Spec, command: Command) -> set[str]:
+    """Names (flags, arguments) something acts on, for one command."""
+    used: set[str] = set()
+    for flag in command.flags:
+        if (flag.field and not flag.local) or flag.sets:
+            used.add(flag.name)
+    for argument in command.arguments:
+        if argument.field:
+            used.add(argument.name)
+    for route in command.routes:
+        used |= set(route.fields)
+        if route.when is not None:
+            used |= {n for n in (route.when.flag, route.when.argument) if n}
+    for step in command.steps:
+        used |= {name for _, name in _step_flags(step)}
+        used |= {name for _, name in _step_inputs(step)}
+    # a flag that stands for an argument is used when the argument is
+    for argument in command.arguments:
+        if argument.flag and argument.name in used:
+            used.add(argument.flag)
+    canonical = set()
+    for name in used:
+        named = _flag_named(spec, command, name)
+        canonical.add(named.name if named is not None else name)
+    return canonical
+
+
+def _protocol_flags(spec: Spec) -> set[str]:
+    protocol = spec.protocol
+    if protocol is None:
+        return set()
+    names = {protocol.base_url.flag, protocol.output.json_flag}
+    if protocol.credential is not None:
+        names |= {s.name for s in protocol.credential.sources if s.kind in ("stdin", "flag")}
+    canonical = {name: flag.name for flag in spec.global_flags for name in flag.all_names}
+    return {canonical.get(n, n) for n in names if n}
+
+
+@rule("flag-consumed")
+def flag_consumed(spec: Spec) -> Iterator[Finding]:
+    """Every flag and argument is acted on: a request field, a step, a route, a protocol role or a hook."""
+    checked = [
+        (ci, c)
+        for ci, c in enumerate(spec.commands)
+        if c.behavior is None and (spec.protocol is not None or c.steps or c.routes)
+    ]
+    protocol_flags = _protocol_flags(spec)
+    used_anywhere: set[str] = set(protocol_flags)
+    for command in spec.commands:
+        used_anywhere |= _consumers(spec, command)
+    hint = "send it (`field`, `sets`), name it in a step, a route or a hook's `reads`, or remove it"
+    for ci, command in checked:
+        used = _consumers(spec, command) | protocol_flags
+        for fi, flag in enumerate(command.flags):
+            if flag.name not in used:
+                yield Finding(
+                    ("commands", ci, "flags", fi, "name"), f"nothing in '{command.path}' acts on {flag.name}", hint
+                )
+        for ai, argument in enumerate(command.arguments):
+            if argument.name not in used:
+                yield Finding(
+                    ("commands", ci, "arguments", ai, "name"),
+                    f"nothing in '{command.path}' acts on {argument.name}",
+                    hint,
+                )
+    if spec.protocol is not None:
+        endpoint_fields = {
+            f.name for endpoint in spec.endpoints for f in (*endpoint.path_params, *endpoint.query, *endpoint.body)
+        }
+        endpoint_fields |= {h.name for endpoint in spec.endpoints for h in endpoint.headers}
+        endpoint_fields |= {p for endpoint in spec.endpoints for p in endpoint.template_params}
+        for fi, flag in enumerate(spec.global_flags):
+            # a global flag that fills a field is sent wherever an endpoint has that field
+            sends = [flag.field] if flag.field and not flag.local else list(flag.sets)
+            if any(name.split(".")[0] in endpoint_fields or name in endpoint_fields for name in sends):
+                continue
+            if flag.name not in used_anywhere:
+                yield Finding(
+                    ("global_flags", fi, "name"),
+                    f"nothing acts on the global flag {flag.name}",
+                    "give it a protocol role (base_url.flag, output.json_flag, a credential source) or use it in a step",
+                )
+
+
+def _hook_file(root: Path, module: str) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@rule("hook-resolves")
+def hook_resolves(spec: Spec) -> Iterator[Finding]:
+    """A hook's module exists in the hooks folder and defines the function (parsed, never imported)."""
+    import ast
+
+    base_dir = _BASE_DIR.get()
+    folder = spec.protocol.hooks if spec.protocol else None
+    for ci, command in enumerate(spec.commands):
+        for si, step in enumerate(command.steps):
+            if step.kind != "hook":
+                continue
+            where: PathKey = ("commands", ci, "steps", si, "hook", "call")
+            params: Any = step.params
+            module, _, function = params.call.partition(":")
+            if folder is None:
+                yield Finding(where, "a hook step needs `protocol.hooks`: the folder of the product's hooks package")
+                continue
+            if base_dir is None:
+                yield Finding(where, "the hook cannot be checked: the spec was not read from a file")
+                continue
+            root = (base_dir / folder).resolve()
+            if not root.is_dir():
+                yield Finding(("protocol", "hooks"), f"hooks folder {folder!r} does not exist next to the spec")
+                continue
+            path = _hook_file(root, module)
+            if path is None:
+                yield Finding(
+                    where,
+                    f"module {module!r} is not in the hooks folder",
+                    f"create {folder}/{module.replace('.', '/')}.py",
+                )
+                continue
+            try:
+                tree = ast.parse(path.read_bytes(), filename=str(path))
+            except (SyntaxError, ValueError, OSError, RecursionError, MemoryError) as exc:
+                reason = getattr(exc, "msg", None) or type(exc).__name__
+                yield Finding(where, f"module {module!r} could not be parsed: {reason}")
+                continue
+            functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+            if function not in functions:
+                yield Finding(
+                    where,
+                    f"module {module!r} defines no function {function!r} at its top level",
+                    _suggest(function, functions),
+                )
+
+
+@rule("short-flags")
+def short_flags(spec: Spec) -> Iterator[Finding]:
+    """Each one-letter flag names one flag of a command (its own flags and the global ones)."""
+    global_shorts = {f.short: fi for fi, f in enumerate(spec.global_flags) if f.short}
+    yield from _duplicates(
+        [(f.short, ("global_flags", fi, "short")) for fi, f in enumerate(spec.global_flags) if f.short],
+        "short flag",
+    )
+    for ci, command in enumerate(spec.commands):
+        items = []
+        for fi, flag in enumerate(command.flags):
+            if not flag.short:
+                continue
+            path: PathKey = ("commands", ci, "flags", fi, "short")
+            if flag.short in global_shorts:
+                yield Finding(path, f"{flag.short} is already the short form of a global flag")
+            items.append((flag.short, path))
+        yield from _duplicates(items, "short flag")
+
+
+@rule("variadic-last")
+def variadic_last(spec: Spec) -> Iterator[Finding]:
+    """A variadic argument is the last argument of its command (so at most one per command)."""
+    for ci, command in enumerate(spec.commands):
+        last = len(command.arguments) - 1
+        for ai, argument in enumerate(command.arguments):
+            if argument.variadic and ai != last:
+                yield Finding(
+                    ("commands", ci, "arguments", ai, "variadic"),
+                    f"{argument.name} takes every remaining positional, so it must be the last argument",
+                )
+
+
+@rule("generate-pattern")
+def generate_pattern(spec: Spec) -> Iterator[Finding]:
+    """A generated value's pattern uses known placeholders only, and at least one."""
+    from skillpress.contract.requests import GENERATE_PLACEHOLDERS, PLACEHOLDER
+
+    known = ", ".join("{" + p + "}" for p in GENERATE_PLACEHOLDERS)
+    for base, flag in _all_flags(spec):
+        if flag.generate is None:
+            continue
+        where = base + ("generate", "pattern")
+        found = PLACEHOLDER.findall(flag.generate.pattern)
+        for name in found:
+            if name not in GENERATE_PLACEHOLDERS:
+                yield Finding(where, f"unknown placeholder {{{name}}}", f"use {known}")
+        if not found:
+            yield Finding(where, "the pattern has no placeholder, so every value would be the same", f"use {known}")
+
+
+def _input_attributes(
+    spec: Spec, base: PathKey, what: str, kind: ValueType, accepts: Any, transform: list[str]
+) -> Iterator[Finding]:
+    if accepts is not None:
+        if problem := _compile_error(accepts.id):
+            yield Finding(base + ("accepts_url", "id"), f"not a valid regular expression: {problem}")
+        urls = {name for name in type(spec.product.urls).model_fields if getattr(spec.product.urls, name)}
+        for i, host in enumerate(accepts.hosts):
+            if host != "base" and host not in urls:
+                yield Finding(
+                    base + ("accepts_url", "hosts", i),
+                    f"{host!r} is not a product URL that is set",
+                    _suggest(host, urls | {"base"}),
+                )
+        if kind not in (ValueType.string, ValueType.url, ValueType.path):
+            yield Finding(base + ("accepts_url",), f"{what} must take text to accept a URL")
+    if transform and kind is ValueType.boolean:
+        yield Finding(base + ("transform",), f"{what} is a switch; a transform does nothing")
+
+
+@rule("flag-attributes")
+def flag_attributes(spec: Spec) -> Iterator[Finding]:
+    """Flag and argument attributes fit the flag's type and each other."""
+    names_by_command: dict[int, set[str]] = {}
+    global_names = {n for f in spec.global_flags for n in f.all_names}
+    for ci, command in enumerate(spec.commands):
+        names_by_command[ci] = global_names | {n for f in command.flags for n in f.all_names}
+    for base, flag in _all_flags(spec):
+        kind = flag.type
+        index = base[1]
+        names = names_by_command[index] if base[0] == "commands" and isinstance(index, int) else global_names
+        if flag.negatable:
+            if kind is not ValueType.boolean:
+                yield Finding(base + ("negatable",), f"only a switch can be negatable; {flag.name} takes a value")
+            for name in flag.all_names:
+                negated = "--no-" + name[2:]
+                if negated in names:
+                    yield Finding(base + ("negatable",), f"{negated} is already the name of another flag")
+        if flag.sets and kind is not ValueType.boolean:
+            yield Finding(base + ("sets",), f"only a switch can set constant fields; {flag.name} takes a value")
+        if flag.scale is not None and kind not in (ValueType.integer, ValueType.number):
+            yield Finding(
+                base + ("scale",), f"only an integer or number flag can be scaled; {flag.name} is {kind.value}"
+            )
+        if flag.read is not None and kind is not ValueType.path:
+            yield Finding(base + ("read",), f"only a path flag can be read; {flag.name} is {kind.value}")
+        if flag.max_bytes is not None and flag.read is None:
+            yield Finding(base + ("max_bytes",), "max_bytes limits `read`, which this flag does not set")
+        if flag.generate is not None:
+            if flag.default is not None:
+                yield Finding(base + ("generate",), f"{flag.name} has a default, so a generated value is never used")
+            if flag.required:
+                yield Finding(base + ("generate",), f"{flag.name} is required, so a generated value is never used")
+            if kind is not ValueType.string:
+                yield Finding(base + ("generate",), f"a generated value is text; {flag.name} is {kind.value}")
+        if (
+            flag.env is not None
+            and flag.secret is False
+            and any(word in flag.env for word in ("TOKEN", "SECRET", "PASSWORD", "API_KEY"))
+        ):
+            pass  # naming is the author's business; secrets are marked by `secret`
+        yield from _input_attributes(spec, base, flag.name, kind, flag.accepts_url, list(flag.transform))
+    for ci, command in enumerate(spec.commands):
+        for ai, argument in enumerate(command.arguments):
+            yield from _input_attributes(
+                spec,
+                ("commands", ci, "arguments", ai),
+                argument.name,
+                argument.type,
+                argument.accepts_url,
+                list(argument.transform),
+            )
+
+
+@rule("at-most-one-of-flags")
+def at_most_one_of_flags(spec: Spec) -> Iterator[Finding]:
+    for ci, command in enumerate(spec.commands):
+        names = {n for f in command.flags for n in f.all_names}
+        for gi, group in enumerate(command.at_most_one_of):
+            if len(group) < 2:
+                yield Finding(
+                    ("commands", ci, "at_most_one_of", gi), "an at_most_one_of group needs at least two flags"
+                )
+            for fi, name in enumerate(group):
+                if name not in names:
+                    yield Finding(
+                        ("commands", ci, "at_most_one_of", gi, fi), f"flag {name} is not a flag of '{command.path}'"
+                    )
+
+
 def _suggest(name: str, known: Iterable[str]) -> str | None:
     import difflib
 
@@ -1101,10 +1868,14 @@ def _suggest(name: str, known: Iterable[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def run(spec: Spec) -> Iterator[tuple[str, Finding]]:
-    for code, fn in RULES.items():
-        for finding in fn(spec):
-            yield code, finding
+def run(spec: Spec, *, base_dir: Path | None = None) -> Iterator[tuple[str, Finding]]:
+    """Every rule's findings. ``base_dir`` is the spec's folder (hooks are found from it)."""
+    token = _BASE_DIR.set(base_dir)
+    try:
+        found = [(code, finding) for code, fn in RULES.items() for finding in fn(spec)]
+    finally:
+        _BASE_DIR.reset(token)
+    return iter(found)
 
 
 __all__ = ["RULES", "Command", "Finding", "ValueType", "run", "semver_key"]

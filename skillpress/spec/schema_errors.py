@@ -114,12 +114,20 @@ def _model_at(model: type[BaseModel], path: PathKey) -> type[BaseModel] | None:
         current = _unwrap(current)
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
-        info = current.model_fields.get(part)
+        info = _field_named(current, part)
         if info is None:
             return None
         current = info.annotation
     current = _unwrap(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _field_named(model: type[BaseModel], key: str) -> Any:
+    """The field an author's key names: by alias first, then by attribute name."""
+    for info in model.model_fields.values():
+        if info.alias == key:
+            return info
+    return model.model_fields.get(key)
 
 
 def _unwrap(annotation: Any, want_item: bool = False) -> Any:
@@ -190,7 +198,8 @@ def _one(
         message = f"unknown key {path[-1]!r}"
         owner = _model_at(model, path[:-1])
         if owner is not None:
-            allowed = sorted(owner.model_fields)
+            # the keys an author writes: a field's alias when it has one (`from`, not `from_`)
+            allowed = sorted(info.alias or name for name, info in owner.model_fields.items())
             close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else "allowed keys: " + ", ".join(allowed)
             if close:

@@ -109,7 +109,7 @@ def string_fields(model: type[BaseModel], base: PathKey = ()) -> Iterator[String
     kinds = _field_kinds(model)
     for name, info in model.model_fields.items():
         annotation = info.rebuild_annotation()
-        path = base + (name,)
+        path = base + (info.alias or name,)  # the key a spec author writes (`from`, not `from_`)
         index: PathKey = (0,) if _is_list(annotation) else ()
         if name in kinds:
             kind = kinds[name]
@@ -128,14 +128,14 @@ class SpecString(NamedTuple):
 
 
 @cache
-def _walk_plan(model: type[BaseModel]) -> tuple[tuple[str, TextKind], ...]:
-    """Fields of ``model`` that can hold a string (directly or in nested models), with the
-    kind their own strings have."""
+def _walk_plan(model: type[BaseModel]) -> tuple[tuple[str, str, TextKind], ...]:
+    """Fields of ``model`` that can hold a string (directly or in nested models): attribute,
+    the key the spec writes, and the kind their own strings have."""
     kinds = _field_kinds(model)
     plan = []
     for name, info in model.model_fields.items():
         if name in kinds or _models_in(info.rebuild_annotation()):
-            plan.append((name, kinds.get(name, TextKind.token)))
+            plan.append((name, info.alias or name, kinds.get(name, TextKind.token)))
     return tuple(plan)
 
 
@@ -149,10 +149,10 @@ def iter_strings(value: object, path: PathKey = (), kind: TextKind = TextKind.to
         if type(item) is str:
             add(SpecString(where, item, item_kind))
         elif isinstance(item, BaseModel):
-            for name, child_kind in _walk_plan(type(item)):
+            for name, key, child_kind in _walk_plan(type(item)):
                 child = getattr(item, name)
                 if child is not None:
-                    walk(child, where + (name,), child_kind)
+                    walk(child, where + (key,), child_kind)
         elif isinstance(item, (list, tuple)):
             for i, child in enumerate(item):
                 walk(child, where + (i,), item_kind)

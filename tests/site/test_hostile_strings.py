@@ -41,6 +41,8 @@ from skillpress.spec.model import Spec
 from skillpress.spec.text import StringField, string_fields, unsafe_url
 from tests.site.conftest import ROOT
 
+#: The folder whose `keyed_hooks/` package the full spec's hook step names.
+HOOKS_BASE = ROOT / "tests" / "contract" / "specs"
 MINIMAL = yaml.safe_load((ROOT / "tests" / "cases" / "minimal" / "spec.yaml").read_text(encoding="utf-8"))
 
 # The minimal spec grown so that every string field of the model holds a value.
@@ -78,7 +80,6 @@ global_flags:
     aliases: [--output-mode]
     compatibility_aliases: [--format]
     field: mode
-    local: true
   - name: --json
     type: boolean
     summary: Print the JSON envelope.
@@ -107,8 +108,8 @@ commands:
         description: Any text.
         value_name: TEXT
         field: text
-      - {name: --upper, type: boolean, summary: Upper case., local: true}
-      - {name: --lower, type: boolean, summary: Lower case., local: true}
+      - {name: --upper, type: boolean, summary: Upper case., sets: {style: loud}}
+      - {name: --lower, type: boolean, summary: Lower case., sets: {style: plain}}
     one_of: [[--upper, --lower]]
     examples:
       - argv: [echo, --upper, --json, --text, hello]
@@ -212,6 +213,258 @@ publish:
 """
 )
 
+# The contract sections (protocol, routes, steps, flag attributes), in a second command
+# set so that the legacy `echo` command stays as it was.
+CONTRACT: dict[str, Any] = yaml.safe_load(
+    """
+global_flags:
+  - name: --api-base-url
+    type: url
+    value_name: URL
+    summary: API base URL.
+  - name: --key-stdin
+    type: boolean
+    summary: Read the key from stdin.
+  - name: --key
+    value_name: KEY
+    secret: true
+    summary: The API key.
+  - name: --trace
+    type: boolean
+    summary: Ask for a trace.
+    sets: {trace: true}
+  - name: --session
+    value_name: ID
+    summary: A session id.
+    field: session
+    generate: {pattern: "s-{hex8}"}
+    accepts_url: {hosts: [media], id: "^s-[a-f0-9]{8}$"}
+commands:
+  - path: fetch
+    summary: Fetch a page or a job.
+    auth: required
+    arguments:
+      - name: TARGET
+        summary: A page URL or a job id.
+        field: url
+        accepts_url: {hosts: [media], id: "^job_[a-z0-9]+$"}
+    flags:
+      - name: --html
+        type: boolean
+        summary: Ask for HTML.
+        sets: {formats: [html]}
+      - name: --request-key
+        value_name: KEY
+        summary: A retry key.
+        field: retry_key
+        generate: {pattern: "r-{hex8}", warn: true}
+      - name: --job
+        value_name: ID
+        summary: A job id.
+        field: job_ref
+        accepts_url: {hosts: [media], id: "^job_[a-z0-9]+$"}
+      - name: --wait
+        type: boolean
+        summary: Wait for the job.
+      - name: --interval
+        type: number
+        value_name: S
+        summary: Seconds between polls.
+      - name: --limit-seconds
+        type: number
+        value_name: S
+        summary: Seconds to wait in all.
+      - name: --output
+        short: -o
+        type: path
+        value_name: PATH
+        summary: Where to write it.
+      - name: --overwrite
+        type: boolean
+        summary: Replace an existing file.
+      - name: --raw
+        type: boolean
+        summary: Print the page only.
+    routes:
+      - when: {flag: --mode, equals: fancy}
+        endpoint: fetch-start
+      - when: {flag: --job, equals: x}
+        endpoint: job-show
+        fields: {--job: job_id}
+      - when: {argument: TARGET, matches: "^job_"}
+        endpoint: job-show
+        fields: {TARGET: job_id}
+      - endpoint: fetch-start
+    steps:
+      - poll:
+          endpoint: job-show
+          id: job.id
+          status: job.status
+          done: [completed]
+          interval: {flag: --interval, unit: s, default: 1}
+          timeout: {flag: --limit-seconds, unit: s, default: 30}
+          when: --wait
+      - download: {url: page.url, to: --output, name: page.id, type: page.mime, size: page.size, sha256: page.sha256, overwrite: --overwrite}
+      - copy: {from: [page.url], to: link, in: [""], keep_fragment: true}
+      - print: {field: page.text, when: --raw}
+    examples:
+      - argv: [fetch, https://media.echo.example.com/job_abc, --wait]
+        shows: Wait for a job.
+  - path: put
+    summary: Store a file.
+    auth: required
+    endpoint: file-put
+    arguments:
+      - {name: FILE, type: path, summary: The file., field: file_id}
+    flags:
+      - {name: --tag, repeatable: true, value_name: TAG, summary: A tag.}
+      - {name: --save-to, type: path, value_name: PATH, summary: Write the reply here.}
+      - {name: --replace, type: boolean, summary: Replace an existing file.}
+    steps:
+      - upload:
+          values: [FILE]
+          skip_if: "^file_[a-z0-9]+$"
+          endpoint: upload
+          body: {name: name, content: base64}
+          types: {txt: text/plain}
+          id: file.id
+      - hook: {call: "tags:tag_object", reads: [--tag], writes: [tags]}
+      - write_output: {flag: --save-to, overwrite: --replace}
+    examples:
+      - argv: [put, ./notes.txt, --tag, a=b]
+        shows: Store a file.
+  - path: join
+    summary: Get a key.
+    endpoint: join
+    flags:
+      - {name: --save, type: boolean, summary: Save the key.}
+      - {name: --show, type: boolean, summary: Print the key.}
+    steps:
+      - save_credential: {from: key, when: --save, reveal: --show, request_field: return_key, report: storage}
+    examples:
+      - argv: [join, --save]
+        shows: A saved key.
+  - path: status
+    summary: Where the client points.
+    surface: local
+    steps:
+      - status: {endpoint: join}
+    examples:
+      - argv: [status]
+        shows: The client's settings.
+  - path: manual
+    summary: List the commands.
+    surface: local
+    flags:
+      - {name: --skill, type: boolean, summary: Print the skill file.}
+    steps:
+      - help: {skill_flag: --skill}
+    examples:
+      - argv: [manual]
+        shows: The commands.
+  - path: forget
+    summary: Forget the saved key.
+    surface: local
+    steps:
+      - credential: {action: forget}
+    examples:
+      - argv: [forget]
+        shows: Forget the key.
+endpoints:
+  - id: fetch-start
+    method: POST
+    path: /v1/fetch
+    summary: Start a fetch.
+    auth: required
+    headers:
+      - {name: x-retry-key, description: A retry key.}
+    body:
+      - {name: url, type: string, required: true}
+      - {name: formats, type: array}
+      - {name: retry_key, type: string}
+      - {name: job_ref, type: string}
+      - {name: trace, type: boolean}
+      - {name: session, type: string}
+      - {name: mode, type: string}
+  - id: job-show
+    method: GET
+    path: /v1/jobs/{job_id}
+    summary: One job.
+    auth: required
+    path_params:
+      - {name: job_id, type: string, required: true}
+  - id: upload
+    method: POST
+    path: /v1/uploads
+    summary: Upload a file.
+    auth: required
+    body:
+      - {name: name, type: string, required: true}
+      - {name: content, type: string, required: true}
+  - id: file-put
+    method: POST
+    path: /v1/files
+    summary: Store an uploaded file.
+    auth: required
+    body:
+      - {name: file_id, type: string, required: true}
+      - {name: tags, type: object}
+  - id: join
+    method: POST
+    path: /v1/join
+    summary: Issue a key.
+    body:
+      - {name: return_key, type: boolean}
+error_codes:
+  - {code: USAGE, exit_code: 2, meaning: Bad arguments., source: client}
+  - {code: UPSTREAM, exit_code: 7, retryable: true, meaning: The API failed., source: client}
+protocol:
+  base_url:
+    default: https://api.echo.example.com
+    env: [ECHO_API_BASE_URL]
+    flag: --api-base-url
+  credential:
+    scheme: header
+    name: x-api-key
+    prefix: "Key "
+    shape: "^esk_[A-Za-z0-9]{8,}$"
+    sources:
+      - stdin: --key-stdin
+      - flag: --key
+      - env: ECHO_TOKEN
+      - config: key
+  config: {folder: echo-skill, file: config.json, env: ECHO_CONFIG_PATH, base_key: base}
+  replies:
+    style: envelope
+    ok: ok
+    data: data
+    error_code: error.code
+    error_message: error.message
+    retryable: error.retryable
+    recovery: error.recovery
+    trace_id: trace_id
+    statuses: {"5xx": UPSTREAM}
+    exit_code_header: x-exit-code
+  errors:
+    usage: USAGE
+    unknown_command: USAGE
+    network: UPSTREAM
+    timeout: UPSTREAM
+    bad_reply: UPSTREAM
+    internal: UPSTREAM
+    credential_missing: USAGE
+    base_refused: USAGE
+    local_file: USAGE
+    output_exists: USAGE
+    download_failed: UPSTREAM
+    integrity: UPSTREAM
+    config_write: USAGE
+  output: {style: envelope, json_flag: --json, readable: true}
+  default_command: {command: fetch, when: url}
+  hooks: keyed_hooks
+"""
+)
+
 # (hostile string, a piece of it that any altered copy would still hold, or None)
 HOSTILE: list[tuple[str, str | None]] = [
     ("Q{{ 7*7 }}Q", "7*7"),
@@ -256,6 +509,11 @@ def full_spec() -> dict[str, Any]:
             merge(data[key], value)
         else:
             data[key] = value
+    for key, value in copy.deepcopy(CONTRACT).items():
+        if isinstance(value, list):
+            data[key] = [*data.get(key, []), *value]
+        else:
+            data[key] = value
     return data
 
 
@@ -275,31 +533,60 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def place(data: dict[str, Any], field: StringField, value: str) -> PathKey:
-    """Put ``value`` into ``field`` of ``data``; return the concrete path it landed at."""
+    """Put ``value`` into ``field`` of ``data``; return the concrete path it landed at.
+
+    ``field.path`` says ``0`` for "an item of this list"; the first item that holds the
+    next key is taken (steps of different kinds, credential sources, commands with
+    routes sit at other indexes)."""
+    parts = field.path
+    full = _concrete(data, parts)  # an item that already holds the field, when there is one
+    concrete = full[:-1] if full is not None else _concrete(data, parts[:-1])
+    if concrete is None:
+        # the last key may be an optional string FULL leaves out: any item of the last list will do
+        concrete = _concrete(data, parts[:-1], lenient=True)
+    if concrete is None:
+        raise AssertionError(f"FULL has nothing at {format_path(parts[:-1])}; add it")
     parent: Any = data
-    for part in field.path[:-1]:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError):
-            raise AssertionError(f"FULL has nothing at {format_path(field.path[:-1])}; add it") from None
-    name = field.path[-1]
+    for part in concrete:
+        parent = parent[part]
+    path: PathKey = (*concrete, parts[-1])
+    name = parts[-1]
     if field.shape == "str":  # an optional field FULL leaves out is set all the same
         parent[name] = value
-        return field.path
+        return path
     parent.setdefault(name, {} if field.shape == "dict" else [])
     if field.shape == "dict":
-        assert parent[name], f"FULL has an empty {format_path(field.path)}; give it an entry"
+        assert parent[name], f"FULL has an empty {format_path(path)}; give it an entry"
         parent[name][value] = next(iter(parent[name].values()))
-        return field.path + (value,)
+        return path + (value,)
     items = parent[name]
     if items and isinstance(items[0], list):  # one_of: a list of groups
         items[0].append(value)
-        return field.path + (0, len(items[0]) - 1)
+        return path + (0, len(items[0]) - 1)
     if name == "argv":  # the last word is a flag's value
         items[-1] = value
-        return field.path + (len(items) - 1,)
+        return path + (len(items) - 1,)
     items.append(value)
-    return field.path + (len(items) - 1,)
+    return path + (len(items) - 1,)
+
+
+def _concrete(node: Any, parts: PathKey, *, lenient: bool = False) -> list[Any] | None:
+    """The first concrete path that walks ``parts`` (``0`` = any list item) through ``node``."""
+    if not parts:
+        return []
+    part, rest = parts[0], parts[1:]
+    if isinstance(part, int):
+        if not isinstance(node, list):
+            return None
+        for index, item in enumerate(node):
+            found = _concrete(item, rest, lenient=lenient)
+            if found is not None:
+                return [index, *found]
+        return None
+    if isinstance(node, dict) and part in node:
+        found = _concrete(node[part], rest, lenient=lenient)
+        return None if found is None else [part, *found]
+    return None
 
 
 FIELDS = list(string_fields(Spec))
@@ -307,7 +594,7 @@ FIELDS = list(string_fields(Spec))
 
 def test_full_spec_is_valid_and_uses_every_string_field() -> None:
     data = full_spec()
-    result = load_spec_text(dump(data), "full.yaml")
+    result = load_spec_text(dump(data), "full.yaml", HOOKS_BASE)
     assert result.ok, [d.format_text() for d in result.diagnostics]
     assert [d for d in result.diagnostics if d.severity is Severity.ERROR] == []
     for field in FIELDS:
@@ -335,7 +622,9 @@ def validate_variant(data: dict[str, Any]) -> LoadResult:
     file (an appended list item reports its list's).
     """
     base = full_document()
-    return validate_document(LoadedDocument(base.file, data, value_marks=base.value_marks, key_marks=base.key_marks))
+    return validate_document(
+        LoadedDocument(base.file, data, value_marks=base.value_marks, key_marks=base.key_marks), HOOKS_BASE
+    )
 
 
 @cache
@@ -436,7 +725,7 @@ def test_accepted_hostile_strings_are_written_harmlessly(hostile: str, piece: st
     data = full_spec()
     for field, _ in accepted:
         place(data, field, hostile)
-    result = load_spec_text(dump(data), "spec.yaml")
+    result = load_spec_text(dump(data), "spec.yaml", HOOKS_BASE)
     assert result.ok and result.spec is not None, [d.format_text() for d in result.diagnostics]
     rendered = render_all(result.spec)
     assert not [d for d in rendered.diagnostics if d.severity is Severity.ERROR]

@@ -1,0 +1,1 @@
+"""Hooks of the `keyed` fixture product (parsed by `validate`, never imported by it)."""

@@ -1,0 +1,66 @@
+"""`validate` on the contract sections: hooks are parsed from the spec's folder, never imported."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from skillpress.spec import load_spec, load_spec_text
+from skillpress.spec.rules import RULES
+from tests.contract.helpers import KEYED, ROOT, SPECS_DIR
+
+
+def codes(result: object) -> list[str]:
+    return [d.code for d in result.diagnostics]  # type: ignore[attr-defined]
+
+
+def copy_keyed(tmp_path: Path) -> Path:
+    shutil.copy(KEYED, tmp_path / "keyed.yaml")
+    shutil.copytree(SPECS_DIR / "keyed_hooks", tmp_path / "keyed_hooks")
+    return tmp_path / "keyed.yaml"
+
+
+def test_fixture_specs_validate_clean_from_their_files() -> None:
+    for path in sorted(SPECS_DIR.glob("*.yaml")):
+        result = load_spec(path)
+        assert result.ok and result.diagnostics == [], [d.format_text() for d in result.diagnostics]
+
+
+def test_a_hook_cannot_be_checked_without_the_spec_folder() -> None:
+    result = load_spec_text(KEYED.read_text(encoding="utf-8"), "keyed.yaml")
+    messages = [d.message for d in result.diagnostics if d.code == "hook-resolves"]
+    assert messages == ["the hook cannot be checked: the spec was not read from a file"]
+
+
+def test_hooks_are_parsed_never_imported(tmp_path: Path) -> None:
+    spec = copy_keyed(tmp_path)
+    marker = tmp_path / "imported"
+    hook = tmp_path / "keyed_hooks" / "tags.py"
+    hook.write_text(f"open({str(marker)!r}, 'w').close()\n\n" + hook.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_spec(spec).ok
+    assert not marker.exists()
+
+
+def test_a_hook_module_that_does_not_parse_is_reported(tmp_path: Path) -> None:
+    spec = copy_keyed(tmp_path)
+    (tmp_path / "keyed_hooks" / "tags.py").write_text("def tag_object(:\n", encoding="utf-8")
+    result = load_spec(spec)
+    found = [d for d in result.diagnostics if d.code == "hook-resolves"]
+    assert len(found) == 1 and found[0].message.startswith("module 'tags' could not be parsed")
+    assert found[0].path == "commands[4].steps[1].hook.call"
+
+
+def test_a_package_module_resolves(tmp_path: Path) -> None:
+    spec = copy_keyed(tmp_path)
+    (tmp_path / "keyed_hooks" / "tags.py").unlink()
+    (tmp_path / "keyed_hooks" / "tags").mkdir()
+    (tmp_path / "keyed_hooks" / "tags" / "__init__.py").write_text("def tag_object(v, f):\n    return {}\n")
+    assert load_spec(spec).ok
+
+
+def test_every_rule_is_in_the_readme_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", readme, re.M))
+    missing = sorted(set(RULES) - listed)
+    assert missing == [], f"add a row to the README's rule table for: {', '.join(missing)}"
