@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Maintainer entry point: validate the spec and regenerate everything from it.
+"""Maintainer entry point: regenerate every example product of this repository.
 
-python build.py                 # source/image-skill.yaml
-python build.py path/to/spec.yaml
+python build.py                 # every examples/*/ project: build, then site build
+python build.py --check         # fail if a generated file is stale (what CI runs)
+python build.py examples/NAME   # one example
 """
 
 from __future__ import annotations

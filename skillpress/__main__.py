@@ -1,3 +1,3 @@
-from skillpress.cli import main
+from skillpress.cli import entry
 
-main()
+entry()

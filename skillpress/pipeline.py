@@ -15,7 +15,7 @@ from skillpress.diagnostics import Diagnostic, Severity, format_text, sort_key
 from skillpress.output import cache
 from skillpress.output.plan import Action, Plan, apply_plan, make_plan
 from skillpress.output.write import is_temp_name
-from skillpress.project import AGENT_DIR, MANIFEST, OWNED_DIRS, Project, display_path, remove_leftovers, walk_files
+from skillpress.project import MANIFEST, OWNED_DIRS, Project, display_path, remove_leftovers, walk_files
 
 if TYPE_CHECKING:  # the renderer and the spec model load only when a render is needed
     from skillpress.render import Rendered
@@ -39,14 +39,6 @@ class Prepared:
         return self.rendered is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def client_bundle_files(rendered: Rendered, spec_table: str, folder: str) -> dict[str, bytes]:
-    """Files the bundled thin client reads at run time: its command table and SKILL.md."""
-    return {
-        f"{folder}/table.json": spec_table.encode("utf-8"),
-        f"{folder}/SKILL.md": rendered.files[f"{AGENT_DIR}/skill.md"],
-    }
-
-
 def manifest_bytes(paths: list[str]) -> bytes:
     """The committed list of generated files: a build deletes only files it lists."""
     body = {"generator": "skillpress", "format": 1, "files": sorted(paths)}
@@ -66,10 +58,6 @@ def generate(project: Project) -> Prepared:
     if not load.ok or load.spec is None:
         return Prepared(load, None)
     rendered = render_all(load.spec, project.templates)
-    if project.client_bundle:
-        from skillpress.client_table import render_table_json
-
-        rendered.files.update(client_bundle_files(rendered, render_table_json(load.spec), project.client_bundle))
     rendered.files[MANIFEST] = manifest_bytes(list(rendered.files))
     rendered.files = dict(sorted(rendered.files.items()))
     return Prepared(load, rendered)
@@ -77,7 +65,7 @@ def generate(project: Project) -> Prepared:
 
 def _cached_clean(project: Project) -> tuple[str | None, dict[str, str] | None]:
     """The cache key of this render, and its recorded files if they all still match on disk."""
-    key = cache.inputs_key(project.spec_path, templates=project.templates, client_bundle=project.client_bundle)
+    key = cache.inputs_key(project.spec_path, templates=project.templates)
     known = cache.lookup(key) if key else None
     if known is not None and not cache.matches_disk(project.root, known, OWNED_DIRS):
         known = None

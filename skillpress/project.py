@@ -18,7 +18,6 @@ are relative to the file that sets them)::
     templates = "templates"        # optional folder of template overrides
     site-output = "_site"          # where `skillpress site build` writes the HTML
     publish-out = "dist"           # where `skillpress publish` writes a release
-    client-bundle = "pkg/bundle"   # optional: also generate a thin-client bundle here
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ MANIFEST = ".skillpress-manifest.json"
 #: Git-ignored working folder: stamps, and staging space for atomic writes and swaps.
 CACHE_DIR = ".skillpress-cache"
 
-KNOWN_KEYS = {"spec", "templates", "site-output", "publish-out", "client-bundle"}
+KNOWN_KEYS = {"spec", "templates", "site-output", "publish-out"}
 DEFAULT_SITE_OUTPUT = "_site"
 DEFAULT_PUBLISH_OUT = "dist"
 
@@ -63,7 +62,6 @@ class Config:
     templates: Path | None = None
     site_output: Path | None = None
     publish_out: Path | None = None
-    client_bundle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,6 @@ class Project:
     templates: Path | None = None
     site_output: Path = field(default=Path(DEFAULT_SITE_OUTPUT))
     publish_out: Path = field(default=Path(DEFAULT_PUBLISH_OUT))
-    client_bundle: str | None = None
 
     def __post_init__(self) -> None:
         # Every path absolute, relative ones taken against the root (the defaults) or the cwd.
@@ -212,9 +209,6 @@ def read_config(path: Path) -> Config:
             raise SkillpressError(f"{prefix}{key} must be a non-empty path string", file=str(path))
         return absolute(value, folder)
 
-    bundle = table.get("client-bundle")
-    if bundle is not None and (not isinstance(bundle, str) or not bundle.strip() or Path(bundle).is_absolute()):
-        raise SkillpressError(f"{prefix}client-bundle must be a folder relative to the project", file=str(path))
     return Config(
         file=path,
         folder=folder,
@@ -222,7 +216,6 @@ def read_config(path: Path) -> Config:
         templates=a_path("templates"),
         site_output=a_path("site-output"),
         publish_out=a_path("publish-out"),
-        client_bundle=bundle,
     )
 
 
@@ -241,7 +234,6 @@ def resolve(
     templates: Path | str | None = None,
     site_output: Path | str | None = None,
     publish_out: Path | str | None = None,
-    client_bundle: str | None = None,
     start: Path | None = None,
     need_spec: bool = True,
 ) -> Project:
@@ -281,7 +273,6 @@ def resolve(
         publish_out=absolute(publish_out)
         if publish_out is not None
         else ((config.publish_out if config else None) or Path(DEFAULT_PUBLISH_OUT)),
-        client_bundle=client_bundle if client_bundle is not None else (config.client_bundle if config else None),
     )
 
 

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from skillpress.cli import app
+from tests.cli import invoke
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = "tests/cases/minimal/spec.yaml"
@@ -26,10 +25,9 @@ TEXT_LINE = re.compile(
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(REPO_ROOT)
-    runner = CliRunner()
 
     def run(*args: str):  # type: ignore[no-untyped-def]
-        result = runner.invoke(app, list(args))
+        result = invoke(list(args))
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"the CLI raised {result.exception!r}")
         assert "Traceback" not in result.stdout + result.stderr
@@ -143,19 +141,22 @@ def test_subprocess_missing_file_has_no_traceback(tmp_path: Path) -> None:
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-def test_build_py_on_the_minimal_spec() -> None:
-    # --dry-run: build.py writes its outputs into the repository itself, and the
-    # minimal spec's outputs must not land there.
-    proc = subprocess.run(
-        [sys.executable, "build.py", "--dry-run", MINIMAL],
+def test_build_py_checks_and_dry_runs_every_example() -> None:
+    check = subprocess.run(
+        [sys.executable, "build.py", "--check"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "== examples/image-skill" in check.stderr
+    dry = subprocess.run(
+        [sys.executable, "build.py", "--dry-run", "examples/image-skill"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert not (REPO_ROOT / "skills" / "echo-skill").exists()
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "dry run, 0 change(s) not written" in dry.stderr or "0 file(s) changed" in dry.stderr
+    assert "Traceback" not in check.stderr + dry.stderr
 
 
 def test_mock_refuses_a_path_that_repeats_a_parameter(cli) -> None:  # type: ignore[no-untyped-def]

@@ -17,28 +17,28 @@ from skillpress.spec import load_spec
 from tests.tools import run_skills
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = load_spec(ROOT / "source/image-skill.yaml").spec
+SPEC = load_spec(ROOT / "examples/image-skill/spec.yaml").spec
 SKILL_NAMES = sorted(s.name for s in SPEC.skills)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def test_skill_folders_are_exactly_the_spec_skills() -> None:
-    folders = sorted(p.name for p in (ROOT / "skills").iterdir() if p.is_dir())
+    folders = sorted(p.name for p in (ROOT / "examples/image-skill/skills").iterdir() if p.is_dir())
     assert folders == SKILL_NAMES
 
 
 @pytest.mark.parametrize("name", SKILL_NAMES)
 def test_skills_ref_validates_each_skill(name: str) -> None:
     skills_ref = pytest.importorskip("skills_ref", reason="skills-ref is part of the test extras")
-    problems = skills_ref.validate(ROOT / "skills" / name)
+    problems = skills_ref.validate(ROOT / "examples/image-skill/skills" / name)
     assert problems == []
-    props = skills_ref.read_properties(ROOT / "skills" / name)
+    props = skills_ref.read_properties(ROOT / "examples/image-skill/skills" / name)
     assert props.name == name
 
 
 def test_llms_txt_reference_parser_finds_title_summary_and_sections() -> None:
     llms_txt = pytest.importorskip("llms_txt", reason="llms-txt is part of the test extras")
-    parsed = llms_txt.parse_llms_file((ROOT / "site/agent/llms.txt").read_text(encoding="utf-8"))
+    parsed = llms_txt.parse_llms_file((ROOT / "examples/image-skill/site/agent/llms.txt").read_text(encoding="utf-8"))
     assert parsed["title"] == SPEC.product.name
     assert parsed["summary"] == SPEC.product.summary
     sections = parsed["sections"]
@@ -72,7 +72,7 @@ def test_skills_installer_installs_each_skill_with_references(tmp_path: Path) ->
     assert proc.returncode == 0, output
     for name in SKILL_NAMES:
         installed = home / ".agents" / "skills" / name
-        source = ROOT / "skills" / name
+        source = ROOT / "examples/image-skill/skills" / name
         for rel in sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file()):
             target = installed / rel
             assert target.is_file(), f"{target} missing after install:\n{output}"

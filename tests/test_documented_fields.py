@@ -17,7 +17,7 @@ from skillpress.spec.rules import CLIENT_RECOVERY_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_DIR = Path(skillpress.client.__file__).resolve().parent
-EXAMPLE = (ROOT / "source" / "image-skill.yaml").read_text(encoding="utf-8")
+EXAMPLE = (ROOT / "examples" / "image-skill" / "spec.yaml").read_text(encoding="utf-8")
 
 
 def _recovery_keys(tree: ast.AST) -> set[str]:

@@ -12,7 +12,7 @@ from skillpress.render import is_text, render_all
 from skillpress.spec import load_spec_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "source/image-skill.yaml"
+SPEC = ROOT / "examples/image-skill/spec.yaml"
 RULE_ID = "checkout-url-fragment"
 MARKER = "HOTFIX-0.1.10: also keep the query string."
 

@@ -15,9 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from skillpress.cli import app
+from tests.cli import invoke
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT / "tests" / "invalid"
@@ -27,7 +26,7 @@ LOCATION = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>e
 
 def run_validate(monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[int, str, str, BaseException | None]:
     monkeypatch.chdir(REPO_ROOT)
-    result = CliRunner().invoke(app, ["validate", f"tests/invalid/{name}.yaml"])
+    result = invoke(["validate", f"tests/invalid/{name}.yaml"])
     exc = result.exception if not isinstance(result.exception, SystemExit) else None
     return result.exit_code, result.stdout, result.stderr, exc
 

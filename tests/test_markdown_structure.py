@@ -30,7 +30,9 @@ from skillpress.render import render_all
 from skillpress.spec import load_spec
 
 CASES = Path(__file__).parent / "cases"
-CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "spec.yaml").exists())
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SPECS = {p.parent.name: p for p in [*CASES.glob("*/spec.yaml"), *EXAMPLES.glob("*/spec.yaml")]}
+CASE_NAMES = sorted(SPECS)
 
 PARSER = MarkdownIt("commonmark").enable("table")
 
@@ -46,7 +48,7 @@ BLOCKS = {"table_open", "bullet_list_open", "ordered_list_open", "heading_open",
 
 @cache
 def rendered(case: str) -> dict[str, str]:
-    result = load_spec(CASES / case / "spec.yaml")
+    result = load_spec(SPECS[case])
     assert result.ok and result.spec is not None, [d.format_text() for d in result.diagnostics]
     files = render_all(result.spec).files
     return {path: data.decode("utf-8") for path, data in files.items() if path.endswith((".md", ".txt"))}

@@ -15,14 +15,13 @@ from skillpress import pipeline
 from skillpress.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "source/image-skill.yaml"
-BUNDLE = "skillpress/client/bundle"
+SPEC = ROOT / "examples/image-skill/spec.yaml"
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pristine")
-    assert pipeline.build(Project(out, SPEC, client_bundle=BUNDLE), stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert pipeline.build(Project(out, SPEC), stdout=io.StringIO(), stderr=io.StringIO()) == 0
     return out
 
 
@@ -65,7 +64,6 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     "delete a reference file": lambda root: (root / "skills/image-skill/references/cli.md").unlink(),
     "delete a whole skill": lambda root: shutil.rmtree(root / "skills/image-skill-credits"),
     "flip a manifest flag": _json_edit("site/agent/commands.json", _flip_mutates),
-    "edit the client table": _edit(f"{BUNDLE}/table.json", '"0.1.9"', '"0.1.10"'),
     "change a pack price": _edit("site/agent/llms-full.txt", "5000 credits for 50.00", "5000 credits for 45.00"),
     "rename an error code": _edit("skills/image-skill-create/references/cli.md", "OUTPUT_EXISTS", "OUTPUT_PRESENT"),
     "windows line endings": lambda root: (root / "site/agent/llms.txt").write_bytes(
@@ -87,10 +85,10 @@ def test_there_are_at_least_ten_mutations() -> None:
 def test_check_catches_mutation(name: str, pristine: Path, tmp_path: Path) -> None:
     root = tmp_path / "tree"
     shutil.copytree(pristine, root)
-    clean = pipeline.check(Project(root, SPEC, client_bundle=BUNDLE), stdout=io.StringIO(), stderr=io.StringIO())
+    clean = pipeline.check(Project(root, SPEC), stdout=io.StringIO(), stderr=io.StringIO())
     assert clean == 0
     MUTATIONS[name](root)
     out = io.StringIO()
-    code = pipeline.check(Project(root, SPEC, client_bundle=BUNDLE), stdout=out, stderr=io.StringIO())
+    code = pipeline.check(Project(root, SPEC), stdout=out, stderr=io.StringIO())
     assert code == 1, f"check missed: {name}"
     assert out.getvalue(), "check must say what differs"

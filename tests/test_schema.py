@@ -14,10 +14,10 @@ import yaml
 from skillpress.spec.schema import render_json_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_FILE = REPO_ROOT / "source" / "skillpress.schema.json"
+SCHEMA_FILE = REPO_ROOT / "schema" / "skillpress.schema.json"
 MINIMAL = REPO_ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
-EXAMPLE = REPO_ROOT / "source" / "image-skill.yaml"
-REGENERATE = ".venv/bin/python -m skillpress schema --out source/skillpress.schema.json"
+EXAMPLE = REPO_ROOT / "examples" / "image-skill" / "spec.yaml"
+REGENERATE = ".venv/bin/python -m skillpress schema --out schema/skillpress.schema.json"
 
 
 def plain(value: Any) -> Any:
@@ -39,9 +39,9 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def test_committed_schema_is_current() -> None:
-    assert SCHEMA_FILE.exists(), f"source/skillpress.schema.json is missing; run `{REGENERATE}`"
+    assert SCHEMA_FILE.exists(), f"schema/skillpress.schema.json is missing; run `{REGENERATE}`"
     assert SCHEMA_FILE.read_text(encoding="utf-8") == render_json_schema(), (
-        f"source/skillpress.schema.json is stale; run `{REGENERATE}`"
+        f"schema/skillpress.schema.json is stale; run `{REGENERATE}`"
     )
 
 
@@ -77,5 +77,8 @@ def test_example_spec_satisfies_the_schema(validator: jsonschema.Draft202012Vali
 
 def test_example_spec_points_editors_at_the_schema() -> None:
     require_example()
-    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# yaml-language-server: $schema=./skillpress.schema.json"
+    for spec in [EXAMPLE, *sorted((REPO_ROOT / "tests").glob("**/spec.yaml"))]:
+        first = spec.read_text(encoding="utf-8").splitlines()[0]
+        prefix = "# yaml-language-server: $schema="
+        assert first.startswith(prefix), spec
+        assert (spec.parent / first[len(prefix) :]).resolve() == SCHEMA_FILE.resolve(), spec

@@ -7,10 +7,11 @@ Exit codes (every command): 0 success, 1 the input is invalid or the output diff
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from skillpress.diagnostics import SkillpressError
 from skillpress.project import Project, resolve
@@ -19,10 +20,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CANNOT_RUN = 2
 
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
+Subparsers = Any  # argparse's private _SubParsersAction
 
 
 def guard(run: Callable[[], int]) -> int:
@@ -37,13 +35,50 @@ def guard(run: Callable[[], int]) -> int:
         return EXIT_CANNOT_RUN
 
 
+def command(
+    subparsers: Subparsers, name: str, summary: str, run: Callable[[argparse.Namespace], int], description: str = ""
+) -> argparse.ArgumentParser:
+    """Add one sub-command whose handler is ``run(args) -> exit code``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=summary, description=description or summary, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.set_defaults(run=run, help_parser=parser)
+    return parser
+
+
+def add_spec(parser: argparse.ArgumentParser, extra: str = "") -> None:
+    parser.add_argument(
+        "spec",
+        nargs="?",
+        type=Path,
+        default=None,
+        metavar="SPEC",
+        help=f"spec file{extra} (default: `spec` from skillpress.toml or [tool.skillpress])",
+    )
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", dest="output_format", choices=("text", "json"), default="text", help="output format"
+    )
+
+
+def add_templates(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of templates that override the packaged ones",
+    )
+
+
 def project_for(
     spec: Path | None,
     *,
     root: Path | None = None,
     out: Path | None = None,
     templates: Path | None = None,
-    client_bundle: str | None = None,
     need_spec: bool = True,
 ) -> Project:
     """The project a command works on. ``root`` names the project (its config is looked up
@@ -52,7 +87,6 @@ def project_for(
         spec,
         root=out if out is not None else root,
         templates=templates,
-        client_bundle=client_bundle,
         start=root,
         need_spec=need_spec,
     )

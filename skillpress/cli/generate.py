@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-import typer
-
-from skillpress.cli.common import OutputFormat, guard, project_for
-
-SpecArg = typer.Argument(None, help="Spec file (default: `spec` from skillpress.toml or [tool.skillpress]).")
-TemplatesOpt = typer.Option(None, "--templates", help="Folder of templates that override the packaged ones.")
-BundleOpt = typer.Option(None, "--client-bundle", help="Also generate the thin client's bundle in this folder.")
+from skillpress.cli.common import Subparsers, add_format, add_spec, add_templates, command, project_for
 
 
-def validate_spec(spec: Path | None, output_format: OutputFormat = OutputFormat.text) -> int:
-    """Validate ``spec`` (or the configured one); print diagnostics on stdout; return the exit code."""
+def validate_spec(spec: Path | None, output_format: str = "text") -> int:
+    """Validate ``spec`` (``-`` = stdin, None = the configured one); print diagnostics; return the exit code."""
     from skillpress.diagnostics import format_json, format_text
     from skillpress.project import display_path
     from skillpress.spec import load_spec
@@ -28,74 +23,82 @@ def validate_spec(spec: Path | None, output_format: OutputFormat = OutputFormat.
     else:
         project = project_for(spec)
         result = load_spec(project.spec_path, display_path(project.spec_path) if spec is None else str(spec))
-    if output_format is OutputFormat.json:
+    if output_format == "json":
         sys.stdout.write(format_json(result.diagnostics, file=result.file))
     else:
         sys.stdout.write(format_text(result.diagnostics))
     return 0 if result.ok else 1
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def validate(
-        spec: Path | None = typer.Argument(
-            None, help="Spec file, or - to read it from stdin (default: the configured spec)."
-        ),
-        output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
-    ) -> None:
-        """Check a spec: schema, then every semantic rule. Exit 0 valid, 1 invalid, 2 could not run."""
-        raise typer.Exit(guard(lambda: validate_spec(spec, output_format)))
+def _validate(args: argparse.Namespace) -> int:
+    return validate_spec(args.spec, args.output_format)
 
-    @app.command()
-    def build(
-        spec: Path | None = SpecArg,
-        out: Path | None = typer.Option(None, "--out", help="Project root to write into (default: the project's)."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Print what would change; write nothing."),
-        verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list files that are already up to date."),
-        templates: Path | None = TemplatesOpt,
-        client_bundle: str | None = BundleOpt,
-    ) -> None:
-        """Regenerate every agent-facing file from the spec (only changed files are written, atomically)."""
 
-        def run() -> int:
-            from skillpress import pipeline
+def _build(args: argparse.Namespace) -> int:
+    from skillpress import pipeline
 
-            project = project_for(spec, out=out, templates=templates, client_bundle=client_bundle)
-            return pipeline.build(project, dry_run=dry_run, verbose=verbose)
+    project = project_for(args.spec, out=args.out, templates=args.templates)
+    return pipeline.build(project, dry_run=args.dry_run, verbose=args.verbose)
 
-        raise typer.Exit(guard(run))
 
-    @app.command()
-    def check(
-        spec: Path | None = SpecArg,
-        root: Path | None = typer.Option(None, "--root", help="Project root holding the generated files."),
-        output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
-        quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing; only the exit code tells."),
-        verbose: bool = typer.Option(False, "-v", "--verbose", help="Print estimated tokens per generated file."),
-        templates: Path | None = TemplatesOpt,
-        client_bundle: str | None = BundleOpt,
-    ) -> None:
-        """Fail when a generated file differs from the spec. Exit 0 clean, 1 drift, 2 could not run."""
+def _check(args: argparse.Namespace) -> int:
+    from skillpress import pipeline
 
-        def run() -> int:
-            from skillpress import pipeline
+    project = project_for(args.spec, root=args.root, templates=args.templates)
+    return pipeline.check(project, output_format=args.output_format, quiet=args.quiet, verbose=args.verbose)
 
-            project = project_for(spec, root=root, templates=templates, client_bundle=client_bundle)
-            return pipeline.check(project, output_format=output_format.value, quiet=quiet, verbose=verbose)
 
-        raise typer.Exit(guard(run))
+def _schema(args: argparse.Namespace) -> int:
+    from skillpress.output.write import write_atomic
+    from skillpress.spec.schema import render_json_schema
 
-    @app.command()
-    def schema(
-        out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
-    ) -> None:
-        """Print (or write) the JSON Schema of the spec format."""
-        from skillpress.output.write import write_atomic
-        from skillpress.spec.schema import render_json_schema
+    text = render_json_schema()
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.out, text.encode())
+    return 0
 
-        text = render_json_schema()
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(out, text.encode())
-        raise typer.Exit(0)
+
+def register(subparsers: Subparsers) -> None:
+    p = command(
+        subparsers,
+        "validate",
+        "check a spec: schema, then every semantic rule",
+        _validate,
+        "Check a spec: schema, then every semantic rule. Exit 0 valid, 1 invalid, 2 could not run.",
+    )
+    add_spec(p, ", or - to read it from stdin")
+    add_format(p)
+
+    p = command(
+        subparsers,
+        "build",
+        "regenerate every agent-facing file from the spec",
+        _build,
+        "Regenerate every agent-facing file from the spec: only changed files are written, atomically.\n"
+        "Exit 0 done, 1 invalid spec, 2 could not run.",
+    )
+    add_spec(p)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="project root to write into")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list files that are already up to date")
+    add_templates(p)
+
+    p = command(
+        subparsers,
+        "check",
+        "fail when a generated file differs from the spec",
+        _check,
+        "Compare the generated files with the spec: a unified diff plus MISSING/EXTRA lines.\n"
+        "Exit 0 clean, 1 drift, 2 could not run.",
+    )
+    add_spec(p)
+    p.add_argument("--root", type=Path, default=None, metavar="DIR", help="project root holding the generated files")
+    add_format(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing; only the exit code tells")
+    p.add_argument("-v", "--verbose", action="store_true", help="print estimated tokens per generated file")
+    add_templates(p)
+
+    p = command(subparsers, "schema", "print (or write) the JSON Schema of the spec format", _schema)
+    p.add_argument("--out", type=Path, default=None, metavar="FILE", help="write here instead of stdout")

@@ -2,53 +2,59 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-import typer
-
-from skillpress.cli.common import guard, project_for
-from skillpress.cli.generate import SpecArg
+from skillpress.cli.common import Subparsers, add_spec, command, project_for
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def publish(
-        spec: Path | None = SpecArg,
-        out: Path | None = typer.Option(
-            None,
-            "--out",
-            help="Release folder, replaced as a whole (default: publish-out from the config, else dist/).",
-        ),
-        root: Path | None = typer.Option(None, "--root", help="Project root holding the generated files."),
-    ) -> None:
-        """Write one versioned release: client wheel and sdist, skills bundle, site, release.json.
+def _publish(args: argparse.Namespace) -> int:
+    from skillpress.project import absolute
+    from skillpress.publish import publish as run_publish
 
-        Refuses (exit 1, nothing written) when the spec is invalid or a generated file is stale,
-        printing what `skillpress check` prints. Exit 0 published, 2 could not run."""
+    project = project_for(args.spec, root=args.root)
+    return run_publish(project, absolute(args.out) if args.out is not None else project.publish_out)
 
-        def run() -> int:
-            from skillpress.project import absolute
-            from skillpress.publish import publish as run_publish
 
-            project = project_for(spec, root=root)
-            return run_publish(project, absolute(out) if out is not None else project.publish_out)
+def _verify(args: argparse.Namespace) -> int:
+    from skillpress.publish import verify as run_verify
 
-        raise typer.Exit(guard(run))
+    return run_verify(args.release, expect_manifest=args.expect_manifest)
 
-    @app.command()
-    def verify(
-        release: Path = typer.Argument(Path("dist"), help="Release folder written by `skillpress publish`."),
-        expect_manifest: str | None = typer.Option(
-            None,
-            "--expect-manifest",
-            metavar="SHA256",
-            help="Refuse the release unless release.json has this sha256 (as `publish` printed it, sha256: optional).",
-        ),
-    ) -> None:
-        """Re-check a release against its release.json and read its version from the files.
 
-        Exit 0 intact, 1 missing/extra/changed files, a link or special file, another version
-        or another release.json than --expect-manifest, 2 could not run."""
-        from skillpress.publish import verify as run_verify
+def register(subparsers: Subparsers) -> None:
+    p = command(
+        subparsers,
+        "publish",
+        "write one versioned release",
+        _publish,
+        "Write one versioned release: client wheel and sdist, skills bundle, site, release.json.\n"
+        "Refuses (exit 1, nothing written) when the spec is invalid or a generated file is stale,\n"
+        "printing what `skillpress check` prints. Exit 0 published, 2 could not run.",
+    )
+    add_spec(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="release folder, replaced as a whole (default: publish-out from the config, else dist/)",
+    )
+    p.add_argument("--root", type=Path, default=None, metavar="DIR", help="project root holding the generated files")
 
-        raise typer.Exit(guard(lambda: run_verify(release, expect_manifest=expect_manifest)))
+    p = command(
+        subparsers,
+        "verify",
+        "re-check a release against its release.json",
+        _verify,
+        "Re-check a release against its release.json and read its version from the files.\n"
+        "Exit 0 intact, 1 missing/extra/changed files, a link or special file, another version\n"
+        "or another release.json than --expect-manifest, 2 could not run.",
+    )
+    p.add_argument("release", nargs="?", type=Path, default=Path("dist"), help="release folder written by publish")
+    p.add_argument(
+        "--expect-manifest",
+        default=None,
+        metavar="SHA256",
+        help="refuse the release unless release.json has this sha256 (as publish printed it; sha256: optional)",
+    )

@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-import typer
-
-from skillpress.cli.common import guard, project_for
-from skillpress.cli.generate import SpecArg
+from skillpress.cli.common import Subparsers, add_spec, command, project_for
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def mock(
-        spec: Path | None = SpecArg,
-        port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
-        db: Path | None = typer.Option(None, "--db", help="SQLite file for the mock's state (default: in memory)."),
-        starting_credits: int = typer.Option(20, "--starting-credits", help="Credits each new signup starts with."),
-    ) -> None:
-        """Serve a local mock of the spec's hosted API on 127.0.0.1 until interrupted."""
+def _mock(args: argparse.Namespace) -> int:
+    from skillpress.diagnostics import format_text
+    from skillpress.project import display_path
+    from skillpress.spec import load_spec
 
-        def run() -> int:
-            from skillpress.diagnostics import format_text
-            from skillpress.project import display_path
-            from skillpress.spec import load_spec
+    project = project_for(args.spec)
+    result = load_spec(project.spec_path, display_path(project.spec_path))
+    if result.spec is None or not result.ok:
+        sys.stdout.write(format_text(result.diagnostics))
+        return 1
+    from skillpress.mock.server import serve
 
-            project = project_for(spec)
-            result = load_spec(project.spec_path, display_path(project.spec_path))
-            if result.spec is None or not result.ok:
-                sys.stdout.write(format_text(result.diagnostics))
-                return 1
-            from skillpress.mock.server import serve
+    serve(result.spec, args.port, str(args.db) if args.db else None, starting_credits=args.starting_credits)
+    return 0
 
-            serve(result.spec, port, str(db) if db else None, starting_credits=starting_credits)
-            return 0
 
-        raise typer.Exit(guard(run))
+def register(subparsers: Subparsers) -> None:
+    p = command(
+        subparsers,
+        "mock",
+        "serve a local mock of the spec's hosted API",
+        _mock,
+        "Serve a local mock of the spec's hosted API on 127.0.0.1 until interrupted.",
+    )
+    add_spec(p)
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 picks a free one; default 8765)")
+    p.add_argument("--db", type=Path, default=None, metavar="FILE", help="SQLite file for its state (default: memory)")
+    p.add_argument("--starting-credits", type=int, default=20, metavar="N", help="credits each new signup starts with")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .envelope import CliError, local_envelope
-from .table import BUNDLE_DIR, CommandRec, Table
+from .table import CommandRec, Table, bundle_dir
 
 # Flags the client itself reads (never sent to the API), by behaviour ("*" = any command).
 LOCAL_FLAGS: dict[str, tuple[str, ...]] = {
@@ -56,7 +56,7 @@ def help_(ctx: Any) -> Envelope:
     table: Table = ctx.table
     if ctx.values.get("--skill"):
         try:
-            with open(os.path.join(BUNDLE_DIR, "SKILL.md"), "rb") as handle:
+            with open(os.path.join(bundle_dir(), "SKILL.md"), "rb") as handle:
                 return _raw(handle.read())
         except OSError:
             raise ctx.fail("PUBLIC_CLI_FAILED", "this build bundles no SKILL.md") from None

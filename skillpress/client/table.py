@@ -151,8 +151,15 @@ class Table:
 
 
 def table_path() -> str:
+    """The command table: ``SKILLPRESS_CLIENT_TABLE`` (set by ``skillpress client run`` and the
+    tests), else ``bundle/table.json`` inside the product's published package."""
     override = os.environ.get(TABLE_ENV)
     return override if override else os.path.join(BUNDLE_DIR, "table.json")
+
+
+def bundle_dir() -> str:
+    """The folder holding the table and the bundled SKILL.md (they always travel together)."""
+    return os.path.dirname(os.path.abspath(table_path()))
 
 
 def load() -> Table:

@@ -43,7 +43,7 @@ def _template_dirs() -> list[Path]:
     return [p for p in (PACKAGE / "templates", PACKAGE.parent / "templates") if p.is_dir()]
 
 
-def inputs_key(spec: Path, *, templates: Path | None, client_bundle: str | None) -> str | None:
+def inputs_key(spec: Path, *, templates: Path | None) -> str | None:
     """Hash of everything a render depends on, or None if an input cannot be read."""
     digest = hashlib.sha256(f"skillpress-results:{CACHE_FORMAT}\0".encode())
     try:
@@ -55,7 +55,7 @@ def inputs_key(spec: Path, *, templates: Path | None, client_bundle: str | None)
             _tree_digest(templates, (".j2",), digest)
     except OSError:
         return None
-    digest.update(f"\0bundle={client_bundle or ''}\0templates={templates or ''}".encode())
+    digest.update(f"\0templates={templates or ''}".encode())
     digest.update(_runtime().encode())
     return digest.hexdigest()
 

@@ -52,7 +52,6 @@ class Release:
     spec: Spec
     spec_path: Path
     files: dict[str, bytes]  # rendered, and equal to the project's files (the check passed)
-    client_bundle: str  # where the rendered files hold the thin client's bundle
 
 
 # --------------------------------------------------------------------------- pieces
@@ -70,12 +69,11 @@ def client_distribution(release: Release) -> Distribution:
     client_dir = Path(__file__).resolve().parent.parent / "client"
     for name, data in client_modules(client_dir).items():
         files[name] = data
-    bundle_prefix = f"{release.client_bundle}/"
-    for path, data in release.files.items():
-        if path.startswith(bundle_prefix):
-            files[f"bundle/{path[len(bundle_prefix) :]}"] = data
-    if "bundle/table.json" not in files:
-        raise SkillpressError("the rendered files hold no client bundle (table.json)")
+    # What the client runs from, compiled from the spec now: nothing of it lives in the project.
+    from skillpress.client_table import render_table_json
+
+    files["bundle/table.json"] = render_table_json(spec).encode("utf-8")
+    files["bundle/SKILL.md"] = release.files[f"{AGENT_DIR}/skill.md"]
     for name in AGENT_FILES:
         agent_file = release.files.get(f"{AGENT_DIR}/{name}")
         if agent_file is not None:
@@ -228,11 +226,6 @@ def publish(project: Project, out: Path, *, stdout: TextIO | None = None, stderr
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    if not project.client_bundle:
-        raise SkillpressError(
-            "publish needs the thin client's bundle; set client-bundle in the project config",
-            file=str(project.config_file) if project.config_file else None,
-        )
     code = pipeline.check(project, stdout=stdout, stderr=stderr)
     if code != 0:
         stderr.write("publish: nothing written; fix the spec or run `skillpress build` first\n")
@@ -242,7 +235,7 @@ def publish(project: Project, out: Path, *, stdout: TextIO | None = None, stderr
         stderr.write("publish: nothing written; the spec did not render\n")
         return 1
     _guard_out(out, project.root)
-    release = Release(prepared.load.spec, project.spec_path, prepared.rendered.files, project.client_bundle)
+    release = Release(prepared.load.spec, project.spec_path, prepared.rendered.files)
     out.parent.mkdir(parents=True, exist_ok=True)
     scratch = staging_area(project.root, out)
     recover_dir(out, scratch=scratch)

@@ -24,7 +24,7 @@ from skillpress.spec.model import Spec
 from tests.client.stubs import Stub
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGE_SPEC = ROOT / "source" / "image-skill.yaml"
+IMAGE_SPEC = ROOT / "examples" / "image-skill" / "spec.yaml"
 MINIMAL_SPEC = ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
 
 
@@ -43,6 +43,7 @@ def spec() -> Spec:
 def table_file(spec: Spec, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("table") / "table.json"
     path.write_text(render_table_json(spec), encoding="utf-8")
+    write_skill(spec, path.parent)
     return path
 
 
@@ -164,6 +165,15 @@ def signup_token(client: Client) -> str:
     return token
 
 
+def write_skill(spec: Spec, folder: Path) -> Path:
+    """The canonical SKILL.md beside a table, as a published client bundles them together."""
+    from skillpress.render import render_all
+
+    path = folder / "SKILL.md"
+    path.write_bytes(render_all(spec).files["site/agent/skill.md"])
+    return path
+
+
 def run_example(spec: Spec, example: Any, mock_url: str, folder: Path) -> Result:
     """Run one documented example through the client against the mock at ``mock_url``.
 
@@ -179,6 +189,7 @@ def run_example(spec: Spec, example: Any, mock_url: str, folder: Path) -> Result
     folder.mkdir(parents=True, exist_ok=True)
     table_path = folder / "table.json"
     table_path.write_text(json.dumps(table), encoding="utf-8")
+    write_skill(spec, folder)
     client = Client(table_path, folder, mock_url)
     (client.cwd / "prompt.md").write_text("A prompt kept in a file.\n", encoding="utf-8")
     (client.cwd / "source.png").write_bytes(tiny_png("source"))

@@ -21,7 +21,6 @@ import pytest
 
 import skillpress.client
 from skillpress.client import behaviors
-from skillpress.client.table import BUNDLE_DIR
 from skillpress.client_table import compile_table
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Command, Example, Spec
@@ -73,7 +72,7 @@ def test_documented_example_runs(
         result = run_example(spec, example, mock.url, tmp_path)
     assert result.code == example.exit_code, f"{' '.join(example.argv)}\n{result.stdout}\n{result.stderr}"
     if command.behavior is not None and command.behavior.value == "help" and "--skill" in example.argv:
-        assert result.raw == (Path(BUNDLE_DIR) / "SKILL.md").read_bytes()
+        assert result.raw == (tmp_path / "SKILL.md").read_bytes()
         return
     envelope = result.json
     assert envelope["ok"] is (example.exit_code == 0)

@@ -16,10 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 CRAWLER = SPECS_DIR / "crawler.yaml"
 KEYED = SPECS_DIR / "keyed.yaml"
-IMAGE_SKILL = ROOT / "source" / "image-skill.yaml"
+IMAGE_SKILL = ROOT / "examples" / "image-skill" / "spec.yaml"
 CASE_SPECS = sorted((ROOT / "tests" / "cases").glob("*/spec.yaml"))
+EXAMPLE_SPECS = sorted((ROOT / "examples").glob("*/spec.yaml"))
 FIXTURE_SPECS = sorted(SPECS_DIR.glob("*.yaml"))
-ALL_SPECS = CASE_SPECS + FIXTURE_SPECS
+ALL_SPECS = CASE_SPECS + EXAMPLE_SPECS + FIXTURE_SPECS
 
 NOW = 1_700_000_000.25  # 2023-11-14T22:13:20.25Z
 

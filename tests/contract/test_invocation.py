@@ -9,7 +9,7 @@ import pytest
 from skillpress.client import argv as legacy_argv
 from skillpress.contract import invocation as grammar
 from skillpress.contract.invocation import UnknownCommand, UsageProblem, parse_argv
-from tests.contract.helpers import ALL_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, spec_of
+from tests.contract.helpers import CASE_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, spec_of
 
 CRAWL_ID = "0190c8a2-7b1e-7cc0-9e1f-2b3c4d5e6f70"
 
@@ -27,7 +27,7 @@ def problem(argv: list[str], env: dict[str, str] | None = None, path: Any = CRAW
 # --------------------------------------------------------------------------- parity with the old parser
 
 
-@pytest.mark.parametrize("path", [IMAGE_SKILL, *ALL_SPECS[:3]], ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize("path", [IMAGE_SKILL, *CASE_SPECS], ids=lambda p: p.parent.name + "/" + p.name)
 def test_every_documented_example_parses_as_the_old_parser_did(path: Any) -> None:
     """The specs written for the old grammar mean the same under the new one."""
     spec = spec_of(path)

@@ -12,7 +12,7 @@ from skillpress.client.main import bind_arguments
 from skillpress.client_table import compile_table
 from skillpress.contract import requests
 from skillpress.contract.invocation import LocalFileProblem, UsageProblem, parse_argv
-from tests.contract.helpers import ALL_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, effects, spec_of
+from tests.contract.helpers import CASE_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, effects, spec_of
 
 CRAWL_ID = "0190c8a2-7b1e-7cc0-9e1f-2b3c4d5e6f70"
 
@@ -239,7 +239,7 @@ def _legacy_request(spec_path: Any, argv: list[str]) -> dict[str, Any] | None:
     return {"method": request.method, "path": request.path, "query": request.query, "body": request.body}
 
 
-@pytest.mark.parametrize("path", [IMAGE_SKILL, *ALL_SPECS[:3]], ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize("path", [IMAGE_SKILL, *CASE_SPECS], ids=lambda p: p.parent.name + "/" + p.name)
 def test_every_documented_example_sends_what_the_legacy_client_sends(path: Any) -> None:
     """Same method, path, query and body as today's client, for every example of the legacy specs.
 

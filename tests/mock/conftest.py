@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def spec() -> Spec:
-    result = load_spec(ROOT / "source" / "image-skill.yaml")
+    result = load_spec(ROOT / "examples" / "image-skill" / "spec.yaml")
     assert result.spec is not None and result.ok
     return result.spec
 

@@ -259,10 +259,9 @@ def test_the_log_never_holds_a_token(api: Api, caplog: pytest.LogCaptureFixture)
 
 
 def test_skillpress_mock_command_is_registered() -> None:
-    from typer.testing import CliRunner
 
-    from skillpress.cli import app
+    from tests.cli import invoke
 
-    result = CliRunner().invoke(app, ["mock", "--help"])
+    result = invoke(["mock", "--help"])
     assert result.exit_code == 0
     assert "--port" in result.output and "--db" in result.output

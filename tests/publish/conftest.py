@@ -22,10 +22,12 @@ from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / "source" / "image-skill.yaml"
+#: The example product: a project with its own skillpress.toml.
+PROJECT = ROOT / "examples" / "image-skill"
+SPEC = PROJECT / "spec.yaml"
 
 #: What a project needs besides its spec for `publish` to pass its check: every generated file.
-GENERATED = ("skills", "site", "CHANGELOG.md", ".skillpress-manifest.json", "skillpress/client/bundle")
+GENERATED = ("skills", "site", "CHANGELOG.md", ".skillpress-manifest.json")
 
 
 @dataclass
@@ -58,21 +60,18 @@ class Published:
         return self.out / "skills-bundle"
 
 
-BUNDLE = "skillpress/client/bundle"
-
-
 def run_publish(spec: Path, out: Path, root: Path) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = publish(Project(root, spec, client_bundle=BUNDLE), out.absolute(), stdout=stdout, stderr=stderr)
+    code = publish(Project(root, spec), out.absolute(), stdout=stdout, stderr=stderr)
     return code, stdout.getvalue(), stderr.getvalue()
 
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     result = load_spec(SPEC)
-    assert result.spec is not None and result.ok, "source/image-skill.yaml does not validate"
+    assert result.spec is not None and result.ok, "the image-skill example does not validate"
     out = tmp_path_factory.mktemp("release") / "dist"
-    code, stdout, stderr = run_publish(SPEC, out, ROOT)
+    code, stdout, stderr = run_publish(SPEC, out, PROJECT)
     if code != 0:
         pytest.fail(
             f"publish refused the repository (exit {code}); run `python build.py --no-site`:\n"
@@ -86,7 +85,7 @@ def copy_project(dest: Path) -> Path:
     (dest / "source").mkdir(parents=True)
     shutil.copy2(SPEC, dest / "source" / SPEC.name)
     for rel in GENERATED:
-        source = ROOT / rel
+        source = PROJECT / rel
         if source.is_dir():
             shutil.copytree(source, dest / rel, ignore=shutil.ignore_patterns("__pycache__"))
         else:

@@ -29,7 +29,7 @@ from skillpress.spec.model import FieldSpec, Spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "cases"
-IMAGE_SPEC = ROOT / "source" / "image-skill.yaml"
+IMAGE_SPEC = ROOT / "examples" / "image-skill" / "spec.yaml"
 SPECS = [IMAGE_SPEC, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
 
 

@@ -23,14 +23,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from skillpress import pipeline
-from skillpress.cli import app
+from skillpress.client_table import render_table_json
 from skillpress.project import Project
 from skillpress.publish import verify
 from skillpress.publish.bundle import release_date
-from tests.publish.conftest import BUNDLE, ROOT, SPEC, Published, copy_project, run_publish
+from tests.cli import invoke
+from tests.publish.conftest import PROJECT, ROOT, SPEC, Published, copy_project, run_publish
 from tests.tools import run_skills
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -73,14 +73,14 @@ def test_release_layout(published: Published) -> None:
 
 def test_skills_bundle_is_a_copy_of_the_skill_folders(published: Published) -> None:
     bundle = tree(published.bundle / "skills")
-    repo = tree(ROOT / "skills")
+    repo = tree(PROJECT / "skills")
     assert bundle == repo
     assert not (published.bundle / "SKILL.md").exists() and not (published.bundle / "skill.md").exists()
 
 
 def test_site_is_the_strict_build_with_agent_files_at_the_root(published: Published) -> None:
     site = published.out / "site"
-    for path, data in tree(ROOT / "site" / "agent").items():
+    for path, data in tree(PROJECT / "site" / "agent").items():
         assert (site / path).read_bytes() == data, path
     assert (site / "api" / "index.html").is_file()
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_manifest_lists_every_file_with_bytes_and_sha256(published: Published) -
 
 
 def test_two_publishes_are_byte_identical(published: Published, tmp_path: Path) -> None:
-    code, _, err = run_publish(SPEC, tmp_path / "again", ROOT)
+    code, _, err = run_publish(SPEC, tmp_path / "again", PROJECT)
     assert code == 0, err
     assert tree(tmp_path / "again") == tree(published.out)
 
@@ -110,7 +110,7 @@ def test_publish_replaces_a_previous_release_whole(published: Published, tmp_pat
     out = tmp_path / "dist"
     shutil.copytree(published.out, out)
     (out / "left-over.txt").write_text("from an older release\n")
-    code, _, err = run_publish(SPEC, out, ROOT)
+    code, _, err = run_publish(SPEC, out, PROJECT)
     assert code == 0, err
     assert tree(out) == tree(published.out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no temporary folder may stay behind"
@@ -125,7 +125,7 @@ def test_a_killed_publish_leaves_the_previous_release_and_nothing_beside_it(
     out = tmp_path / "dist"
     shutil.copytree(published.out, out)
     before = tree(out)
-    command = [sys.executable, "-m", "skillpress", "publish", "--root", str(ROOT), "--out", str(out)]
+    command = [sys.executable, "-m", "skillpress", "publish", "--root", str(PROJECT), "--out", str(out)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2.0)  # inside the check, the wheel or the site build: wherever it lands, the rule holds
     proc.send_signal(signal.SIGKILL)
@@ -135,7 +135,7 @@ def test_a_killed_publish_leaves_the_previous_release_and_nothing_beside_it(
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert tree(out) == before
-    staging = ROOT / ".skillpress-cache" / "staging"
+    staging = PROJECT / ".skillpress-cache" / "staging"
     assert not [p for p in staging.glob(".skillpress-publishing-*")] if staging.is_dir() else True
 
 
@@ -143,13 +143,13 @@ def test_cli_publishes_into_a_relative_out_folder(
     published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`skillpress publish --out dist/` from the project root: the site lands in dist/site, nowhere else."""
-    before = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "site").rglob("*"))
+    before = sorted(p.relative_to(PROJECT).as_posix() for p in (PROJECT / "site").rglob("*"))
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["publish", str(SPEC), "--root", str(ROOT), "--out", "dist/"])
+    result = invoke(["publish", str(SPEC), "--root", str(PROJECT), "--out", "dist/"])
     assert result.exit_code == 0, result.output
     assert tree(tmp_path / "dist") == tree(published.out)
-    assert sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "site").rglob("*")) == before
-    assert CliRunner().invoke(app, ["verify", "dist"]).exit_code == 0
+    assert sorted(p.relative_to(PROJECT).as_posix() for p in (PROJECT / "site").rglob("*")) == before
+    assert invoke(["verify", "dist"]).exit_code == 0
 
 
 # --------------------------------------------------------------------------- refusal
@@ -165,7 +165,7 @@ def test_publish_refuses_a_stale_tree_and_writes_nothing(tmp_path: Path) -> None
     assert code == 1
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["project"]
     check_out, check_err = io.StringIO(), io.StringIO()
-    assert pipeline.check(Project(project, spec, client_bundle=BUNDLE), stdout=check_out, stderr=check_err) == 1
+    assert pipeline.check(Project(project, spec), stdout=check_out, stderr=check_err) == 1
     assert stdout == check_out.getvalue(), "publish prints the drift exactly like check"
     assert "edited by hand" in stdout
     assert stderr.startswith(check_err.getvalue()) and "publish: nothing written" in stderr
@@ -174,11 +174,11 @@ def test_publish_refuses_a_stale_tree_and_writes_nothing(tmp_path: Path) -> None
 def test_publish_refuses_a_stale_tree_and_keeps_the_previous_release(published: Published, tmp_path: Path) -> None:
     project = tmp_path / "project"
     spec = copy_project(project)
-    (project / "skillpress" / "client" / "bundle" / "table.json").write_text("{}\n")
+    (project / "site" / "agent" / "cli.md").write_text("hand edit\n")
     out = tmp_path / "dist"
     shutil.copytree(published.out, out)
     code, stdout, _ = run_publish(spec, out, project)
-    assert code == 1 and "skillpress/client/bundle/table.json" in stdout
+    assert code == 1 and "site/agent/cli.md (current)" in stdout
     assert tree(out) == tree(published.out)
 
 
@@ -199,10 +199,10 @@ def test_publish_will_not_replace_a_folder_that_is_not_a_release(tmp_path: Path)
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "notes.txt").write_text("keep me\n")
-    result = CliRunner().invoke(app, ["publish", str(spec), "--root", str(project), "--out", str(precious)])
+    result = invoke(["publish", str(spec), "--root", str(project), "--out", str(precious)])
     assert result.exit_code == 2, result.output
     assert (precious / "notes.txt").read_text() == "keep me\n"
-    result = CliRunner().invoke(app, ["publish", str(spec), "--root", str(project), "--out", str(project)])
+    result = invoke(["publish", str(spec), "--root", str(project), "--out", str(project)])
     assert result.exit_code == 2 and (project / "source").is_dir()
 
 
@@ -219,7 +219,7 @@ def test_a_failed_site_build_leaves_the_previous_release_and_no_temporary_folder
     monkeypatch.setattr(site_build, "mkdocs_build", refuse)
     out = tmp_path / "dist"
     shutil.copytree(published.out, out)
-    code, _, stderr = run_publish(SPEC, out, ROOT)
+    code, _, stderr = run_publish(SPEC, out, PROJECT)
     assert code == 1 and "WARNING: a broken link" in stderr and "publish: nothing written" in stderr
     assert tree(out) == tree(published.out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
@@ -232,7 +232,7 @@ def test_verify_passes_an_intact_release(published: Published) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert verify(published.out, stdout=out, stderr=err) == 0
     assert out.getvalue() == "" and "image-skill 0.1.9" in err.getvalue()
-    assert CliRunner().invoke(app, ["verify", str(published.out)]).exit_code == 0
+    assert invoke(["verify", str(published.out)]).exit_code == 0
 
 
 def test_verify_catches_changed_missing_and_extra_files(published: Published, tmp_path: Path) -> None:
@@ -249,7 +249,7 @@ def test_verify_catches_changed_missing_and_extra_files(published: Published, tm
     assert lines[1] == "EXTRA: site/extra.html"
     assert lines[2].startswith("CHANGED: skills-bundle/README.md")
     assert len(lines) == 3 and "3 difference(s)" in err.getvalue()
-    assert CliRunner().invoke(app, ["verify", str(dist)]).exit_code == 1
+    assert invoke(["verify", str(dist)]).exit_code == 1
 
 
 @pytest.mark.parametrize("damage", ["changed", "missing", "extra"])
@@ -269,10 +269,10 @@ def test_verify_fails_on_each_kind_of_difference(published: Published, tmp_path:
 
 
 def test_verify_cannot_run_without_a_manifest(tmp_path: Path) -> None:
-    assert CliRunner().invoke(app, ["verify", str(tmp_path)]).exit_code == 2
+    assert invoke(["verify", str(tmp_path)]).exit_code == 2
     (tmp_path / "release.json").write_text("{not json")
-    assert CliRunner().invoke(app, ["verify", str(tmp_path)]).exit_code == 2
-    assert CliRunner().invoke(app, ["verify", str(tmp_path / "nowhere")]).exit_code == 2
+    assert invoke(["verify", str(tmp_path)]).exit_code == 2
+    assert invoke(["verify", str(tmp_path / "nowhere")]).exit_code == 2
 
 
 # --------------------------------------------------------------------------- wheel and sdist
@@ -320,14 +320,14 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
             data = zf.read(path)
             assert digest == _record_hash(data) and int(size) == len(data), path
         expected = {
-            "image_skill/bundle/table.json": ROOT / "skillpress/client/bundle/table.json",
-            "image_skill/bundle/SKILL.md": ROOT / "skillpress/client/bundle/SKILL.md",
+            "image_skill/bundle/SKILL.md": PROJECT / "site/agent/skill.md",
             "image_skill/main.py": ROOT / "skillpress/client/main.py",
         }
         for name in ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json"):
-            expected[f"image_skill/agent/{name}"] = ROOT / "site" / "agent" / name
+            expected[f"image_skill/agent/{name}"] = PROJECT / "site" / "agent" / name
         for name, source in expected.items():
             assert zf.read(name) == source.read_bytes(), name
+        assert zf.read("image_skill/bundle/table.json") == render_table_json(published.spec).encode()
 
 
 def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(
@@ -456,8 +456,7 @@ def test_installed_client_prints_the_canonical_skill(fresh_venv: Path, published
     proc = _client(fresh_venv, "help", "--skill")
     assert proc.returncode == 0, proc.stderr
     served = (published.out / "site" / "skill.md").read_bytes()
-    assert proc.stdout == served == (ROOT / "site" / "agent" / "skill.md").read_bytes()
-    assert proc.stdout == (ROOT / "skillpress" / "client" / "bundle" / "SKILL.md").read_bytes()
+    assert proc.stdout == served == (PROJECT / "site" / "agent" / "skill.md").read_bytes()
     folder = (published.bundle / "skills" / "image-skill" / "SKILL.md").read_bytes()
     assert folder != served and "references/cli.md" in folder.decode() and "references/" not in served.decode()
     front = lambda text: text.split(b"\n---\n", 1)[0]  # noqa: E731 - same name and description

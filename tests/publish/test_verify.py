@@ -19,11 +19,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from skillpress.cli import app
 from skillpress.publish import verify
 from skillpress.publish.verify import _kind
+from tests.cli import invoke
 from tests.publish.conftest import Published
 
 
@@ -38,7 +37,7 @@ def run(folder: Path, pin: str | None = None) -> tuple[int, str, str]:
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["verify", *args])
+    result = invoke(["verify", *args])
     return result.exit_code, result.output
 
 

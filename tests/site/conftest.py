@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = {
     "minimal": ROOT / "tests/cases/minimal/spec.yaml",
     "edge": ROOT / "tests/cases/edge/spec.yaml",
-    "image-skill": ROOT / "source/image-skill.yaml",
+    "image-skill": ROOT / "examples/image-skill/spec.yaml",
 }
 
 
