@@ -59,6 +59,7 @@ class Renderer:
         self.env = make_environment(templates)
         self.commands = [views.command_view(spec, c) for c in spec.commands]
         self.visible = [v for v in self.commands if not v.command.hidden]
+        self.by_command = {id(v.command): v for v in self.commands}
 
     def context(self, **extra: object) -> dict[str, object]:
         spec = self.spec
@@ -98,7 +99,7 @@ class Renderer:
             "SKILL.md.j2",
             skill=skill,
             links=links,
-            sections=views.skill_sections(self.spec, skill),
+            sections=views.skill_sections(self.spec, skill, self.by_command),
             guidance=views.skill_rules(self.spec, skill, "skills" if links.skill == "SKILL.md" else "skill"),
         )
 

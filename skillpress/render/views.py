@@ -187,7 +187,7 @@ def command_view(spec: Spec, command: Command) -> CommandView:
     response = None
     if endpoint is not None and endpoint.response.example is not None:
         response = json.dumps(endpoint.response.example, ensure_ascii=False)
-    rule_ids = list(command.rules) + [g.id for g in spec.guidance if command.path in g.commands]
+    rule_ids = list(command.rules) + [g.id for g in spec.guidance_by_command.get(command.path, ())]
     rules = [spec.guidance_by_id[r] for r in dict.fromkeys(rule_ids) if r in spec.guidance_by_id]
     return CommandView(
         command=command,
@@ -265,11 +265,16 @@ class SectionView:
     first_run: bool
 
 
-def skill_sections(spec: Spec, skill: Skill) -> list[SectionView]:
+def skill_sections(spec: Spec, skill: Skill, known: dict[int, CommandView] | None = None) -> list[SectionView]:
+    """The skill's sections with their commands' views (taken from ``known``, keyed by
+    ``id(command)``, when the caller already built them)."""
+    known = known or {}
     out = []
     for section in skill.sections:
         commands = [
-            command_view(spec, spec.commands_by_path[p]) for p in section.commands if p in spec.commands_by_path
+            known.get(id(command)) or command_view(spec, command)
+            for command in (spec.commands_by_path.get(p) for p in section.commands)
+            if command is not None
         ]
         rules = [spec.guidance_by_id[r] for r in section.rules if r in spec.guidance_by_id]
         out.append(SectionView(section.title, section.body, commands, rules, section.first_run))

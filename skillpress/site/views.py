@@ -215,6 +215,7 @@ class EndpointView:
 
 def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView]:
     auth_text = {"none": "none", "optional": "optional bearer token", "required": "bearer token"}
+    by_command = {id(v.command): v for v in commands}
     out = []
     for endpoint in spec.endpoints:
         example = endpoint.response.example
@@ -223,7 +224,7 @@ def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView
                 endpoint=endpoint,
                 anchor=endpoint.id,
                 auth=auth_text[endpoint.auth.value],
-                commands=[v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden],
+                commands=[by_command[id(c)] for c in spec.commands_by_endpoint.get(endpoint.id, ()) if not c.hidden],
                 data_example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
                 errors=[spec.error_codes_by_code[c] for c in endpoint.errors if c in spec.error_codes_by_code],
             )
@@ -243,11 +244,12 @@ class EventView:
 
 
 def event_views(spec: Spec, commands: list[CommandView]) -> list[EventView]:
+    by_command = {id(v.command): v for v in commands}
     return [
         EventView(
             event,
             [event.operation, *event.other_operations],
-            [v for v in commands if event.type in v.command.events and not v.command.hidden],
+            [by_command[id(c)] for c in spec.commands_by_event.get(event.type, ()) if not c.hidden],
         )
         for event in spec.events
     ]
@@ -263,7 +265,7 @@ class ExitCodeView:
 
 def exit_code_views(spec: Spec) -> list[ExitCodeView]:
     return [
-        ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes if c.exit_code == e.code])
+        ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes_by_exit.get(e.code, ())])
         for e in spec.exit_codes
     ]
 
