@@ -65,7 +65,7 @@ def generate(project: Project) -> Prepared:
     load = load_spec(project.spec_path, display_path(project.spec_path))
     if not load.ok or load.spec is None:
         return Prepared(load, None)
-    rendered = render_all(load.spec, project.templates)
+    rendered = render_all(load.spec, project.templates, load.document)
     if project.client_bundle:
         from skillpress.client_table import render_table_json
 

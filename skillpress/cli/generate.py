@@ -22,6 +22,11 @@ def validate_spec(spec: Path | None, output_format: OutputFormat = OutputFormat.
 
     project = project_for(spec)
     result = load_spec(project.spec_path, display_path(project.spec_path) if spec is None else str(spec))
+    if result.ok and result.spec is not None:
+        from skillpress.render import budget_check
+
+        # what build would refuse: a size budget the spec cannot meet, even split
+        result.diagnostics += budget_check(result.spec, result.document, project.templates)
     if output_format is OutputFormat.json:
         sys.stdout.write(format_json(result.diagnostics, file=result.file))
     else:

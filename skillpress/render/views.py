@@ -14,9 +14,12 @@ from typing import Any
 from urllib.parse import quote
 
 from skillpress.client import argv as argv_parser
+from skillpress.render.split import estimate_tokens
 from skillpress.spec.model import Auth, Command, Endpoint, ErrorCode, Example, Flag, Guidance, Skill, Spec
 
 WRAP = 78
+
+__all__ = ["estimate_tokens"]  # re-exported: the size budgets live in skillpress.render.split
 
 
 def shell_line(cli: str, argv: list[str]) -> str:
@@ -291,11 +294,6 @@ def visible_commands(spec: Spec) -> list[Command]:
 
 def canonical_skill(spec: Spec) -> Skill:
     return next(s for s in spec.skills if s.canonical)
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count (about four characters a token), used for size budgets."""
-    return (len(text) + 3) // 4
 
 
 @dataclass(frozen=True)

@@ -104,17 +104,24 @@ def canonical_urls(spec: Spec) -> dict[str, str]:
     }
 
 
-def extra_copies(spec: Spec) -> dict[str, str]:
+def extra_copies(spec: Spec, agent_files: list[str] | None = None) -> dict[str, str]:
     """``{site path: agent file}`` for agent files whose canonical URL is not at the site root.
 
     Every agent file is served at the root under its own name; a file whose spec URL
-    names another path inside the site (``/docs/cli.md``) is served there as well.
+    names another path inside the site (``/docs/cli.md``) is served there as well, and so
+    are the parts of a split one (``/docs/cli/<group>.md`` next to ``/docs/cli.md``), which
+    its index links relatively. ``agent_files`` lists the files of ``site/agent/``.
     """
     copies: dict[str, str] = {}
     for name, url in canonical_urls(spec).items():
         rest = site_path(spec, url)
         if rest is not None and rest != name:
             copies[rest] = name
+            folder = name.rpartition(".")[0] + "/"
+            where = rest.rpartition("/")[0]
+            for part in agent_files or ():
+                if part.startswith(folder) and where:
+                    copies[f"{where}/{part}"] = part
     return dict(sorted(copies.items()))
 
 
