@@ -31,6 +31,7 @@ from skillpress.render.split import (
     part_path,
     part_url,
     partition,
+    remembered,
 )
 from skillpress.spec.loader import LoadedDocument, PathKey, format_path
 from skillpress.spec.model import Command, Endpoint, Skill, Spec
@@ -191,36 +192,35 @@ def render_cli(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]]:
     """cli.md, or its index and parts when it would pass its budget."""
     spec = r.spec
     common = {"links": views.site_links(spec), "guidance": spec.rules_for("cli")}
-    full = r.template("cli.md.j2", command_sections=r.command_sections, cli_parts=None, **common)
-    if fits_text(full):
-        return full, {}
+    # the sections alone already pass the budget: do not render a full file only to drop it
+    if sum(len(text) for _, text in r.command_sections) < 2 * TEXT_MAX_CHARS:
+        full = r.template("cli.md.j2", command_sections=r.command_sections, cli_parts=None, **common)
+        if fits_text(full):
+            return full, {}
     sections = {id(view.command): text for view, text in r.command_sections}
     rule_order = {g.id: i for i, g in enumerate(spec.guidance)}
 
-    def render_part(part: Part[views.CommandView], number: int, total: int) -> str:
-        rules = {rule.id: rule for view in part.items for rule in view.rules}
+    @remembered
+    def render_part(prefix: tuple[str, ...], items: list[views.CommandView]) -> str:
+        rules = {rule.id: rule for view in items for rule in view.rules}
         return r.template(
             "cli-part.md.j2",
-            part=part,
-            part_number=number,
-            part_count=total,
-            part_sections=[(view, sections[id(view.command)]) for view in part.items],
+            part=Part("", prefix, items),
+            part_sections=[(view, sections[id(view.command)]) for view in items],
             part_rules=sorted(rules.values(), key=lambda g: rule_order.get(g.id, 0)),
             **common,
         )
 
-    parts, too_big = partition(
-        r.visible, lambda v: v.command.words, lambda _, items: fits_text(render_part(Part("x", (), items), 1, 1))
-    )
+    parts, too_big = partition(r.visible, lambda v: v.command.words, lambda p, items: fits_text(render_part(p, items)))
     r.cli_parts = parts
     r.cli_part = {id(view.command): part.name for part in parts for view in part.items}
     links = [PartLink(p.label, part_path("cli.md", p.name), len(p.items)) for p in parts]
     index = r.template("cli.md.j2", command_sections=[], cli_parts=links, **common)
     out = {}
     where = _command_index(spec)
-    for number, part in enumerate(parts, start=1):
+    for part in parts:
         path = part_path("cli.md", part.name)
-        out[path] = render_part(part, number, len(parts))
+        out[path] = render_part(part.prefix, part.items)
         budget.origins[path] = _part_origin(spec, part, where)
         if part in too_big:
             budget.notes[path] = part_note(part)
@@ -243,12 +243,13 @@ def render_llms_full(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]
         mine = {id(v.command) for v in items}
         return [e for e in spec.endpoints if first_caller.get(e.id) in mine]
 
-    def render_part(part: Part[views.CommandView]) -> str:
-        return r.template("llms-full-part.txt.j2", part=part, endpoints=endpoints_of(part.items), **common)
+    @remembered
+    def render_part(prefix: tuple[str, ...], items: list[views.CommandView]) -> str:
+        return r.template(
+            "llms-full-part.txt.j2", part=Part("", prefix, items), endpoints=endpoints_of(items), **common
+        )
 
-    parts, too_big = partition(
-        r.visible, lambda v: v.command.words, lambda _, items: fits_text(render_part(Part("x", (), items)))
-    )
+    parts, too_big = partition(r.visible, lambda v: v.command.words, lambda p, items: fits_text(render_part(p, items)))
     links = [PartLink(p.label, part_path("llms-full.txt", p.name), len(p.items)) for p in parts]
     rest = [e for e in spec.endpoints if e.id not in first_caller]
     index = r.template("llms-full.txt.j2", endpoints=rest, full_parts=links, **common)
@@ -256,7 +257,7 @@ def render_llms_full(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]
     where = _command_index(spec)
     for part in parts:
         path = part_path("llms-full.txt", part.name)
-        out[path] = render_part(part)
+        out[path] = render_part(part.prefix, part.items)
         budget.origins[path] = _part_origin(spec, part, where)
         if part in too_big:
             budget.notes[path] = part_note(part)
@@ -270,17 +271,18 @@ def render_commands_json(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, 
     full = render_manifest(spec, anchors)
     if fits_text(full):
         return full, {}
-    parts, too_big = partition(
-        spec.commands,
-        lambda c: c.words,
-        lambda prefix, items: fits_text(render_manifest_part(spec, " ".join(prefix), items, anchors)),
-    )
+
+    @remembered
+    def render_part(prefix: tuple[str, ...], items: list[Command]) -> str:
+        return render_manifest_part(spec, " ".join(prefix), items, anchors)
+
+    parts, too_big = partition(spec.commands, lambda c: c.words, lambda p, items: fits_text(render_part(p, items)))
     index = render_manifest_index(spec, [(p.label, part_path("commands.json", p.name), len(p.items)) for p in parts])
     out = {}
     where = _command_index(spec)
     for part in parts:
         path = part_path("commands.json", part.name)
-        out[path] = render_manifest_part(spec, part.label, part.items, anchors)
+        out[path] = render_part(part.prefix, part.items)
         budget.origins[path] = _part_origin(spec, part, where)
         if part in too_big:
             budget.notes[path] = part_note(part)
@@ -346,16 +348,18 @@ def render_all(spec: Spec, templates: Path | None = None, document: LoadedDocume
                     budget.notes[f"{where}/{name}"] = budget.notes[name]
     from skillpress.site.render import render_site
 
-    files.update(render_site(r, dict(files), budget))
     encoded: dict[int, bytes] = {}  # the same text under several paths is encoded once
-    out.files = {}
-    for path, data in sorted(files.items()):
-        if isinstance(data, str):
-            if id(data) not in encoded:
-                encoded[id(data)] = data.encode("utf-8")
-            out.files[path] = encoded[id(data)]
-        else:
-            out.files[path] = data
+
+    def as_bytes(data: str | bytes) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        if id(data) not in encoded:
+            encoded[id(data)] = data.encode("utf-8")
+        return encoded[id(data)]
+
+    agent_and_skills: dict[str, str | bytes] = {path: as_bytes(data) for path, data in files.items()}
+    files.update(render_site(r, agent_and_skills, budget))
+    out.files = {path: as_bytes(agent_and_skills.get(path) or data) for path, data in sorted(files.items())}
     out.diagnostics = budget_diagnostics(out.files, budget, document)
     return out
 

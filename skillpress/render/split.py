@@ -126,6 +126,19 @@ def partition(
     return parts, too_big
 
 
+def remembered(render: Callable[[tuple[str, ...], list[T]], str]) -> Callable[[tuple[str, ...], list[T]], str]:
+    """``render`` of a part, kept: ``partition`` measures a part, then the caller writes it."""
+    memo: dict[tuple[tuple[str, ...], tuple[int, ...]], str] = {}
+
+    def get(prefix: tuple[str, ...], items: list[T]) -> str:
+        key = (prefix, tuple(id(item) for item in items))
+        if key not in memo:
+            memo[key] = render(prefix, items)
+        return memo[key]
+
+    return get
+
+
 def part_note(part: Part[Any]) -> str:
     """Why ``part`` is over its budget although the document was split."""
     if len(part.items) == 1:
@@ -163,4 +176,5 @@ __all__ = [
     "part_path",
     "part_url",
     "partition",
+    "remembered",
 ]

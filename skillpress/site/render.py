@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from skillpress.render import escape
-from skillpress.render.split import Part, PartLink, fits_text, part_note, partition
+from skillpress.render.split import TEXT_MAX_CHARS, Part, PartLink, fits_text, part_note, partition, remembered
 from skillpress.render.views import CommandView
 from skillpress.site import views as site_views
 from skillpress.site.wellknown import render_well_known
@@ -225,24 +225,26 @@ def _commands_page(
 ) -> tuple[str, dict[str, str]]:
     spec = renderer.spec
     sections = renderer.command_sections
-    full = renderer.template(page.template, page=page, command_sections=sections, command_parts=None, **context)
-    if fits_text(full):
-        return full, {}
+    if sum(len(text) for _, text in sections) < 2 * TEXT_MAX_CHARS:
+        full = renderer.template(page.template, page=page, command_sections=sections, command_parts=None, **context)
+        if fits_text(full):
+            return full, {}
     text_of = {id(view.command): text for view, text in sections}
     rule_order = {g.id: i for i, g in enumerate(spec.guidance)}
 
-    def render_part(part: Part[CommandView]) -> str:
-        rules = {rule.id: rule for view in part.items for rule in view.rules}
+    @remembered
+    def render_part(prefix: tuple[str, ...], items: list[CommandView]) -> str:
+        rules = {rule.id: rule for view in items for rule in view.rules}
         return renderer.template(
             "site/commands-part.md.j2",
-            page=_part_page(spec, page, part, "the commands"),
-            part_sections=[(view, text_of[id(view.command)]) for view in part.items],
+            page=_part_page(spec, page, Part("", prefix, items), "the commands"),
+            part_sections=[(view, text_of[id(view.command)]) for view in items],
             part_rules=sorted(rules.values(), key=lambda g: rule_order.get(g.id, 0)),
             **{**context, "page_base": "../"},
         )
 
     parts, too_big = partition(
-        renderer.visible, lambda v: v.command.words, lambda p, items: fits_text(render_part(Part("x", p, items)))
+        renderer.visible, lambda v: v.command.words, lambda p, items: fits_text(render_part(p, items))
     )
     out: dict[str, str] = {}
     commands = {id(c): i for i, c in enumerate(spec.commands)}
@@ -250,7 +252,7 @@ def _commands_page(
         source = f"{page.slug}/{part.name}.md"
         for view in part.items:
             command_page[id(view.command)] = source
-        out[f"site/docs/{source}"] = render_part(part)
+        out[f"site/docs/{source}"] = render_part(part.prefix, part.items)
         if budget is not None:
             budget.origins[f"site/docs/{source}"] = ("commands", commands[id(part.items[0].command)])
             if part in too_big:
@@ -276,18 +278,17 @@ def _api_page(
     called = [ev for ev in views_ if callers.get(ev.endpoint.id)]
     rest = [ev for ev in views_ if not callers.get(ev.endpoint.id)]
 
-    def render_part(part: Part[site_views.EndpointView]) -> str:
+    @remembered
+    def render_part(prefix: tuple[str, ...], items: list[site_views.EndpointView]) -> str:
         return renderer.template(
             "site/api-part.md.j2",
-            page=_part_page(spec, page, part, "the endpoints called by the commands"),
-            page_endpoints=part.items,
+            page=_part_page(spec, page, Part("", prefix, items), "the endpoints called by the commands"),
+            page_endpoints=items,
             **{**context, "page_base": "../"},
         )
 
     parts, too_big = partition(
-        called,
-        lambda ev: callers[ev.endpoint.id][0].words,
-        lambda p, items: fits_text(render_part(Part("x", p, items))),
+        called, lambda ev: callers[ev.endpoint.id][0].words, lambda p, items: fits_text(render_part(p, items))
     )
     out: dict[str, str] = {}
     endpoints = {e.id: i for i, e in enumerate(spec.endpoints)}
@@ -295,7 +296,7 @@ def _api_page(
         source = f"{page.slug}/{part.name}.md"
         for ev in part.items:
             endpoint_page[ev.endpoint.id] = source
-        out[f"site/docs/{source}"] = render_part(part)
+        out[f"site/docs/{source}"] = render_part(part.prefix, part.items)
         if budget is not None:
             budget.origins[f"site/docs/{source}"] = ("endpoints", endpoints[part.items[0].endpoint.id])
             if part in too_big:

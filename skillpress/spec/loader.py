@@ -39,7 +39,9 @@ from yaml.resolver import Resolver
 
 from skillpress.diagnostics import Diagnostic, Severity
 
-MAX_SPEC_BYTES = 5 * 1024 * 1024
+# Large enough for a product with 10,000 commands written out in full (about 14 MB);
+# small enough that a stray file cannot make validation run for minutes.
+MAX_SPEC_BYTES = 32 * 1024 * 1024
 # Deepest nesting of lists and mappings accepted. A real spec needs about a dozen
 # levels (response examples add a few); the builder recurses once per level, so a
 # crafted "[[[[..." file would otherwise hit RecursionError.
@@ -497,7 +499,7 @@ def load_file(path: Path, display: str | None = None) -> tuple[LoadedDocument | 
                 file,
                 Mark(1, 1),
                 "file-too-large",
-                f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
+                f"spec file is {size} bytes; the limit is {MAX_SPEC_BYTES} bytes ({MAX_SPEC_BYTES // 2**20} MiB)",
                 "split long prose into referenced files or trim the spec",
             )
         ]
