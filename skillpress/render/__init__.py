@@ -36,6 +36,10 @@ from skillpress.render.split import (
 from skillpress.spec.loader import LoadedDocument, PathKey, format_path
 from skillpress.spec.model import Command, Endpoint, Skill, Spec
 
+#: More than the characters a part adds around what the whole file holds (its title and
+#: the line that points back to the index).
+PART_HEADER = 1000
+
 #: The diagnostic code of a size budget that cannot be met.
 BUDGET_CODE = "size-budget"
 
@@ -231,9 +235,6 @@ def render_llms_full(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]
     """llms-full.txt, or its index and parts (commands with the endpoints they call)."""
     spec = r.spec
     common = {"links": views.site_links(spec), "guidance": spec.rules_for("llms-full")}
-    full = r.template("llms-full.txt.j2", endpoints=spec.endpoints, full_parts=None, **common)
-    if fits_text(full):
-        return full, {}
     first_caller: dict[str, int] = {}
     for view in r.visible:
         if view.command.endpoint and view.command.endpoint in spec.endpoints_by_id:
@@ -250,6 +251,12 @@ def render_llms_full(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]
         )
 
     parts, too_big = partition(r.visible, lambda v: v.command.words, lambda p, items: fits_text(render_part(p, items)))
+    # The whole file holds everything the parts hold but their headers: when the parts
+    # alone pass the budget by that much, skip rendering a whole file only to drop it.
+    if sum(len(render_part(p.prefix, p.items)) - PART_HEADER for p in parts) < TEXT_MAX_CHARS:
+        full = r.template("llms-full.txt.j2", endpoints=spec.endpoints, full_parts=None, **common)
+        if fits_text(full):
+            return full, {}
     links = [PartLink(p.label, part_path("llms-full.txt", p.name), len(p.items)) for p in parts]
     rest = [e for e in spec.endpoints if e.id not in first_caller]
     index = r.template("llms-full.txt.j2", endpoints=rest, full_parts=links, **common)
@@ -300,9 +307,13 @@ def render_skill(r: Renderer, skill: Skill, links: views.Links) -> str:
     return text
 
 
-def render_all(spec: Spec, templates: Path | None = None, document: LoadedDocument | None = None) -> Rendered:
+def render_all(
+    spec: Spec, templates: Path | None = None, document: LoadedDocument | None = None, *, budgeted_only: bool = False
+) -> Rendered:
     """Every generated file. With the spec's ``document``, a budget that cannot be met is
-    reported at its place in the spec; without it, at the generated file."""
+    reported at its place in the spec; without it, at the generated file. ``budgeted_only``
+    leaves out what has no budget of its own (openapi.json, the ``.well-known`` indexes,
+    archives and copies), for ``validate``."""
     r = Renderer(spec, templates)
     out = Rendered()
     budget = Budgeted()
@@ -330,7 +341,7 @@ def render_all(spec: Spec, templates: Path | None = None, document: LoadedDocume
     }
     for name, text in references.items():
         files[f"{AGENT_DIR}/{name}"] = text
-    if api_doc is not None:
+    if api_doc is not None and not budgeted_only:
         files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec)
     skill_index = {skill.name: i for i, skill in enumerate(spec.skills)}
     budget.origins[f"{AGENT_DIR}/skill.md"] = ("skills", skill_index[canonical.name])
@@ -358,7 +369,7 @@ def render_all(spec: Spec, templates: Path | None = None, document: LoadedDocume
         return encoded[id(data)]
 
     agent_and_skills: dict[str, str | bytes] = {path: as_bytes(data) for path, data in files.items()}
-    files.update(render_site(r, agent_and_skills, budget))
+    files.update(render_site(r, agent_and_skills, budget, well_known=not budgeted_only))
     out.files = {path: as_bytes(agent_and_skills.get(path) or data) for path, data in sorted(files.items())}
     out.diagnostics = budget_diagnostics(out.files, budget, document)
     return out
@@ -473,7 +484,7 @@ def budget_diagnostics(
 
 def budget_check(spec: Spec, document: LoadedDocument | None, templates: Path | None = None) -> list[Diagnostic]:
     """The budgets a valid spec cannot meet, even split: what ``validate`` adds to the rules."""
-    return render_all(spec, templates, document).diagnostics
+    return render_all(spec, templates, document, budgeted_only=True).diagnostics
 
 
 __all__ = [

@@ -32,6 +32,16 @@ from skillpress.spec.model import Spec
 if TYPE_CHECKING:
     from skillpress.render import Budgeted, Renderer
 
+#: More than the characters a part page adds around what the whole page holds.
+PART_HEADER = 1000
+
+
+def _payload(part: str) -> int:
+    """Fewest characters the whole page spends on what ``part`` holds: its text less the
+    header and the ``../`` the part's links need."""
+    return len(part) - PART_HEADER - 3 * part.count("](../")
+
+
 #: Where ``skillpress site build`` writes the HTML, relative to ``site/mkdocs.yml``.
 SITE_DIR = "../_site"
 
@@ -133,7 +143,7 @@ def mkdocs_yml(spec: Spec, split: list[str] | None = None, agent_files: list[str
 
 
 def render_site(
-    renderer: Renderer, files: dict[str, str | bytes], budget: Budgeted | None = None
+    renderer: Renderer, files: dict[str, str | bytes], budget: Budgeted | None = None, *, well_known: bool = True
 ) -> dict[str, str | bytes]:
     """Return ``{relative path: text or bytes}`` for the site's sources under ``site/``.
 
@@ -182,7 +192,8 @@ def render_site(
     agent = f"site/{site_views.AGENT_FOLDER}/"
     agent_files = [path[len(agent) :] for path in files if path.startswith(agent)]
     out["site/mkdocs.yml"] = mkdocs_yml(spec, split, agent_files)
-    out.update(render_well_known(spec, files))
+    if well_known:
+        out.update(render_well_known(spec, files))
     return dict(sorted(out.items()))
 
 
@@ -271,9 +282,6 @@ def _api_page(
 ) -> tuple[str, dict[str, str]]:
     spec = renderer.spec
     views_ = context["endpoint_views"]
-    full = renderer.template(page.template, page=page, page_endpoints=views_, api_parts=None, **context)
-    if fits_text(full):
-        return full, {}
     callers = spec.commands_by_endpoint
     called = [ev for ev in views_ if callers.get(ev.endpoint.id)]
     rest = [ev for ev in views_ if not callers.get(ev.endpoint.id)]
@@ -290,6 +298,12 @@ def _api_page(
     parts, too_big = partition(
         called, lambda ev: callers[ev.endpoint.id][0].words, lambda p, items: fits_text(render_part(p, items))
     )
+    # the whole page holds every part's sections and table rows: skip it when they overflow
+    if sum(_payload(render_part(p.prefix, p.items)) for p in parts) < TEXT_MAX_CHARS:
+        full = renderer.template(page.template, page=page, page_endpoints=views_, api_parts=None, **context)
+        if fits_text(full):
+            endpoint_page.clear()
+            return full, {}
     out: dict[str, str] = {}
     endpoints = {e.id: i for i, e in enumerate(spec.endpoints)}
     for part in parts:
