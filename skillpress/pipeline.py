@@ -57,7 +57,7 @@ def generate(project: Project) -> Prepared:
     load = load_spec(project.spec_path, display_path(project.spec_path))
     if not load.ok or load.spec is None:
         return Prepared(load, None)
-    rendered = render_all(load.spec, project.templates)
+    rendered = render_all(load.spec, project.templates, load.document)
     rendered.files[MANIFEST] = manifest_bytes(list(rendered.files))
     rendered.files = dict(sorted(rendered.files.items()))
     return Prepared(load, rendered)

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-MAX_SPEC_BYTES = 5 * 1024 * 1024
+MAX_SPEC_BYTES = 32 * 1024 * 1024  # about 14 MB holds a product of 10,000 commands
 
 
 class NotRegularFileError(OSError):

@@ -211,7 +211,9 @@ def test_budget_violation_fails_build_and_check(tmp_path: Path) -> None:
     spec.write_text(text)
     code, stdout, _ = run_build(tmp_path / "out", spec)
     assert code == 1
-    assert "error[budget-skill-lines]" in stdout
+    # reported at the skill in the spec, not at a generated file
+    assert "long.yaml:" in stdout and "error[size-budget] skills[0]:" in stdout
+    assert "lines; a skill file may have at most 500" in stdout
 
 
 CLI = [sys.executable, "-m", "skillpress"]

@@ -220,7 +220,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
 
 
 def test_dev_stdin_fed_by_a_pipe_is_refused() -> None:
-    """A pipe behind /dev/stdin has no size, so it used to skip the 5 MiB check."""
+    """A pipe behind /dev/stdin has no size, so it used to skip the size check."""
     proc = run_skillpress("validate", "/dev/stdin", stdin=b"a: 1\n" + b"#" * (6 << 20))
     assert proc.returncode == 2
     assert b"/dev/stdin: is a FIFO (pipe), not a regular file" in proc.stderr
@@ -234,12 +234,12 @@ def test_validate_dash_reads_stdin() -> None:
     assert broken.stdout.startswith(b"<stdin>:")
 
 
-@pytest.mark.parametrize("size", [(5 << 20) + 1, 64 << 20])
+@pytest.mark.parametrize("size", [(32 << 20) + 1, 64 << 20])
 def test_validate_dash_stops_reading_at_the_cap(size: int) -> None:
     proc = run_skillpress("validate", "-", stdin=b"#" * size)
     assert proc.returncode == 1
     assert proc.stdout.decode().startswith(
-        "<stdin>:1:1: error[file-too-large] spec file is more than 5242880 bytes; the limit is 5242880 bytes (5 MiB)"
+        "<stdin>:1:1: error[file-too-large] spec file is more than 33554432 bytes; the limit is 33554432 bytes (32 MiB)"
     )
 
 

@@ -18,11 +18,18 @@ def validate_spec(spec: Path | None, output_format: str = "text") -> int:
     if spec is not None and str(spec) == "-":
         from skillpress.spec import load_spec_stream
 
-        # ``-`` reads the spec from stdin, with the same 5 MiB cap as a file.
+        # ``-`` reads the spec from stdin, with the same size cap as a file.
         result = load_spec_stream(sys.stdin.buffer)
+        templates = None
     else:
         project = project_for(spec)
         result = load_spec(project.spec_path, display_path(project.spec_path) if spec is None else str(spec))
+        templates = project.templates
+    if result.ok and result.spec is not None:
+        from skillpress.render import budget_check
+
+        # what build would refuse: a size budget the spec cannot meet, even split
+        result.diagnostics += budget_check(result.spec, result.document, templates)
     if output_format == "json":
         sys.stdout.write(format_json(result.diagnostics, file=result.file))
     else:

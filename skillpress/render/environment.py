@@ -59,6 +59,7 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         bytecode_cache=bytecode_cache(),
+        auto_reload=False,  # one environment per render: never re-stat a template for each include
     )
     env.filters.update(FILTERS)
     return env

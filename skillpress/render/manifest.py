@@ -1,4 +1,19 @@
-"""commands.json: the machine-readable command manifest (serialised, never templated)."""
+"""commands.json: the machine-readable command manifest (serialised, never templated).
+
+Shape (``manifest_version`` 1): ``product``, ``version``, ``cli``, ``docs``,
+``flag_defaults``, ``global_flags``, ``commands``, ``exit_codes``, ``error_codes``,
+``event_types``. Each command's ``docs_anchor`` is the URL of its section in cli.md (in
+cli.md's part when cli.md is split).
+
+A manifest that would pass the 50,000-character budget is split by command group (see
+``skillpress.render.split``): ``commands.json`` keeps every key but ``commands``, which is
+replaced by ``command_parts``, a list of ``{"prefix", "file", "commands"}``: the
+command-path words the part covers, the part's path relative to the index
+(``commands/<group>.json``) and how many commands it holds. A command belongs to the part
+with the longest ``prefix`` its path starts with. Each part is ``{"manifest_version",
+"product", "version", "cli", "index", "prefix", "commands"}``, ``index`` being the path of
+the index relative to the part and ``commands`` the full command objects, in spec order.
+"""
 
 from __future__ import annotations
 
@@ -39,14 +54,15 @@ def _flag(flag: Flag) -> dict[str, Any]:
     return data
 
 
-def _command(spec: Spec, command: Command) -> dict[str, Any]:
+def _command(spec: Spec, command: Command, anchors: dict[int, str] | None = None) -> dict[str, Any]:
     endpoint = spec.endpoints_by_id.get(command.endpoint or "")
+    anchor = (anchors or {}).get(id(command)) or f"{spec.product.urls.cli}#{command.id}"
     return {
         "id": command.id,
         "path": command.path,
         "aliases": list(command.aliases),
         "summary": command.summary,
-        "docs_anchor": f"{spec.product.urls.cli}#{command.id}",
+        "docs_anchor": anchor,
         "surface": command.surface,
         "hidden": command.hidden,
         "auth": command.auth.value,
@@ -65,7 +81,7 @@ def _command(spec: Spec, command: Command) -> dict[str, Any]:
     }
 
 
-def manifest(spec: Spec) -> dict[str, Any]:
+def manifest(spec: Spec, anchors: dict[int, str] | None = None, *, commands: bool = True) -> dict[str, Any]:
     return {
         "manifest_version": 1,
         "product": spec.product.id,
@@ -74,7 +90,7 @@ def manifest(spec: Spec) -> dict[str, Any]:
         "docs": spec.product.urls.cli,
         "flag_defaults": _FLAG_DEFAULTS,
         "global_flags": [_flag(f) for f in spec.global_flags],
-        "commands": [_command(spec, c) for c in spec.commands],
+        "commands": [_command(spec, c, anchors) for c in spec.commands] if commands else [],
         "exit_codes": [{"code": e.code, "name": e.name, "meaning": e.meaning} for e in spec.exit_codes],
         "error_codes": [
             {"code": e.code, "exit_code": e.exit_code, "retryable": e.retryable, "http_status": e.http_status}
@@ -84,5 +100,34 @@ def manifest(spec: Spec) -> dict[str, Any]:
     }
 
 
-def render_manifest(spec: Spec) -> str:
-    return json.dumps(manifest(spec), indent=1, ensure_ascii=False) + "\n"
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def render_manifest(spec: Spec, anchors: dict[int, str] | None = None) -> str:
+    return _dump(manifest(spec, anchors))
+
+
+def render_manifest_index(spec: Spec, parts: list[tuple[str, str, int]]) -> str:
+    """The index of a split manifest; ``parts`` holds (prefix, file, number of commands)."""
+    data: dict[str, Any] = {}
+    for key, value in manifest(spec, commands=False).items():
+        if key == "commands":
+            data["command_parts"] = [{"prefix": p, "file": f, "commands": n} for p, f, n in parts]
+        else:
+            data[key] = value
+    return _dump(data)
+
+
+def render_manifest_part(spec: Spec, prefix: str, commands: list[Command], anchors: dict[int, str]) -> str:
+    return _dump(
+        {
+            "manifest_version": 1,
+            "product": spec.product.id,
+            "version": spec.product.version,
+            "cli": spec.product.cli_name,
+            "index": "../commands.json",
+            "prefix": prefix,
+            "commands": [_command(spec, c, anchors) for c in commands],
+        }
+    )

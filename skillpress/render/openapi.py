@@ -128,7 +128,7 @@ def _tidy(schema: dict[str, Any]) -> None:
 
 def _commands(spec: Spec, endpoint: Endpoint) -> list[str]:
     cli = spec.product.cli_name
-    return [f"{cli} {c.path}" for c in spec.commands if c.endpoint == endpoint.id and not c.hidden]
+    return [f"{cli} {c.path}" for c in spec.commands_by_endpoint.get(endpoint.id, ()) if not c.hidden]
 
 
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:

@@ -14,9 +14,12 @@ from typing import Any
 from urllib.parse import quote
 
 from skillpress.client import argv as argv_parser
+from skillpress.render.split import estimate_tokens
 from skillpress.spec.model import Auth, Command, Endpoint, ErrorCode, Example, Flag, Guidance, Skill, Spec
 
 WRAP = 78
+
+__all__ = ["estimate_tokens"]  # re-exported: the size budgets live in skillpress.render.split
 
 
 def shell_line(cli: str, argv: list[str]) -> str:
@@ -187,7 +190,7 @@ def command_view(spec: Spec, command: Command) -> CommandView:
     response = None
     if endpoint is not None and endpoint.response.example is not None:
         response = json.dumps(endpoint.response.example, ensure_ascii=False)
-    rule_ids = list(command.rules) + [g.id for g in spec.guidance if command.path in g.commands]
+    rule_ids = list(command.rules) + [g.id for g in spec.guidance_by_command.get(command.path, ())]
     rules = [spec.guidance_by_id[r] for r in dict.fromkeys(rule_ids) if r in spec.guidance_by_id]
     return CommandView(
         command=command,
@@ -265,11 +268,16 @@ class SectionView:
     first_run: bool
 
 
-def skill_sections(spec: Spec, skill: Skill) -> list[SectionView]:
+def skill_sections(spec: Spec, skill: Skill, known: dict[int, CommandView] | None = None) -> list[SectionView]:
+    """The skill's sections with their commands' views (taken from ``known``, keyed by
+    ``id(command)``, when the caller already built them)."""
+    known = known or {}
     out = []
     for section in skill.sections:
         commands = [
-            command_view(spec, spec.commands_by_path[p]) for p in section.commands if p in spec.commands_by_path
+            known.get(id(command)) or command_view(spec, command)
+            for command in (spec.commands_by_path.get(p) for p in section.commands)
+            if command is not None
         ]
         rules = [spec.guidance_by_id[r] for r in section.rules if r in spec.guidance_by_id]
         out.append(SectionView(section.title, section.body, commands, rules, section.first_run))
@@ -286,11 +294,6 @@ def visible_commands(spec: Spec) -> list[Command]:
 
 def canonical_skill(spec: Spec) -> Skill:
     return next(s for s in spec.skills if s.canonical)
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough token count (about four characters a token), used for size budgets."""
-    return (len(text) + 3) // 4
 
 
 @dataclass(frozen=True)

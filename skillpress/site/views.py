@@ -104,17 +104,24 @@ def canonical_urls(spec: Spec) -> dict[str, str]:
     }
 
 
-def extra_copies(spec: Spec) -> dict[str, str]:
+def extra_copies(spec: Spec, agent_files: list[str] | None = None) -> dict[str, str]:
     """``{site path: agent file}`` for agent files whose canonical URL is not at the site root.
 
     Every agent file is served at the root under its own name; a file whose spec URL
-    names another path inside the site (``/docs/cli.md``) is served there as well.
+    names another path inside the site (``/docs/cli.md``) is served there as well, and so
+    are the parts of a split one (``/docs/cli/<group>.md`` next to ``/docs/cli.md``), which
+    its index links relatively. ``agent_files`` lists the files of ``site/agent/``.
     """
     copies: dict[str, str] = {}
     for name, url in canonical_urls(spec).items():
         rest = site_path(spec, url)
         if rest is not None and rest != name:
             copies[rest] = name
+            folder = name.rpartition(".")[0] + "/"
+            where = rest.rpartition("/")[0]
+            for part in agent_files or ():
+                if part.startswith(folder) and where:
+                    copies[f"{where}/{part}"] = part
     return dict(sorted(copies.items()))
 
 
@@ -215,6 +222,7 @@ class EndpointView:
 
 def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView]:
     auth_text = {"none": "none", "optional": "optional bearer token", "required": "bearer token"}
+    by_command = {id(v.command): v for v in commands}
     out = []
     for endpoint in spec.endpoints:
         example = endpoint.response.example
@@ -223,7 +231,7 @@ def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView
                 endpoint=endpoint,
                 anchor=endpoint.id,
                 auth=auth_text[endpoint.auth.value],
-                commands=[v for v in commands if v.command.endpoint == endpoint.id and not v.command.hidden],
+                commands=[by_command[id(c)] for c in spec.commands_by_endpoint.get(endpoint.id, ()) if not c.hidden],
                 data_example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
                 errors=[spec.error_codes_by_code[c] for c in endpoint.errors if c in spec.error_codes_by_code],
             )
@@ -243,11 +251,12 @@ class EventView:
 
 
 def event_views(spec: Spec, commands: list[CommandView]) -> list[EventView]:
+    by_command = {id(v.command): v for v in commands}
     return [
         EventView(
             event,
             [event.operation, *event.other_operations],
-            [v for v in commands if event.type in v.command.events and not v.command.hidden],
+            [by_command[id(c)] for c in spec.commands_by_event.get(event.type, ()) if not c.hidden],
         )
         for event in spec.events
     ]
@@ -263,7 +272,7 @@ class ExitCodeView:
 
 def exit_code_views(spec: Spec) -> list[ExitCodeView]:
     return [
-        ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes if c.exit_code == e.code])
+        ExitCodeView(e.code, e.name, e.meaning, [c.code for c in spec.error_codes_by_exit.get(e.code, ())])
         for e in spec.exit_codes
     ]
 

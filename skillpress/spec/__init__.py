@@ -169,7 +169,7 @@ def load_spec(path: Path | str, display: str | None = None) -> LoadResult:
 
 
 def load_spec_stream(stream: BinaryIO, file: str = "<stdin>") -> LoadResult:
-    """Load and validate a spec read from a byte stream (``validate -``), capped at 5 MiB."""
+    """Load and validate a spec read from a byte stream (``validate -``), capped like a file."""
     try:
         raw = read_capped(stream)
     except OSError as exc:

@@ -540,7 +540,7 @@ def _too_large(file: str, size: int | None) -> Diagnostic:
         file,
         Mark(1, 1),
         "file-too-large",
-        f"spec file is {detail}; the limit is {MAX_SPEC_BYTES} bytes (5 MiB)",
+        f"spec file is {detail}; the limit is {MAX_SPEC_BYTES} bytes ({MAX_SPEC_BYTES // 2**20} MiB)",
         "split long prose into referenced files or trim the spec",
     )
 

@@ -1037,6 +1037,48 @@ class Spec(_Model):
     def event_types(self) -> list[str]:
         return [e.type for e in self.events]
 
+    @cached_property
+    def event_type_set(self) -> frozenset[str]:
+        return frozenset(self.event_types)
+
+    # ---- reverse indexes, so that no renderer or rule scans every command once per
+    # endpoint, event or code (that made check quadratic in the number of commands)
+
+    @cached_property
+    def commands_by_endpoint(self) -> dict[str, list[Command]]:
+        """Endpoint id -> the commands (hidden ones included) that call it, in spec order."""
+        table: dict[str, list[Command]] = {}
+        for command in self.commands:
+            if command.endpoint:
+                table.setdefault(command.endpoint, []).append(command)
+        return table
+
+    @cached_property
+    def commands_by_event(self) -> dict[str, list[Command]]:
+        """Event type -> the commands that record it, in spec order."""
+        table: dict[str, list[Command]] = {}
+        for command in self.commands:
+            for event in dict.fromkeys(command.events):
+                table.setdefault(event, []).append(command)
+        return table
+
+    @cached_property
+    def error_codes_by_exit(self) -> dict[int, list[ErrorCode]]:
+        """Exit code -> the error codes that end with it, in spec order."""
+        table: dict[int, list[ErrorCode]] = {}
+        for error in self.error_codes:
+            table.setdefault(error.exit_code, []).append(error)
+        return table
+
+    @cached_property
+    def guidance_by_command(self) -> dict[str, list[Guidance]]:
+        """Command path (as guidance names it) -> the guidance rules that name it, in spec order."""
+        table: dict[str, list[Guidance]] = {}
+        for guidance in self.guidance:
+            for path in dict.fromkeys(guidance.commands):
+                table.setdefault(path, []).append(guidance)
+        return table
+
     def resolve_command(self, argv: list[str]) -> tuple[Command | None, int]:
         """Longest command path (or alias) that prefixes ``argv``; returns it and its word count."""
         words: list[str] = []

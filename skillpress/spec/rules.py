@@ -305,7 +305,7 @@ def command_codes(spec: Spec) -> Iterator[Finding]:
                     f"error {name} exits with {error.exit_code}, which '{command.path}' does not list in exit_codes",
                 )
         for j, event in enumerate(command.events):
-            if event not in spec.event_types:
+            if event not in spec.event_type_set:
                 yield Finding(
                     base + ("events", j),
                     f"event type {event!r} is not defined in events",
