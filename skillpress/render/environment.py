@@ -30,10 +30,11 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
 
     Jinja keys each entry by the template's name and source checksum, so an edited
     template is recompiled and the output never depends on the cache; compiling the
-    templates is most of a small spec's render time. ``SKILLPRESS_NO_CACHE=1`` (or an
-    unwritable cache folder) turns it off.
+    templates is most of a small spec's render time. Like Python's ``.pyc`` files it is
+    a compiled form of code, not a result: ``SKILLPRESS_NO_CACHE=1`` (the result cache)
+    leaves it on; ``SKILLPRESS_NO_TEMPLATE_CACHE=1`` (or an unwritable folder) turns it off.
     """
-    if os.environ.get("SKILLPRESS_NO_CACHE"):
+    if os.environ.get("SKILLPRESS_NO_TEMPLATE_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base) / "skillpress" / f"jinja-{jinja2.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
