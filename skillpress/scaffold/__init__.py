@@ -69,6 +69,7 @@ def init_project(folder: Path, *, product: str | None = None, today: dt.date | N
 
     spec = (HERE / "spec.yaml").read_text(encoding="utf-8")
     spec = spec.replace("__ID__", product).replace("__NAME__", display_name(product))
+    spec = spec.replace("__ENV__", product.upper().replace("-", "_"))
     spec = spec.replace("__DATE__", (today or dt.date.today()).isoformat())
     files = {
         "spec.yaml": spec,
