@@ -1050,7 +1050,7 @@ class Spec(_Model):
         through ``endpoint``, a route or a step (upload, poll, status)."""
         table: dict[str, list[Command]] = {}
         for command in self.commands:
-            called = [command.endpoint] if command.endpoint else []
+            called: list[str | None] = [command.endpoint]
             called += [route.endpoint for route in command.routes]
             called += [getattr(step.params, "endpoint", None) for step in command.steps]
             for endpoint in dict.fromkeys(e for e in called if e):
