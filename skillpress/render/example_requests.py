@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillpress.contract import protocol, requests
-from skillpress.contract.invocation import Invocation, Problem, flags_of, parse_argv
+from skillpress.contract.invocation import Invocation, Problem, flags_of, parse, parse_argv
 
 #: The clock of every documented request: 2026-01-01T00:00:00Z.
 NOW = 1_767_225_600.0
@@ -228,11 +228,46 @@ class ExampleRequest:
         return curl(self)
 
 
-def example_request(contract: dict[str, Any], argv: list[str]) -> ExampleRequest | None:
+def command_table(contract: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Command path or alias -> command, for :func:`example_request` (``resolve`` builds it per call)."""
+    table: dict[str, dict[str, Any]] = {}
+    for command in contract["commands"]:
+        table.setdefault(command["path"], command)
+        for alias in command.get("aliases") or ():
+            table.setdefault(alias, command)
+    return table
+
+
+def _parse(contract: dict[str, Any], argv: list[str], table: dict[str, dict[str, Any]] | None) -> Invocation:
+    """``parse_argv`` with no environment; with ``table``, the command is looked up in it
+    (the same longest-prefix rule) instead of in a table built for each example."""
+    if table is None:
+        return parse_argv(contract, argv, env={})
+    words: list[str] = []
+    found: tuple[dict[str, Any] | None, int] = (None, 0)
+    for token in argv:
+        if token.startswith("-"):
+            break
+        words.append(token)
+        command = table.get(" ".join(words))
+        if command is not None:
+            found = (command, len(words))
+    command, used = found
+    if command is None:  # the default command, or an unknown one: the full rules
+        return parse_argv(contract, argv, env={})
+    invocation = parse(contract, command, argv[used:], env={})
+    invocation.words = list(argv[:used])
+    return invocation
+
+
+def example_request(
+    contract: dict[str, Any], argv: list[str], table: dict[str, dict[str, Any]] | None = None
+) -> ExampleRequest | None:
     """The request ``argv`` sends, or ``None`` when it sends none (a local command, or an
-    invocation the client refuses before sending)."""
+    invocation the client refuses before sending). ``table`` is :func:`command_table` of
+    the contract, when the caller resolves many examples."""
     try:
-        invocation = parse_argv(contract, argv, env={})
+        invocation = _parse(contract, argv, table)
     except Problem:
         return None
     command = invocation.command
@@ -297,6 +332,7 @@ __all__ = [
     "CredentialSlot",
     "ExampleRequest",
     "base64_placeholder",
+    "command_table",
     "credential_slot",
     "curl",
     "effects",

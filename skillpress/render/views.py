@@ -16,7 +16,7 @@ from typing import Any
 
 from skillpress.contract import protocol
 from skillpress.render import contract_text, escape
-from skillpress.render.example_requests import ExampleRequest, example_request
+from skillpress.render.example_requests import ExampleRequest, command_table, example_request
 from skillpress.render.split import estimate_tokens
 from skillpress.spec.model import (
     SITUATIONS,
@@ -219,15 +219,22 @@ def _calls(contract: dict[str, Any], compiled: dict[str, Any]) -> list[str]:
     return out
 
 
-def command_view(spec: Spec, command: Command, contract: dict[str, Any], compiled: dict[str, Any]) -> CommandView:
-    """The view of ``command``; ``compiled`` is its entry in ``contract["commands"]``."""
+def command_view(
+    spec: Spec,
+    command: Command,
+    contract: dict[str, Any],
+    compiled: dict[str, Any],
+    table: dict[str, dict[str, Any]] | None = None,
+) -> CommandView:
+    """The view of ``command``; ``compiled`` is its entry in ``contract["commands"]`` and
+    ``table`` the contract's command table (``example_requests.command_table``)."""
     endpoint = spec.endpoints_by_id.get(command.endpoint or "")
     response = None
     if endpoint is not None and endpoint.response.example is not None:
         response = json.dumps(endpoint.response.example, ensure_ascii=False)
     rule_ids = list(command.rules) + [g.id for g in spec.guidance_by_command.get(command.path, ())]
     rules = [spec.guidance_by_id[r] for r in dict.fromkeys(rule_ids) if r in spec.guidance_by_id]
-    sent = [(e, example_request(contract, e.argv)) for e in command.examples]
+    sent = [(e, example_request(contract, e.argv, table)) for e in command.examples]
     requests = [(e, r) for e, r in sent if r is not None]
     compiled_flags = {f["name"]: f for f in compiled.get("flags") or ()}
     compiled_arguments = {a["name"]: a for a in compiled.get("arguments") or ()}
@@ -257,8 +264,9 @@ def command_view(spec: Spec, command: Command, contract: dict[str, Any], compile
 
 def command_views(spec: Spec, contract: dict[str, Any]) -> list[CommandView]:
     """Every command's view, in spec order (the contract lists the commands in the same order)."""
+    table = command_table(contract)
     return [
-        command_view(spec, c, contract, compiled)
+        command_view(spec, c, contract, compiled, table)
         for c, compiled in zip(spec.commands, contract["commands"], strict=True)
     ]
 
