@@ -7,6 +7,7 @@ attribute changes. Each test changes one thing in a spec and checks the words fo
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from markdown_it import MarkdownIt
 from skillpress.contract import protocol
 from skillpress.contract.compile import compile_contract
 from skillpress.render import render_all
+from skillpress.render.openapi import render_openapi
 from skillpress.spec import load_spec, load_spec_text
 from skillpress.spec.model import Spec
 from skillpress.spec.rules import needed_situations
@@ -319,3 +321,19 @@ def test_a_value_with_pipes_and_backticks_stays_in_its_table_cell() -> None:
     assert len(cells) == 3 * len(rows)
     inline = "".join(t.content for t in tokens if t.type == "inline")
     assert "a&#124;b`c-{hex8}" in inline or "a\\|b`c-{hex8}" in inline
+
+
+def test_openapi_names_the_credential_the_protocol_declares() -> None:
+    def scheme(text: str, path: str) -> dict[str, object]:
+        document = json.loads(render_openapi(spec_from(text)))
+        (name, value), *_ = document["components"]["securitySchemes"].items()
+        assert document["paths"][path]["post"]["security"] == [{name: []}]
+        return value
+
+    assert scheme(CRAWLER, "/v2/scrape")["scheme"] == "bearer"
+    keyed = scheme(KEYED, "/v1/files")
+    assert {k: keyed[k] for k in ("type", "in", "name")} == {"type": "apiKey", "in": "header", "name": "x-api-key"}
+    query = scheme(
+        changed(KEYED, "    scheme: header\n    name: x-api-key", "    scheme: query\n    name: key"), "/v1/files"
+    )
+    assert {k: query[k] for k in ("type", "in", "name")} == {"type": "apiKey", "in": "query", "name": "key"}

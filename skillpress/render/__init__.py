@@ -351,7 +351,7 @@ def render_all(
     for name, text in references.items():
         files[f"{AGENT_DIR}/{name}"] = text
     if api_doc is not None and not budgeted_only:
-        files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec)
+        files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec, r.contract)
     skill_index = {skill.name: i for i, skill in enumerate(spec.skills)}
     budget.origins[f"{AGENT_DIR}/skill.md"] = ("skills", skill_index[canonical.name])
     for skill in spec.skills:
