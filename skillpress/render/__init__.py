@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from skillpress.contract.compile import compile_contract
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
 from skillpress.project import AGENT_DIR, OWNED_DIRS
 from skillpress.render import views
@@ -77,7 +78,8 @@ class Renderer:
     def __init__(self, spec: Spec, templates: Path | None = None) -> None:
         self.spec = spec
         self.env = make_environment(templates)
-        self.commands = [views.command_view(spec, c) for c in spec.commands]
+        self.contract = compile_contract(spec)
+        self.commands = views.command_views(spec, self.contract)
         self.visible = [v for v in self.commands if not v.command.hidden]
         self.by_command = {id(v.command): v for v in self.commands}
         self._base: dict[str, object] | None = None
@@ -100,6 +102,7 @@ class Renderer:
                 "page_url": lambda page: views.page_url(spec, page),
                 "llms_full_url": views.llms_full_url(spec),
                 "pages": views.site_pages(spec),
+                "protocol": views.protocol_view(spec, self.contract),
             }
         return {**self._base, **extra}
 
@@ -144,7 +147,7 @@ class Renderer:
         target = base if part is None else part_url(base, "cli.md", part)
         return f"{target}#{view.anchor}"
 
-    def skill_md(self, skill: Skill, links: views.Links, detail: str = "full") -> str:
+    def skill_md(self, skill: Skill, links: views.Links, detail: str = "full", with_protocol: bool = True) -> str:
         sections = views.skill_sections(self.spec, skill, self.by_command)
         groups = {id(s): self.section_groups(s, links) for s in sections}
         return self.template(
@@ -154,6 +157,7 @@ class Renderer:
             sections=sections,
             guidance=views.skill_rules(self.spec, skill, "skills" if links.skill == "SKILL.md" else "skill"),
             command_detail=detail,
+            with_protocol=with_protocol,
             cli_href=lambda view: self.cli_href(links.cli, view),
             section_groups=lambda section: groups[id(section)],
         )
@@ -236,9 +240,10 @@ def render_llms_full(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, str]
     spec = r.spec
     common = {"links": views.site_links(spec), "guidance": spec.rules_for("llms-full")}
     first_caller: dict[str, int] = {}
-    for view in r.visible:
-        if view.command.endpoint and view.command.endpoint in spec.endpoints_by_id:
-            first_caller.setdefault(view.command.endpoint, id(view.command))
+    for endpoint_id, callers in spec.commands_by_endpoint.items():
+        shown = [c for c in callers if not c.hidden]
+        if shown and endpoint_id in spec.endpoints_by_id:
+            first_caller[endpoint_id] = id(shown[0])
 
     def endpoints_of(items: list[views.CommandView]) -> list[Endpoint]:
         mine = {id(v.command) for v in items}
@@ -297,13 +302,17 @@ def render_commands_json(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, 
 
 
 def render_skill(r: Renderer, skill: Skill, links: views.Links) -> str:
-    """A skill file, listing a long section's commands as links, or linking their groups,
-    when the full form would pass the skill budget."""
+    """A skill file, without the short protocol paragraph, then listing a long section's
+    commands as links, or linking their groups, when the full form would pass the skill
+    budget."""
     text = r.skill_md(skill, links)
+    if fits_skill(text):
+        return text
+    text = r.skill_md(skill, links, with_protocol=False)
     for detail in ("list", "groups"):
         if fits_skill(text) or not any(section.commands for section in skill.sections):
             break
-        text = r.skill_md(skill, links, detail)
+        text = r.skill_md(skill, links, detail, with_protocol=False)
     return text
 
 
@@ -342,7 +351,7 @@ def render_all(
     for name, text in references.items():
         files[f"{AGENT_DIR}/{name}"] = text
     if api_doc is not None and not budgeted_only:
-        files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec)
+        files[f"{AGENT_DIR}/openapi.json"] = render_openapi(spec, r.contract)
     skill_index = {skill.name: i for i, skill in enumerate(spec.skills)}
     budget.origins[f"{AGENT_DIR}/skill.md"] = ("skills", skill_index[canonical.name])
     for skill in spec.skills:

@@ -5,8 +5,11 @@ like every other generated file:
 
 - one path item per endpoint path (``{params}`` kept), one operation per method, with
   ``operationId`` = the endpoint id and ``x-commands`` = the client commands calling it;
-- ``security``: bearer for ``auth: required``, bearer or nothing for ``auth: optional``,
-  nothing for ``auth: none`` (the scheme exists only when some endpoint takes a token);
+- ``security``: the credential for ``auth: required``, the credential or nothing for
+  ``auth: optional``, nothing for ``auth: none`` (the scheme exists only when some
+  endpoint takes one). The scheme is the compiled contract's: an HTTP bearer token
+  (``Authorization: Bearer``), else an API key in the named header or query parameter;
+- ``servers``: the contract's default API base;
 - path and query parameters and a JSON request body built from the endpoint's fields
   (dotted names become nested objects, ``name[]`` array items); the body refuses
   undeclared top-level fields, as the API does;
@@ -27,11 +30,13 @@ import copy
 import json
 from typing import Any
 
+from skillpress.contract.protocol import default_base
 from skillpress.render.views import sibling_url
 from skillpress.spec.model import Endpoint, FieldSpec, Spec
 
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "bearerToken"
+API_KEY_SCHEME = "apiKey"
 SUCCESS = "SuccessEnvelope"
 ERROR = "ErrorEnvelope"
 
@@ -179,7 +184,20 @@ def _error_responses(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
     return out
 
 
-def operation(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
+def security_scheme(contract: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The name and OpenAPI security scheme of the contract's credential."""
+    settings = contract["protocol"].get("credential") or {}
+    sources = settings.get("sources") or []
+    env = next((s["name"] for s in sources if s["kind"] == "env"), None)
+    note = "The credential the API issues." + (f" The client reads it from `{env}`." if env else "")
+    scheme, name = settings.get("scheme", "bearer"), settings.get("name") or "Authorization"
+    if scheme != "query" and name.lower() == "authorization" and settings.get("prefix", "Bearer ") == "Bearer ":
+        return SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "description": note}
+    where = "query" if scheme == "query" else "header"
+    return API_KEY_SCHEME, {"type": "apiKey", "in": where, "name": name, "description": note}
+
+
+def operation(spec: Spec, endpoint: Endpoint, scheme: str = SECURITY_SCHEME) -> dict[str, Any]:
     commands = _commands(spec, endpoint)
     op: dict[str, Any] = {"operationId": endpoint.id, "summary": endpoint.summary}
     if endpoint.description:
@@ -188,8 +206,8 @@ def operation(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
         op["x-commands"] = commands
     op["security"] = {
         "none": [],
-        "optional": [{SECURITY_SCHEME: []}, {}],
-        "required": [{SECURITY_SCHEME: []}],
+        "optional": [{scheme: []}, {}],
+        "required": [{scheme: []}],
     }[endpoint.auth.value]
     params = _parameters(endpoint)
     if params:
@@ -230,7 +248,13 @@ def operation(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
 # --------------------------------------------------------------------------- document
 
 
-def openapi_document(spec: Spec) -> dict[str, Any]:
+def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document; ``contract`` is the spec's compiled contract (compiled here if not given)."""
+    if contract is None:
+        from skillpress.contract.compile import compile_contract
+
+        contract = compile_contract(spec)
+    scheme_name, scheme = security_scheme(contract)
     product = spec.product
     info: dict[str, Any] = {
         "title": f"{product.name} API",
@@ -243,7 +267,7 @@ def openapi_document(spec: Spec) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": info,
-        "servers": [{"url": product.urls.api.rstrip("/")}],
+        "servers": [{"url": default_base(contract) or product.urls.api.rstrip("/")}],
         "externalDocs": {
             "description": f"Every `{product.cli_name}` command and the endpoint it calls",
             "url": product.urls.cli,
@@ -251,7 +275,7 @@ def openapi_document(spec: Spec) -> dict[str, Any]:
     }
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in spec.endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(spec, endpoint)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(spec, endpoint, scheme_name)
     doc["paths"] = paths
     components: dict[str, Any] = {
         "schemas": {
@@ -271,11 +295,7 @@ def openapi_document(spec: Spec) -> dict[str, Any]:
         },
     }
     if any(e.auth.value != "none" for e in spec.endpoints):
-        token = next((v.name for v in spec.environment if v.role.value == "token"), None)
-        note = "The agent token issued at signup."
-        if token:
-            note += f" The client reads it from `{token}`."
-        components["securitySchemes"] = {SECURITY_SCHEME: {"type": "http", "scheme": "bearer", "description": note}}
+        components["securitySchemes"] = {scheme_name: scheme}
     doc["components"] = components
     return doc
 
@@ -284,14 +304,14 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def render_openapi(spec: Spec) -> str:
+def render_openapi(spec: Spec, contract: dict[str, Any] | None = None) -> str:
     """The document as JSON text, keys in a fixed order.
 
     Compact (the document is for tools, and generated text files have a size budget),
     but one line per top-level key, per path and per component, so that a drift diff
     names the endpoint that changed.
     """
-    doc = openapi_document(spec)
+    doc = openapi_document(spec, contract)
     lines: list[str] = []
     for key, value in doc.items():
         if key in ("paths", "components") and value:

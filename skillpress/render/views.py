@@ -1,8 +1,10 @@
 """Derived facts the templates show, computed once from the typed spec.
 
-Templates only format. Anything that needs a decision (usage lines, the hosted-API
-equivalent of an example, which errors a command can return, link targets) is computed
-here, in Python, where it can be tested.
+Templates only format. Anything that needs a decision (usage lines, which errors a
+command can return, link targets) is computed here, in Python, where it can be tested.
+What the client does is read from the compiled contract, never restated: the request of
+each example comes from ``contract.requests`` (``render.example_requests``) and the
+sentences about the protocol, routes, steps and flags from ``render.contract_text``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,24 @@ import json
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
-from skillpress.client import argv as argv_parser
+from skillpress.contract import protocol
+from skillpress.render import contract_text, escape
+from skillpress.render.example_requests import ExampleRequest, command_table, example_request
 from skillpress.render.split import estimate_tokens
-from skillpress.spec.model import Auth, Command, Endpoint, ErrorCode, Example, Flag, Guidance, Skill, Spec
+from skillpress.spec.model import (
+    SITUATIONS,
+    Argument,
+    Command,
+    Endpoint,
+    ErrorCode,
+    Example,
+    Flag,
+    Guidance,
+    Skill,
+    Spec,
+)
+from skillpress.spec.rules import needed_situations
 
 WRAP = 78
 
@@ -36,7 +51,10 @@ def shell_line(cli: str, argv: list[str]) -> str:
         i += 1
     while i < len(words):
         part = words[i]
-        if part.startswith("--") and "=" not in part and i + 1 < len(words) and not words[i + 1].startswith("--"):
+        after = words[i + 1] if i + 1 < len(words) else None
+        long_pair = after is not None and part.startswith("--") and not after.startswith("--")
+        short_pair = after is not None and part[:1] == "-" and part[1:2] != "-" and not after.startswith("-")
+        if "=" not in part and (long_pair or short_pair):
             part += " " + words[i + 1]
             i += 1
         lines.append("  " + part)
@@ -80,64 +98,12 @@ def flag_default(flag: Flag) -> str:
 
 
 @dataclass(frozen=True)
-class ApiCall:
-    method: str
-    url: str
-    auth: bool
-    body: dict[str, Any] | None
-    curl: str
+class Row:
+    """One row of a command's table of arguments and flags, as inline markdown."""
 
-
-def _placeholder(name: str) -> str:
-    return name.upper()
-
-
-def api_call(spec: Spec, command: Command, example: Example | None) -> ApiCall | None:
-    """The hosted-API equivalent of ``example`` (or of the command with placeholders)."""
-    endpoint = spec.endpoints_by_id.get(command.endpoint or "")
-    if endpoint is None:
-        return None
-    values: dict[str, Any] = {}
-    if example is not None:
-        _, used = spec.resolve_command(example.argv)
-        try:
-            parsed = argv_parser.parse(command, example.argv[used:], spec.global_flags)
-        except argv_parser.UsageProblem:
-            parsed = None
-        if parsed is not None:
-            for flag in command.flags:
-                if flag.field and flag.name in parsed.values:
-                    values[flag.field] = parsed.values[flag.name]
-            positionals = list(parsed.positionals)
-            for argument in command.arguments:
-                if argument.flag and argument.flag in parsed.values and argument.field:
-                    values[argument.field] = parsed.values[argument.flag]
-                elif positionals and argument.field:
-                    values[argument.field] = positionals.pop(0)
-    path = endpoint.path
-    for param in endpoint.template_params:
-        path = path.replace("{" + param + "}", quote(str(values.pop(param, _placeholder(param))), safe=""))
-    query_names = {q.name for q in endpoint.query}
-    query = [(k, v) for k, v in values.items() if k in query_names]
-    body_names = {b.name for b in endpoint.body}
-    body = {k: v for k, v in values.items() if k in body_names} if endpoint.body else None
-    url = spec.product.urls.api.rstrip("/") + path
-    if query:
-        url += "?" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in query)
-    auth = endpoint.auth is Auth.required or (endpoint.auth is Auth.optional and command.auth is not Auth.none)
-    token_var = next((v.name for v in spec.environment if v.role.value == "token"), "TOKEN")
-    lines = [
-        f"curl -sS {shlex.quote(url)}"
-        if endpoint.method in ("GET",)
-        else f"curl -sS -X {endpoint.method} {shlex.quote(url)}"
-    ]
-    if auth:
-        lines.append(f'-H "authorization: Bearer ${token_var}"')
-    if body is not None:
-        lines.append('-H "content-type: application/json"')
-        lines.append("-d " + shlex.quote(json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
-    curl = " \\\n  ".join(lines)
-    return ApiCall(endpoint.method, url, auth, body, curl)
+    names: str
+    type: str
+    meaning: str
 
 
 @dataclass
@@ -146,14 +112,24 @@ class CommandView:
     anchor: str
     usage: str
     endpoint: Endpoint | None
-    api: ApiCall | None
+    """The endpoint of ``endpoint:`` (its response example is shown), if any."""
+    calls: list[str]
+    """``METHOD /path`` of every endpoint the command's routes may call, in order."""
+    requests: list[tuple[Example, ExampleRequest]]
+    """The request of each example that sends one (``contract.requests``)."""
+    requests_text: str
+    """Those requests as ``curl`` commands, each under its example's comment line."""
     examples: list[tuple[Example, str]]
     errors: list[ErrorCode]
     exit_codes: list[tuple[int, str]]
     rules: list[Guidance]
     response_json: str | None
     facts: str
-    flag_types: list[str]
+    rows: list[Row]
+    route: str | None
+    """How the endpoint is chosen, when the command has more than one route."""
+    steps: list[str]
+    """One sentence per step, in order."""
     aliases: list[str] = field(default_factory=list)
 
 
@@ -184,20 +160,92 @@ def flag_type(flag: Flag) -> str:
     return ", ".join(parts)
 
 
-def command_view(spec: Spec, command: Command) -> CommandView:
+def requests_text(requests: list[tuple[Example, ExampleRequest]]) -> str:
+    """The requests as ``curl`` commands; with more than one, each under its example's comment."""
+    if len(requests) == 1:
+        return requests[0][1].curl
+    return "\n\n".join(f"# {example_comment(e)}\n{r.curl}" for e, r in requests)
+
+
+def example_comment(example: Example) -> str:
+    """What an example shows, and its exit code when it is not 0."""
+    return example.shows + (f" (exits {example.exit_code})" if example.exit_code else "")
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def flag_row(contract: dict[str, Any], flag: Flag, compiled: dict[str, Any]) -> Row:
+    names = [flag.name, *([flag.short] if flag.short else []), *flag.aliases]
+    if flag.negatable:
+        names.append("--no-" + flag.name[2:])
+    choices = ""
+    if flag.choices:
+        choices = "One of " + ", ".join(escape.code(c) for c in flag.choices) + "."
+    older = ""
+    if flag.compatibility_aliases:
+        plural = "s" if len(flag.compatibility_aliases) > 1 else ""
+        older = f"Older name{plural} still accepted: " + ", ".join(escape.code(a) for a in flag.compatibility_aliases)
+        older += "."
+    return Row(
+        ", ".join(escape.code(n) for n in names),
+        flag_type(flag),
+        _sentences(flag.summary, choices, older, contract_text.flag_notes(contract, compiled)),
+    )
+
+
+def argument_row(contract: dict[str, Any], argument: Argument, compiled: dict[str, Any]) -> Row:
+    kind = (
+        argument.type.value + (", required" if argument.required else "") + (", variadic" if argument.variadic else "")
+    )
+    via = f"Or give {escape.code(argument.flag)}." if argument.flag else ""
+    return Row(
+        escape.code(argument.name),
+        kind,
+        _sentences(argument.summary, via, contract_text.argument_notes(contract, compiled)),
+    )
+
+
+def _calls(contract: dict[str, Any], compiled: dict[str, Any]) -> list[str]:
+    endpoints = contract.get("endpoints") or {}
+    out: list[str] = []
+    for route in compiled.get("routes") or ():
+        endpoint = endpoints.get(route["endpoint"])
+        if endpoint is not None:
+            call = f"{endpoint['method']} {endpoint['path']}"
+            if call not in out:
+                out.append(call)
+    return out
+
+
+def command_view(
+    spec: Spec,
+    command: Command,
+    contract: dict[str, Any],
+    compiled: dict[str, Any],
+    table: dict[str, dict[str, Any]] | None = None,
+) -> CommandView:
+    """The view of ``command``; ``compiled`` is its entry in ``contract["commands"]`` and
+    ``table`` the contract's command table (``example_requests.command_table``)."""
     endpoint = spec.endpoints_by_id.get(command.endpoint or "")
-    first = command.examples[0] if command.examples else None
     response = None
     if endpoint is not None and endpoint.response.example is not None:
         response = json.dumps(endpoint.response.example, ensure_ascii=False)
     rule_ids = list(command.rules) + [g.id for g in spec.guidance_by_command.get(command.path, ())]
     rules = [spec.guidance_by_id[r] for r in dict.fromkeys(rule_ids) if r in spec.guidance_by_id]
+    sent = [(e, example_request(contract, e.argv, table)) for e in command.examples]
+    requests = [(e, r) for e, r in sent if r is not None]
+    compiled_flags = {f["name"]: f for f in compiled.get("flags") or ()}
+    compiled_arguments = {a["name"]: a for a in compiled.get("arguments") or ()}
     return CommandView(
         command=command,
         anchor=command.id,
         usage=usage(spec, command),
         endpoint=endpoint,
-        api=api_call(spec, command, first),
+        calls=_calls(contract, compiled),
+        requests=requests,
+        requests_text=requests_text(requests),
         examples=[(e, shell_line(spec.product.cli_name, e.argv)) for e in command.examples],
         errors=[spec.error_codes_by_code[c] for c in command.errors if c in spec.error_codes_by_code],
         exit_codes=[
@@ -206,8 +254,57 @@ def command_view(spec: Spec, command: Command) -> CommandView:
         rules=rules,
         response_json=response,
         facts=command_facts(command),
-        flag_types=[flag_type(f) for f in command.flags],
+        rows=[argument_row(contract, a, compiled_arguments.get(a.name, {})) for a in command.arguments]
+        + [flag_row(contract, f, compiled_flags.get(f.name, {})) for f in command.flags],
+        route=contract_text.route_sentence(contract, compiled),
+        steps=contract_text.step_sentences(contract, compiled),
         aliases=[f"{spec.product.cli_name} {a}" for a in command.aliases],
+    )
+
+
+def command_views(spec: Spec, contract: dict[str, Any]) -> list[CommandView]:
+    """Every command's view, in spec order (the contract lists the commands in the same order)."""
+    table = command_table(contract)
+    return [
+        command_view(spec, c, contract, compiled, table)
+        for c, compiled in zip(spec.commands, contract["commands"], strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class ProtocolView:
+    """The "How the client talks to the API" section, from the compiled contract."""
+
+    base: str
+    """The default API base, as the client uses it (scheme, host and port)."""
+    envelope: bool
+    """Replies are envelopes (else the HTTP status decides)."""
+    items: list[tuple[str, str]]
+    """``(title, sentence)`` pairs: base URL, credential, replies, retries, ..."""
+    short: list[str]
+    """The same in two sentences, for the skill file."""
+    exits: list[contract_text.ExitRow]
+    """Every exit code the client can produce."""
+    never_text: str
+    """The exit codes the spec defines that the client never produces, in a sentence."""
+    global_flags: list[Row]
+
+
+def protocol_view(spec: Spec, contract: dict[str, Any]) -> ProtocolView:
+    exit_codes = [(e.code, e.name, e.meaning) for e in spec.exit_codes]
+    needed = needed_situations(spec)
+    declared = contract["protocol"].get("errors") or {}
+    situations = [s for s in SITUATIONS if s in needed or declared.get(s)]
+    rows, never = contract_text.exit_rows(contract, exit_codes, situations)
+    compiled = {f["name"]: f for f in contract.get("global_flags") or ()}
+    return ProtocolView(
+        base=protocol.default_base(contract) or spec.product.urls.api,
+        envelope=contract["protocol"]["replies"]["style"] == "envelope",
+        items=contract_text.protocol_items(contract),
+        short=contract_text.protocol_short(contract),
+        exits=rows,
+        never_text=contract_text.never_sentence(never),
+        global_flags=[flag_row(contract, f, compiled.get(f.name, {})) for f in spec.global_flags],
     )
 
 
@@ -268,16 +365,14 @@ class SectionView:
     first_run: bool
 
 
-def skill_sections(spec: Spec, skill: Skill, known: dict[int, CommandView] | None = None) -> list[SectionView]:
-    """The skill's sections with their commands' views (taken from ``known``, keyed by
-    ``id(command)``, when the caller already built them)."""
-    known = known or {}
+def skill_sections(spec: Spec, skill: Skill, known: dict[int, CommandView]) -> list[SectionView]:
+    """The skill's sections with their commands' views (``known``, keyed by ``id(command)``)."""
     out = []
     for section in skill.sections:
         commands = [
-            known.get(id(command)) or command_view(spec, command)
+            known[id(command)]
             for command in (spec.commands_by_path.get(p) for p in section.commands)
-            if command is not None
+            if command is not None and id(command) in known
         ]
         rules = [spec.guidance_by_id[r] for r in section.rules if r in spec.guidance_by_id]
         out.append(SectionView(section.title, section.body, commands, rules, section.first_run))

@@ -153,7 +153,7 @@ def render_site(
     size budget (``skillpress.render.split``).
     """
     spec = renderer.spec
-    context = site_views.site_context(spec, renderer.commands)
+    context = site_views.site_context(spec, renderer.commands, renderer.contract)
     command_page: dict[int, str] = {}  # id(command) -> page source, when commands.md is split
     endpoint_page: dict[str, str] = {}  # endpoint id -> page source, when api.md is split
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from skillpress.render import escape, views
+from skillpress.render import contract_text, escape, views
 from skillpress.render.views import CommandView, Page
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
 
@@ -220,8 +221,9 @@ class EndpointView:
     errors: list[ErrorCode]
 
 
-def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView]:
-    auth_text = {"none": "none", "optional": "optional bearer token", "required": "bearer token"}
+def endpoint_views(spec: Spec, commands: list[CommandView], contract: dict[str, Any]) -> list[EndpointView]:
+    kind = contract_text.credential_kind(contract)
+    auth_text = {"none": "none", "optional": f"optional {kind}", "required": kind}
     by_command = {id(v.command): v for v in commands}
     out = []
     for endpoint in spec.endpoints:
@@ -237,10 +239,6 @@ def endpoint_views(spec: Spec, commands: list[CommandView]) -> list[EndpointView
             )
         )
     return out
-
-
-def token_variable(spec: Spec) -> str | None:
-    return next((v.name for v in spec.environment if v.role.value == "token"), None)
 
 
 @dataclass(frozen=True)
@@ -342,9 +340,9 @@ def command_rules(spec: Spec, commands: list[CommandView]) -> list[Guidance]:
     return [g for g in spec.guidance if g.id in used]
 
 
-def site_context(spec: Spec, commands: list[CommandView]) -> dict[str, object]:
+def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, Any]) -> dict[str, object]:
     """Everything the site templates read besides the renderer's own context."""
-    endpoints = endpoint_views(spec, commands)
+    endpoints = endpoint_views(spec, commands, contract)
     links = agent_links(spec)
     pages = site_pages(spec)
     return {
@@ -359,7 +357,6 @@ def site_context(spec: Spec, commands: list[CommandView]) -> dict[str, object]:
         "site_rules": spec.rules_for("site"),
         "command_rules": command_rules(spec, commands),
         "endpoint_views": endpoints,
-        "token_variable": token_variable(spec),
         "event_views": event_views(spec, commands),
         "exit_code_views": exit_code_views(spec),
         "credits_view": credits_view(spec, endpoints),

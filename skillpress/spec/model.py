@@ -1046,11 +1046,15 @@ class Spec(_Model):
 
     @cached_property
     def commands_by_endpoint(self) -> dict[str, list[Command]]:
-        """Endpoint id -> the commands (hidden ones included) that call it, in spec order."""
+        """Endpoint id -> the commands (hidden ones included) that call it, in spec order:
+        through ``endpoint``, a route or a step (upload, poll, status)."""
         table: dict[str, list[Command]] = {}
         for command in self.commands:
-            if command.endpoint:
-                table.setdefault(command.endpoint, []).append(command)
+            called: list[str | None] = [command.endpoint]
+            called += [route.endpoint for route in command.routes]
+            called += [getattr(step.params, "endpoint", None) for step in command.steps]
+            for endpoint in dict.fromkeys(e for e in called if e):
+                table.setdefault(endpoint, []).append(command)
         return table
 
     @cached_property
