@@ -881,10 +881,16 @@ def _emitted_paths(spec: Spec) -> tuple[set[str], set[str]]:
     for envelope in (spec.envelopes.success, spec.envelopes.error):
         known |= {f.name.replace("[]", "") for f in envelope.fields}
         _data_paths(envelope.example, "", known)
+    # An envelope reply holds an endpoint's response under `data`; a plain reply is the
+    # response itself (or sits at the declared `replies.data` path).
+    prefix = "data"
+    if spec.protocol is not None and spec.protocol.replies.style == "plain":
+        prefix = spec.protocol.replies.data or ""
+    lead = prefix + "." if prefix else ""
     for endpoint in spec.endpoints:
-        known |= {"data." + f.name.replace("[]", "") for f in endpoint.response.fields}
+        known |= {lead + f.name.replace("[]", "") for f in endpoint.response.fields}
         if endpoint.response.example:
-            _data_paths(endpoint.response.example, "data", known)
+            _data_paths(endpoint.response.example, prefix, known)
     client = (
         {"error"} | {f"error.{k}" for k in _CLIENT_ERROR_KEYS} | {f"error.recovery.{k}" for k in CLIENT_RECOVERY_KEYS}
     )

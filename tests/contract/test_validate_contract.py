@@ -96,3 +96,28 @@ def test_a_write_output_step_that_replaces_needs_no_output_exists_code() -> None
 def test_the_pretty_flag_is_a_protocol_role_that_consumes_its_global_flag() -> None:
     found = _with_output(replace=True, pretty_role=False)
     assert len(found) == 1 and "nothing acts on the global flag --pretty" in found[0]
+
+
+# --------------------------------------------------------------------------- plain replies
+
+
+def _plain_reply_mentions(description: str) -> list[str]:
+    from tests.test_rules import echo, set_protocol, validate
+
+    def plain(d: dict[str, object]) -> None:
+        endpoint = d["endpoints"][0]  # type: ignore[index]
+        endpoint["response"] = {  # the whole body, as a plain-reply API sends it
+            "fields": [{"name": "success", "type": "boolean"}, {"name": "data.metadata.title"}],
+            "example": {"success": True, "data": {"metadata": {"title": "Home"}}},
+        }
+        echo(d)["description"] = description  # type: ignore[arg-type]
+
+    result = validate(lambda d: (plain(d), set_protocol(d, replies={"style": "plain"})))
+    return [d.message for d in result.diagnostics if d.code == "documented-fields"]
+
+
+def test_a_plain_reply_is_the_response_itself_for_documented_fields() -> None:
+    assert _plain_reply_mentions("Prints `data.metadata.title` of the page.") == []
+    assert _plain_reply_mentions("Prints `data.metadata.author` of the page.") == [
+        "data.metadata.author is not a field of any envelope, endpoint response or client error"
+    ]
