@@ -17,6 +17,7 @@ SPECS_DIR = Path(__file__).resolve().parent / "specs"
 CRAWLER = SPECS_DIR / "crawler.yaml"
 KEYED = SPECS_DIR / "keyed.yaml"
 IMAGE_SKILL = ROOT / "examples" / "image-skill" / "spec.yaml"
+FIRECRAWL = ROOT / "examples" / "firecrawl" / "spec.yaml"
 CASE_SPECS = sorted((ROOT / "tests" / "cases").glob("*/spec.yaml"))
 EXAMPLE_SPECS = sorted((ROOT / "examples").glob("*/spec.yaml"))
 FIXTURE_SPECS = sorted(SPECS_DIR.glob("*.yaml"))
