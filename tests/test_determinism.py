@@ -14,7 +14,7 @@ from skillpress.render import is_text, render_all
 from skillpress.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = [ROOT / "examples/image-skill/spec.yaml", ROOT / "tests/cases/edge/spec.yaml"]
+SPECS = [*sorted((ROOT / "examples").glob("*/spec.yaml")), ROOT / "tests/cases/edge/spec.yaml"]
 
 DIGEST = """
 import hashlib, sys

@@ -28,7 +28,7 @@ GOLDENS = [(CASES / c / "spec.yaml", CASES / c / "expected") for c in CASE_NAMES
 
 def test_the_documented_cases_and_examples_exist() -> None:
     assert {"minimal", "edge"} <= set(CASE_NAMES)
-    assert "image-skill" in EXAMPLE_NAMES
+    assert {"image-skill", "firecrawl"} <= set(EXAMPLE_NAMES)
 
 
 @pytest.mark.parametrize(("spec_path", "expected_root"), GOLDENS, ids=[p.parent.name for p, _ in GOLDENS])

@@ -571,7 +571,16 @@ CASES: dict[str, Case] = {
         ],
     ),
     "step-refs": Case(
-        passing=chain(lambda d: add_flag(d, name="--wait", type="boolean"), lambda d: set_steps(d, POLL)),
+        passing=chain(
+            lambda d: add_flag(d, name="--wait", type="boolean"),
+            lambda d: add_flag(d, name="--out", type="path"),
+            lambda d: set_steps(
+                d,
+                POLL,
+                {"print": {"field": "text", "unless": "--wait"}},
+                {"write_output": {"flag": "--out", "replace": True}},
+            ),
+        ),
         failing=[
             chain(
                 lambda d: add_flag(d, name="--wait", type="boolean"),
@@ -601,6 +610,13 @@ CASES: dict[str, Case] = {
             chain(
                 lambda d: add_endpoint(d),
                 lambda d: set_steps(d, {"poll": {**POLL["poll"], "endpoint": "status", "when": None}}),
+            ),
+            lambda d: set_steps(d, {"print": {"field": "text", "unless": "--text"}}),  # not a switch
+            lambda d: set_steps(d, {"print": {"field": "text", "when": "--json", "unless": "--json"}}),
+            chain(
+                lambda d: add_flag(d, name="--out", type="path"),
+                lambda d: add_flag(d, name="--force", type="boolean"),
+                lambda d: set_steps(d, {"write_output": {"flag": "--out", "overwrite": "--force", "replace": True}}),
             ),
         ],
     ),
@@ -632,10 +648,17 @@ CASES: dict[str, Case] = {
                 },
                 replies={"statuses": {"401": "BASE_REFUSED", "5xx": "NETWORK_FAILED"}},
                 default_command={"command": "echo", "when": "any"},
+                output={"json_flag": "--json", "pretty_flag": "--pretty"},
             ),
+            lambda d: d["global_flags"].append({"name": "--pretty", "type": "boolean", "summary": "Indent JSON."}),
         ),
         failing=[
             lambda d: set_protocol(d, output={"json_flag": "--jsn"}),
+            lambda d: set_protocol(d, output={"json_flag": "--json", "pretty_flag": "--pretty"}),
+            chain(
+                lambda d: d["global_flags"].append({"name": "--indent", "summary": "I.", "value_name": "N"}),
+                lambda d: set_protocol(d, output={"pretty_flag": "--indent"}),
+            ),
             lambda d: set_protocol(d, base_url={"flag": "--api-url"}),
             lambda d: set_protocol(d, credential={"scheme": "header", "sources": [{"env": "ECHO_KEY"}]}),
             lambda d: set_protocol(d, credential={"scheme": "bearer", "sources": [{"stdin": "--json"}], "shape": "("}),

@@ -16,7 +16,7 @@ from skillpress.spec.schema import render_json_schema
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schema" / "skillpress.schema.json"
 MINIMAL = REPO_ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
-EXAMPLE = REPO_ROOT / "examples" / "image-skill" / "spec.yaml"
+EXAMPLES = sorted((REPO_ROOT / "examples").glob("*/spec.yaml"))
 REGENERATE = ".venv/bin/python -m skillpress schema --out schema/skillpress.schema.json"
 
 
@@ -65,19 +65,17 @@ def test_schema_rejects_what_the_model_rejects(validator: jsonschema.Draft202012
     assert list(validator.iter_errors(data)), "an unknown key and a missing field must fail the schema"
 
 
-def require_example() -> None:
-    if not EXAMPLE.exists():
-        pytest.skip("source/image-skill.yaml does not exist yet (being written in parallel)")
+def test_there_are_example_specs() -> None:
+    assert {p.parent.name for p in EXAMPLES} >= {"image-skill", "firecrawl"}
 
 
-def test_example_spec_satisfies_the_schema(validator: jsonschema.Draft202012Validator) -> None:
-    require_example()
-    assert errors_of(validator, EXAMPLE) == []
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_spec_satisfies_the_schema(validator: jsonschema.Draft202012Validator, example: Path) -> None:
+    assert errors_of(validator, example) == []
 
 
 def test_example_spec_points_editors_at_the_schema() -> None:
-    require_example()
-    for spec in [EXAMPLE, *sorted((REPO_ROOT / "tests").glob("**/spec.yaml"))]:
+    for spec in [*EXAMPLES, *sorted((REPO_ROOT / "tests").glob("**/spec.yaml"))]:
         first = spec.read_text(encoding="utf-8").splitlines()[0]
         prefix = "# yaml-language-server: $schema="
         assert first.startswith(prefix), spec

@@ -26,7 +26,7 @@ Format version 1 (``CONTRACT_FORMAT``); every key below is always present::
                required, default, choices, repeatable, local, secret, field, env,
                negatable, sets, scale, transform, generate: {pattern, warn} | null,
                read, max_bytes, accepts_url: {hosts, id} | null}
-    argument  {name, type, summary, required, variadic, flag, field, transform,
+    argument  {name, type, summary, required, variadic, choices, flag, field, transform,
                accepts_url}
     command   {id, path, summary, aliases, hidden, auth, flags, arguments, one_of,
                at_most_one_of, routes, steps, call}
@@ -156,6 +156,7 @@ def _argument(argument: Argument) -> dict[str, Any]:
         "summary": argument.summary,
         "required": argument.required,
         "variadic": argument.variadic,
+        "choices": list(argument.choices),
         "flag": argument.flag,
         "field": argument.field,
         "transform": list(argument.transform),
@@ -323,6 +324,7 @@ def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
         "output": {
             "style": p.output.style,
             "json_flag": _canon(names, p.output.json_flag),
+            "pretty_flag": _canon(names, p.output.pretty_flag),
             "readable": p.output.readable,
         },
         "default_command": None
@@ -398,6 +400,7 @@ def _legacy_protocol(spec: Spec) -> dict[str, Any]:
         "output": {
             "style": "envelope",
             "json_flag": "--json" if "--json" in globals_ else None,
+            "pretty_flag": None,
             "readable": bool(client and client.readable_output),
         },
         "default_command": None,

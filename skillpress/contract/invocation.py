@@ -470,15 +470,16 @@ def _bind_arguments(result: Invocation, command: dict[str, Any]) -> None:
                 continue
         kind = argument.get("type", "string")
         transform = argument.get("transform") or ()
+        choices = tuple(argument.get("choices") or ())
         if argument.get("variadic"):
-            taken = [convert(kind, raw, name, (), transform) for raw in positionals]
+            taken = [convert(kind, raw, name, choices, transform) for raw in positionals]
             positionals = []
             if taken:
                 result.arguments[name] = taken
             elif argument.get("required", True):
                 raise UsageProblem(f"'{path}' needs {name}", flag=name)
         elif positionals:
-            result.arguments[name] = convert(kind, positionals.pop(0), name, (), transform)
+            result.arguments[name] = convert(kind, positionals.pop(0), name, choices, transform)
         elif argument.get("required", True):
             raise UsageProblem(f"'{path}' needs {name}", flag=name)
     if positionals:

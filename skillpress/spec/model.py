@@ -256,6 +256,9 @@ class Argument(_Model):
     field: str | None = None
     flag: FlagName | None = Field(None, description="Flag that may be given instead of the positional.")
     variadic: bool = Field(False, description="Takes every remaining positional (a list); only the last argument.")
+    choices: list[str] = Field(
+        default_factory=list, description="The values it accepts (each value, for a variadic argument)."
+    )
     transform: list[Transform] = Field(default_factory=list, description="As for flags.")
     accepts_url: AcceptsUrl | None = Field(None, description="As for flags.")
 
@@ -404,13 +407,19 @@ class PrintStep(_Model):
 
     field: ReplyPath
     when: FlagName | None = Field(None, description="Only when this flag is given.")
+    unless: FlagName | None = Field(
+        None, description="Not when this flag is given (e.g. the switch that asks for JSON)."
+    )
 
 
 class WriteOutputStep(_Model):
     """Write what would be printed to the file named by a flag."""
 
     flag: FlagName
-    overwrite: FlagName | None = None
+    overwrite: FlagName | None = Field(None, description="Flag that allows replacing an existing file.")
+    replace: bool = Field(
+        False, description="Always replace an existing file (still atomically); leave `overwrite` out then."
+    )
 
 
 class StatusStep(_Model):
@@ -457,7 +466,7 @@ STEP_FLAG_KEYS: dict[str, tuple[str, ...]] = {
     "poll": ("when",),
     "download": ("to", "overwrite"),
     "save_credential": ("when", "reveal"),
-    "print": ("when",),
+    "print": ("when", "unless"),
     "write_output": ("flag", "overwrite"),
     "help": ("skill_flag",),
 }
@@ -924,6 +933,9 @@ class OutputSettings(_Model):
         "failure prints a message on stderr.",
     )
     json_flag: FlagName | None = Field(None, description="Global switch that asks for JSON output.")
+    pretty_flag: FlagName | None = Field(
+        None, description="Global switch that indents the JSON the client prints (two spaces)."
+    )
     readable: bool = Field(False, description="Envelope style: a readable form when the JSON switch is absent.")
 
 

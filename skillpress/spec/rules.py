@@ -881,10 +881,16 @@ def _emitted_paths(spec: Spec) -> tuple[set[str], set[str]]:
     for envelope in (spec.envelopes.success, spec.envelopes.error):
         known |= {f.name.replace("[]", "") for f in envelope.fields}
         _data_paths(envelope.example, "", known)
+    # An envelope reply holds an endpoint's response under `data`; a plain reply is the
+    # response itself (or sits at the declared `replies.data` path).
+    prefix = "data"
+    if spec.protocol is not None and spec.protocol.replies.style == "plain":
+        prefix = spec.protocol.replies.data or ""
+    lead = prefix + "." if prefix else ""
     for endpoint in spec.endpoints:
-        known |= {"data." + f.name.replace("[]", "") for f in endpoint.response.fields}
+        known |= {lead + f.name.replace("[]", "") for f in endpoint.response.fields}
         if endpoint.response.example:
-            _data_paths(endpoint.response.example, "data", known)
+            _data_paths(endpoint.response.example, prefix, known)
     client = (
         {"error"} | {f"error.{k}" for k in _CLIENT_ERROR_KEYS} | {f"error.recovery.{k}" for k in CLIENT_RECOVERY_KEYS}
     )
@@ -1217,6 +1223,7 @@ SWITCH_PARAMS = {
     ("save_credential", "when"),
     ("save_credential", "reveal"),
     ("print", "when"),
+    ("print", "unless"),
     ("write_output", "overwrite"),
     ("help", "skill_flag"),
 }
@@ -1388,6 +1395,17 @@ def step_refs(spec: Spec) -> Iterator[Finding]:
                         sbase + (kind, "endpoint"),
                         f"endpoint {params.endpoint!r} needs exactly one path parameter to take the job id",
                     )
+            if kind == "write_output" and params.replace and params.overwrite:
+                yield Finding(
+                    sbase + (kind, "overwrite"),
+                    "`replace: true` already replaces an existing file, so the overwrite flag would do nothing",
+                    "give `replace` or `overwrite`, not both",
+                )
+            if kind == "print" and params.when and params.unless and params.when == params.unless:
+                yield Finding(
+                    sbase + (kind, "unless"),
+                    f"`when` and `unless` both name {params.when}, so the field is never printed",
+                )
             if kind == "save_credential" and params.request_field and params.request_field not in route_fields:
                 yield Finding(
                     sbase + (kind, "request_field"),
@@ -1480,6 +1498,8 @@ def protocol_refs(spec: Spec) -> Iterator[Finding]:
         yield from global_flag(base + ("base_url", "flag"), protocol.base_url.flag, "value")
     if protocol.output.json_flag:
         yield from global_flag(base + ("output", "json_flag"), protocol.output.json_flag, "switch")
+    if protocol.output.pretty_flag:
+        yield from global_flag(base + ("output", "pretty_flag"), protocol.output.pretty_flag, "switch")
     default = protocol.base_url.default
     if default is not None and not re.match(r"^https?://[A-Za-z0-9.\[\]:-]+(?::\d+)?/?$", default):
         yield Finding(base + ("base_url", "default"), f"{default!r} is not a base URL such as https://api.example.com")
@@ -1559,7 +1579,11 @@ def needed_situations(spec: Spec) -> dict[str, str]:
         needed["output_exists"] = "a download step refuses to replace a file"
         needed["download_failed"] = "a download step can fail"
         needed["integrity"] = "a download step checks size and digest"
-    elif "write_output" in kinds:
+    elif any(
+        step.kind == "write_output" and not getattr(step.params, "replace", False)
+        for command in spec.commands
+        for step in command.steps
+    ):
         needed["output_exists"] = "a write_output step refuses to replace a file"
     if "save_credential" in kinds or actions & {"save", "forget"}:
         needed["config_write"] = "a step writes the config file"
@@ -1612,7 +1636,7 @@ def _protocol_flags(spec: Spec) -> set[str]:
     protocol = spec.protocol
     if protocol is None:
         return set()
-    names = {protocol.base_url.flag, protocol.output.json_flag}
+    names = {protocol.base_url.flag, protocol.output.json_flag, protocol.output.pretty_flag}
     if protocol.credential is not None:
         names |= {s.name for s in protocol.credential.sources if s.kind in ("stdin", "flag")}
     canonical = {name: flag.name for flag in spec.global_flags for name in flag.all_names}
@@ -1661,7 +1685,8 @@ def flag_consumed(spec: Spec) -> Iterator[Finding]:
                 yield Finding(
                     ("global_flags", fi, "name"),
                     f"nothing acts on the global flag {flag.name}",
-                    "give it a protocol role (base_url.flag, output.json_flag, a credential source) or use it in a step",
+                    "give it a protocol role (base_url.flag, output.json_flag, output.pretty_flag, a credential "
+                    "source) or use it in a step",
                 )
 
 

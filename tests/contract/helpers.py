@@ -17,6 +17,7 @@ SPECS_DIR = Path(__file__).resolve().parent / "specs"
 CRAWLER = SPECS_DIR / "crawler.yaml"
 KEYED = SPECS_DIR / "keyed.yaml"
 IMAGE_SKILL = ROOT / "examples" / "image-skill" / "spec.yaml"
+FIRECRAWL = ROOT / "examples" / "firecrawl" / "spec.yaml"
 # A case whose spec.yaml links one of the fixtures below pins that fixture's rendered
 # tree; the spec itself is listed once, as a fixture (the legacy-parity tests take cases).
 CASE_SPECS = sorted(p for p in (ROOT / "tests" / "cases").glob("*/spec.yaml") if not p.is_symlink())

@@ -18,7 +18,9 @@ FLAG_KEYS = {
     "choices", "repeatable", "local", "secret", "field", "env", "negatable", "sets", "scale", "transform",
     "generate", "read", "max_bytes", "accepts_url",
 }  # fmt: skip
-ARGUMENT_KEYS = {"name", "type", "summary", "required", "variadic", "flag", "field", "transform", "accepts_url"}
+ARGUMENT_KEYS = {
+    "name", "type", "summary", "required", "variadic", "choices", "flag", "field", "transform", "accepts_url",
+}  # fmt: skip
 COMMAND_KEYS = {
     "id", "path", "summary", "aliases", "hidden", "auth", "flags", "arguments", "one_of", "at_most_one_of",
     "routes", "steps", "call",
@@ -212,3 +214,29 @@ def test_flags_named_by_routes_steps_and_protocol_are_canonical() -> None:
     assert crawl["steps"][0]["when"] == "--wait"
     assert crawl["routes"][2]["when"]["flag"] == "--status"
     assert contract["protocol"]["output"]["json_flag"] == "--json"
+
+
+def test_pretty_flag_and_argument_choices_are_compiled() -> None:
+    from skillpress.contract.compile import compile_contract
+    from skillpress.spec import load_spec_text
+
+    text = CRAWLER.read_text(encoding="utf-8")
+    text = text.replace(
+        "output: {style: plain, json_flag: --json}", "output: {style: plain, json_flag: --json, pretty_flag: --indent}"
+    )
+    text = text.replace(
+        "  - name: --json\n    type: boolean\n",
+        "  - name: --pretty\n    aliases: [--indent]\n    type: boolean\n    summary: Indent JSON.\n"
+        "  - name: --json\n    type: boolean\n",
+    )
+    text = text.replace(
+        "        summary: Pages to scrape.\n        variadic: true\n",
+        "        summary: Pages to scrape.\n        variadic: true\n        choices: [https://example.com/a, https://example.com/b]\n",
+    )
+    result = load_spec_text(text, "crawler.yaml")
+    assert result.ok, [d.format_text() for d in result.diagnostics]
+    contract = compile_contract(result.spec)  # type: ignore[arg-type]
+    assert contract["protocol"]["output"]["pretty_flag"] == "--pretty"
+    batch = next(c for c in contract["commands"] if c["path"] == "batch")
+    assert batch["arguments"][0]["choices"] == ["https://example.com/a", "https://example.com/b"]
+    assert contract_of(CRAWLER)["protocol"]["output"]["pretty_flag"] is None

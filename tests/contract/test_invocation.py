@@ -174,6 +174,23 @@ def test_variadic_argument_takes_every_remaining_positional() -> None:
     assert problem(["batch"]).message == "'batch' needs URLS"
 
 
+def test_argument_choices_are_checked_for_each_value() -> None:
+    contract = contract_of(CRAWLER)
+    batch = grammar.command_by_path(contract, "batch")
+    search = grammar.command_by_path(contract, "search")
+    assert batch is not None and search is not None
+    batch["arguments"][0]["choices"] = ["markdown", "links"]
+    search["arguments"][0]["choices"] = ["docs"]
+    assert parse_argv(contract, ["batch", "links", "markdown"]).arguments["URLS"] == ["links", "markdown"]
+    assert parse_argv(contract, ["search", "docs"]).arguments["QUERY"] == "docs"
+    with pytest.raises(UsageProblem) as caught:
+        parse_argv(contract, ["batch", "links", "html"])
+    assert caught.value.message == "URLS must be one of markdown, links; got 'html'"
+    with pytest.raises(UsageProblem) as caught:
+        parse_argv(contract, ["search", "blog"])
+    assert caught.value.message == "QUERY must be one of docs; got 'blog'"
+
+
 def test_argument_given_by_its_flag() -> None:
     assert parse(["crawl", "--url", "https://a.example"]).arguments == {"URL_OR_JOB_ID": "https://a.example"}
     assert parse(["crawl", "-u", "https://a.example"]).arguments == {"URL_OR_JOB_ID": "https://a.example"}

@@ -30,7 +30,8 @@ from skillpress.spec.model import FieldSpec, Spec
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "cases"
 IMAGE_SPEC = ROOT / "examples" / "image-skill" / "spec.yaml"
-SPECS = [IMAGE_SPEC, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
+EXAMPLE_SPECS = sorted((ROOT / "examples").glob("*/spec.yaml"))
+SPECS = [*EXAMPLE_SPECS, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
 
 
 def load(path: Path) -> Spec:
@@ -78,7 +79,7 @@ def problems(doc: dict[str, Any], schema: dict[str, Any], value: Any) -> list[st
 # --------------------------------------------------------------------------- the document
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda p: f"case-{p.parent.name}" if p.name == "spec.yaml" else "source")
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: f"{'example' if p in EXAMPLE_SPECS else 'case'}-{p.parent.name}")
 def test_rendered_document_is_valid_openapi_3_1(path: Path) -> None:
     from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 

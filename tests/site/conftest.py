@@ -27,6 +27,7 @@ CASES = {
     "minimal": ROOT / "tests/cases/minimal/spec.yaml",
     "edge": ROOT / "tests/cases/edge/spec.yaml",
     "image-skill": ROOT / "examples/image-skill/spec.yaml",
+    "firecrawl": ROOT / "examples/firecrawl/spec.yaml",
 }
 
 
