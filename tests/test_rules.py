@@ -887,3 +887,27 @@ def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:
     diag = next(d for d in result.diagnostics if d.path == where)
     line = text.splitlines()[diag.line - 1]
     assert line[diag.col - 1 :].startswith(text_there), (diag.format_text(), line)
+
+
+def _echo_findings(mutate: Mutation) -> list[str]:
+    return [d.message for d in validate(mutate).diagnostics if d.code == "example-response-echo"]
+
+
+def _ref_echo(accepts_url: dict[str, Any] | None) -> Mutation:
+    flag: dict[str, Any] = {"name": "--ref", "field": "ref"}
+    if accepts_url is not None:
+        flag["accepts_url"] = accepts_url
+    return chain(
+        lambda d: add_flag(d, **flag),
+        lambda d: d["endpoints"][0]["body"].append({"name": "ref"}),
+        lambda d: set_example(d, "echo", "--text", "hello", "--ref", "https://api.echo.example.com/v1/refs/ref_abc1"),
+        lambda d: d["endpoints"][0]["response"]["example"].update(ref="ref_abc1"),
+    )
+
+
+def test_response_echo_compares_what_the_client_sends_not_the_url_it_reduces() -> None:
+    # With `accepts_url` the client sends the id the URL names, so a response echoing the
+    # id does not contradict the example; without it the URL itself is sent, and it does.
+    assert _echo_findings(_ref_echo({"hosts": ["api"], "id": "^ref_[a-z0-9]+$"})) == []
+    found = _echo_findings(_ref_echo(None))
+    assert len(found) == 1 and "ref" in found[0] and "https://api.echo.example.com/v1/refs/ref_abc1" in found[0]

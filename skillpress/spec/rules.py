@@ -784,12 +784,11 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
     except grammar.Problem:
         return {}  # example-valid reports it (or the example reads a file, which fills its field at run time)
     fields = built.fields if built is not None else {}
-    rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
-    return {
-        name: value
-        for name, value in fields.items()
-        if name not in rewritten and not (name.endswith("asset_id") and "://" in str(value))
+    inputs = [*command.flags, *command.arguments]
+    rewritten = {
+        i.field for i in inputs if i.field and (i.accepts_url is not None or getattr(i, "type", None) is ValueType.path)
     }
+    return {name: value for name, value in fields.items() if name not in rewritten}
 
 
 def _same_value(shown: object, sent: object) -> bool:
@@ -827,7 +826,7 @@ def example_response_echo(spec: Spec) -> Iterator[Finding]:
         if not shown_data:
             continue
         sent: dict[str, list[tuple[object, Command, list[str]]]] = {}
-        for command in spec.commands:
+        for command in spec.commands_by_endpoint.get(endpoint.id, ()):
             if command.endpoint != endpoint.id:
                 continue
             for example in command.examples:
