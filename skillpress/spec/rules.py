@@ -405,6 +405,8 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
         return
     base: PathKey = ("credits",)
     for i, pack in enumerate(credits.packs):
+        if credits.credit_value_cents is None:
+            break
         expected = pack.credits * credits.credit_value_cents
         if pack.price_cents != expected:
             yield Finding(
