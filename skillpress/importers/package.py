@@ -381,10 +381,10 @@ class PackageImporter:
                 if FLAG.match(name):
                     flags.setdefault(name, []).append(value)
             elif FLAG.match(word):
-                value: str | None = rest[i + 1] if i + 1 < len(rest) and not rest[i + 1].startswith("-") else None
+                following = rest[i + 1] if i + 1 < len(rest) and not rest[i + 1].startswith("-") else None
                 flags.setdefault(word, [])
-                if value is not None:
-                    flags[word].append(value)
+                if following is not None:
+                    flags[word].append(following)
                     i += 1
             elif word.startswith("-") and len(word) > 1:
                 pass  # one-letter flags are not described well enough to import
@@ -439,6 +439,8 @@ class PackageImporter:
                         self.curl(line, None, source.name, api_hosts)
 
     def endpoint_path(self, target: str, api_hosts: set[str]) -> str | None:
+        if "..." in target:
+            return None  # an elided example value, not a path
         if target.startswith("http"):
             parts = urlsplit(target)
             host = parts.netloc
@@ -622,7 +624,7 @@ class PackageImporter:
                 if not re.search(r"(?i)event (types?|registry)", line):
                     continue
                 chunk = " ".join(lines[i : i + 6])
-                for kind in re.findall(r"\b[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+\b", chunk):
+                for kind in re.findall(r"(?<![\w.@/-])[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+(?![\w@/-]|\.\w)", chunk):
                     if (
                         EVENT.match(kind)
                         and kind not in found
@@ -843,6 +845,7 @@ class PackageImporter:
                     if inv.in_code:
                         entry["values"] += values
                         entry["bare"] = entry["bare"] or not values
+                        entry["repeatable"] = entry.get("repeatable", False) or len(values) > 1
                     else:  # running prose: only values that cannot be ordinary words
                         entry["values"] += [v for v in values if PROSE_VALUE.fullmatch(v)]
             for name, takes in self.found.help_flags.get(path, {}).items():
@@ -968,7 +971,7 @@ class PackageImporter:
         if kind != "string":
             flag["type"] = kind
         summary = (
-            f"Mentioned in {seen['mentioned']}; TODO: say what it does."
+            f"Mentioned in {seen['mentioned']}; TODO: say what it does and whether it takes a value."
             if seen.get("mentioned")
             else todo("say what this flag does")
         )
@@ -978,6 +981,8 @@ class PackageImporter:
             flag["value_name"] = placeholders[0] if placeholders else upper_snake(name)[:40]
         if choices:
             flag["choices"] = list(dict.fromkeys(choices))
+        if seen.get("repeatable") and kind != "boolean":
+            flag["repeatable"] = True
         return flag
 
     def command(
@@ -1034,6 +1039,14 @@ class PackageImporter:
         paths_seen: dict[str, int] = {}
         for _, path in self.found.endpoints:
             paths_seen[path] = paths_seen.get(path, 0) + 1
+        templates = [
+            (m, re.compile("^" + re.sub(r"\\{[A-Za-z0-9_]+\\}", "[^/]+", re.escape(p)) + "$"))
+            for m, p in self.found.endpoints
+            if "{" in p
+        ]
+        for method, path in list(self.found.endpoints):
+            if "{" not in path and any(m == method and t.match(path) for m, t in templates):
+                del self.found.endpoints[(method, path)]  # a concrete example of a templated path
         for (method, path), entry in self.found.endpoints.items():
             words = [
                 w for w in path.replace("{", "by-").replace("}", "").split("/") if w and not re.fullmatch(r"v\d+", w)
