@@ -352,6 +352,14 @@ def summary(draft: Draft, finished: Finished, out: str) -> str:
     )
     for diag in todos:
         lines.append(f"    {out}:{diag.line}:{diag.col} {diag.path}: {diag.message}")
+    commented = [
+        (n, line.strip()[2:])
+        for n, line in enumerate(finished.text.splitlines(), 1)
+        if line.strip().startswith("# TODO")
+    ]
+    if commented:
+        lines.append(f"  and {len(commented)} TODO comment(s) on values that cannot hold a marker:")
+        lines += [f"    {out}:{n}: {text}" for n, text in commented]
     for note in draft.notes + finished.repairs:
         lines.append(f"  note: {note}")
     reviewed = draft.found.get("prose passages for review", 0)

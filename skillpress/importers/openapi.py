@@ -160,7 +160,12 @@ def _refs(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int
 
 
 def _validate(doc: LoadedDocument, data: dict[str, Any], file: str, version: str) -> None:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    try:
+        from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    except ImportError:
+        raise SkillpressError(
+            "importing OpenAPI needs openapi-spec-validator: pip install 'skillpress[import]'"
+        ) from None
 
     validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     problems: list[Diagnostic] = []

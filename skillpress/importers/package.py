@@ -569,8 +569,16 @@ class PackageImporter:
             if source.name == "CHANGELOG.md":
                 continue
             text = re.sub(r"(?ms)^```.*?^```", lambda m: "\n" * m.group(0).count("\n"), source.text)
-            for i, line in enumerate(text.splitlines()):
-                for sentence in re.split(r"(?<=[.!?])\s+", line):
+            lines = text.splitlines()
+            paragraphs: list[tuple[int, str]] = []
+            for i, line in enumerate(lines):
+                starts = not line.strip() or line.lstrip().startswith(("-", "*", "|", "#")) or i == 0
+                if starts or not paragraphs or not lines[i - 1].strip():
+                    paragraphs.append((i, line.strip()))
+                else:
+                    paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + " " + line.strip())
+            for i, line in paragraphs:
+                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z`])", line):
                     names = [n for n in SNAKE.findall(sentence) if n not in skip]
                     if not names or not ERROR_WORDS.search(sentence):
                         continue
