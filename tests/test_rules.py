@@ -903,6 +903,13 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    "todo": Case(
+        passing=lambda d: echo(d).update(summary="Echo the text back (todos are done)."),
+        failing=[
+            lambda d: echo(d).update(summary="TODO: say what echo does."),
+            lambda d: d["product"]["urls"].update(homepage="https://TODO.invalid"),
+        ],
+    ),
     "at-most-one-of-flags": Case(
         passing=chain(
             lambda d: add_flag(d, name="--upper", type="boolean"),

@@ -1410,6 +1410,31 @@ def markdown_safe(spec: Spec) -> Iterator[Finding]:
             yield Finding(path, f"{problem} at character {index + 1}", hint)
 
 
+TODO_MARK = re.compile(r"\bTODO\b")
+
+
+@rule("todo")
+def todo_markers(spec: Spec) -> Iterator[Finding]:
+    """A value still marked ``TODO`` is a warning: something a person has to write.
+
+    ``skillpress import`` leaves these where a fact could not be inferred; the spec is
+    valid with them, but the documents built from it would show the marker.
+    """
+    for path, value, _, key in _strings(spec):
+        if key:
+            continue
+        found = TODO_MARK.search(value)
+        if found is None:
+            continue
+        text = " ".join((value if len(value) <= 160 else value[found.start() :]).split())
+        yield Finding(
+            path,
+            f"left for a person: {text[:160]}{'...' if len(text) > 160 else ''}",
+            "write the real value, then remove the TODO marker",
+            severity=Severity.WARNING,
+        )
+
+
 # --------------------------------------------------------------------------- the contract as data
 #
 # Rules over `protocol:`, routes, steps and the flag attributes the client acts on.
