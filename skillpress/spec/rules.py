@@ -1066,7 +1066,7 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
     except grammar.Problem:
         return {}  # example-valid reports it (or the example reads a file, which fills its field at run time)
     fields = built.fields if built is not None else {}
-    inputs = [*command.flags, *command.arguments]
+    inputs: list[Flag | Argument] = [*command.flags, *command.arguments]
     rewritten = {
         i.field for i in inputs if i.field and (i.accepts_url is not None or getattr(i, "type", None) is ValueType.path)
     }
