@@ -7,6 +7,7 @@ site); the templates under ``templates/site/`` only format what is computed here
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 from skillpress.render import contract_text, escape, views
 from skillpress.render.views import CommandView, Page
+from skillpress.site import discovery
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
 
 #: Folder (under ``site/``) holding the agent files; the site serves them at its root.
@@ -33,6 +35,9 @@ class SitePage:
     note: str
     lead: str
     """The description as markdown: the paragraph under the page's title."""
+    html_title: str | None = None
+    """Plain text for the HTML ``<title>`` when the theme's "page - site" form would not fit
+    (the homepage, whose title is the site name)."""
 
     @property
     def source(self) -> str:
@@ -50,7 +55,12 @@ def site_pages(spec: Spec) -> list[SitePage]:
     short = product.descriptions.short
     pages = [
         SitePage(
-            "index", product.name, short, "what it is, how to install it and the first run", escape.md_inline(short)
+            "index",
+            product.name,
+            short,
+            "what it is, how to install it and the first run",
+            escape.md_inline(short),
+            html_title=product.name,
         )
     ]
     for p in views.site_pages(spec):
@@ -347,6 +357,7 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
     pages = site_pages(spec)
     return {
         "site_pages": pages,
+        "markdown_url": functools.partial(discovery.twin_url, spec),
         "page_slugs": {page.slug for page in pages},
         "agent_links": links,
         "agent_hrefs": {link.name: link.href for link in links},
