@@ -164,9 +164,7 @@ def zensical_build(
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SkillpressError(f"zensical could not run: {exc}") from None
         output = _ANSI.sub("", proc.stdout + proc.stderr)
-        warnings = [
-            line.strip() for line in output.splitlines() if line.strip().lower().startswith(("warning", "error"))
-        ]
+        warnings = _zensical_warnings(output)
         if proc.returncode != 0 or not (project / "_html" / "index.html").is_file():
             raise SiteBuildError(
                 f"zensical build of {config_file} failed (exit {proc.returncode})", warnings or [output[-2000:]]
@@ -175,6 +173,18 @@ def zensical_build(
         shutil.move(project / "_html", site_dir)
     finish_site(config_file, site_dir)
     return warnings
+
+
+def _zensical_warnings(output: str) -> list[str]:
+    """Zensical's warnings, each with the ``[ file:line:col ]`` it points at (the next such line)."""
+    lines = [line.strip() for line in output.splitlines()]
+    found: list[str] = []
+    for i, line in enumerate(lines):
+        if line.lower().startswith(("warning", "error")):
+            places = (re.search(r"\[ (\S+:\d+:\d+) \]", rest) for rest in lines[i + 1 : i + 4])
+            where = next((m.group(1) for m in places if m), None)
+            found.append(f"{line} ({where})" if where else line)
+    return found
 
 
 def build_html(config_file: Path, site_dir: Path, *, builder: Builder = "mkdocs") -> list[str]:
