@@ -353,7 +353,12 @@ CASES: dict[str, Case] = {
         # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
         # frontmatter does not carry
         passing=chain(
-            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - use it when in doubt."),
+            set_in(
+                "skills",
+                0,
+                "description",
+                value="Check a round trip -- quickly \u2014 with Echo Skill - use it when in doubt.",
+            ),
             set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
         ),
         failing=[
@@ -365,7 +370,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-canonical": Case(
-        passing=lambda d: d["skills"].append({"name": "echo-lite", "description": "A shorter echo skill; use it when time is short."}),
+        passing=lambda d: d["skills"].append(
+            {"name": "echo-lite", "description": "A shorter echo skill; use it when time is short."}
+        ),
         failing=[
             set_in("skills", 0, "canonical", value=False),
             lambda d: d["skills"].append({"name": "echo-lite", "canonical": True, "description": "Shorter."}),

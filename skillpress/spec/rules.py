@@ -539,7 +539,7 @@ def description_front(spec: Spec) -> Iterator[Finding]:
             ("skills", i, "description"),
             f"skill {skill.name!r} {where} when to use it; agent skill lists show about the first "
             f"{DESCRIPTION_FRONT} characters of a description",
-            "put the trigger (\"Use it when ...\") in the first sentence or two, and the detail after it",
+            'put the trigger ("Use it when ...") in the first sentence or two, and the detail after it',
             severity=Severity.WARNING,
         )
 
