@@ -474,8 +474,13 @@ CASES: dict[str, Case] = {
         ],
     ),
     "first-run-valid": Case(
-        passing=set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+        # the homepage's showcase is an invocation too
+        passing=chain(
+            set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+            set_in("showcase", value={"argv": ["echo", "--text", "hi"], "shows": "Echo.", "output": '{"ok": true}'}),
+        ),
         failing=[
+            set_in("showcase", value={"argv": ["echo", "--txt", "hi"], "shows": "Echo.", "output": "hi"}),
             set_in("first_run", value=[{"argv": ["eco", "--text", "hi"], "why": "Check it works."}]),
             set_in("first_run", value=[{"argv": ["echo", "--text", "hi", "--verbose"], "why": "Check."}]),
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),

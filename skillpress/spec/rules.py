@@ -730,6 +730,8 @@ def _runs(spec: Spec, argv: list[str]) -> str | None:
 def first_run_valid(spec: Spec) -> Iterator[Finding]:
     for i, step in enumerate(spec.first_run):
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
+    if spec.showcase is not None:
+        yield from _check_invocation(spec, spec.showcase.argv, ("showcase", "argv"))
 
 
 # --------------------------------------------------------------------------- every string of the spec
