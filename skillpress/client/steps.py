@@ -82,20 +82,27 @@ def hosted(run: Run) -> Any:
     route = mapping.choose_route(contract, run.inv)
     if route is None or route["endpoint"] not in contract["endpoints"]:
         raise run.fail("internal", f"'{command['path']}' has no endpoint for this invocation")
+    uploaded: protocol.Reply | None = None
     for step in steps:
-        if step["kind"] == "upload":
+        if step["kind"] == "upload" and step["endpoint"] == route["endpoint"]:
+            # the command's own call is this upload: send it once, its reply is the command's
+            value = next((run.value(n) for n in step.get("values") or () if run.value(n) is not None), None)
+            if not isinstance(value, str) or not value:
+                raise run.fail("usage", f"'{command['path']}' needs a local file or an http(s) URL")
+            uploaded = upload_reply(run, step, value)
+        elif step["kind"] == "upload":
             replaced.update(_upload_step(run, step))
         elif step["kind"] == "hook":
             fields, _ = mapping.request_fields(
                 contract, run.inv, route, effects=effects, replaced=replaced, extra_fields=extra
             )
-            extra.update(_hook_step(run, step, fields))
+            extra.update(_hook_step(run, step, fields, replaced))
     built = mapping.build(contract, run.inv, effects=effects, replaced=replaced, extra_fields=extra)
     if built is None:
         raise run.fail("internal", f"'{command['path']}' has no endpoint for this invocation")
     run.warnings += built.warnings
     first = built.request
-    reply = run.call(first)
+    reply = uploaded if uploaded is not None else run.call(first)
     body = reply.body
     if isinstance(body, dict) and contract["endpoints"][first.endpoint].get("reply") == "envelope":
         reserved = {"ok", "command", "trace_id", "data", "warnings", "error"}
@@ -160,6 +167,15 @@ def _is_url(text: str) -> bool:
 
 def upload_one(run: Run, step: dict[str, Any], value: str) -> str:
     """Upload one local file or URL through the step's endpoint; the new id."""
+    reply = upload_reply(run, step, value)
+    new_id = protocol.lookup(reply.data, step["id"])
+    if not isinstance(new_id, (str, int)) or isinstance(new_id, bool) or new_id == "":
+        raise run.fail("bad_reply", f"the upload of {os.path.basename(value)} returned no id at {step['id']}")
+    return str(new_id)
+
+
+def upload_reply(run: Run, step: dict[str, Any], value: str) -> protocol.Reply:
+    """Upload one local file or URL through the step's endpoint; the upload's reply."""
     import base64
     import hashlib
     from urllib.parse import unquote, urlsplit
@@ -200,11 +216,7 @@ def upload_one(run: Run, step: dict[str, Any], value: str) -> str:
     }
     fields = {field: facts[fact] for field, fact in (step.get("body") or {}).items()}
     request = mapping.build_request(run.contract, step["endpoint"], fields)
-    reply = run.call(request)
-    new_id = protocol.lookup(reply.data, step["id"])
-    if not isinstance(new_id, (str, int)) or isinstance(new_id, bool) or new_id == "":
-        raise run.fail("bad_reply", f"the upload of {name} returned no id at {step['id']}")
-    return str(new_id)
+    return run.call(request)
 
 
 def _fetch(run: Run, url: str, types: dict[str, str], limit: int) -> tuple[bytes, str, str]:
@@ -292,11 +304,11 @@ def _load_hook(run: Run, call: str) -> Any:
     return found
 
 
-def _hook_step(run: Run, step: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+def _hook_step(run: Run, step: dict[str, Any], fields: dict[str, Any], replaced: dict[str, Any]) -> dict[str, Any]:
     import copy
 
     function = _load_hook(run, step["call"])
-    values = {name: run.value(name) for name in step.get("reads") or ()}
+    values = {name: replaced[name] if name in replaced else run.value(name) for name in step.get("reads") or ()}
     arguments: list[Any] = [values, copy.deepcopy(fields)]
     code = getattr(function, "__code__", None)
     if code is not None and code.co_argcount >= 3:
@@ -547,6 +559,8 @@ def _save_credential(run: Run, step: dict[str, Any], data: Any) -> Any:
     report = step.get("report")
     if report is not None:
         target = data if report == "" else protocol.lookup(data, report)
+        if target is None and isinstance(data, dict) and report and "." not in report:
+            target = data[report] = {}
         if isinstance(target, dict):
             target["saved"] = bool(save)
             target["config_path"] = path

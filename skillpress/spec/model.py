@@ -338,6 +338,10 @@ class UploadStep(_Model):
     ] = Field(min_length=1, description="Accepted file extensions and their MIME types.")
     max_bytes: Annotated[int, Field(gt=0, le=1024 * 1024 * 1024)] = 10 * 1024 * 1024
     id: ReplyPath = Field(description="Path of the new id in the upload reply's data.")
+    kinds: dict[Literal["file", "url"], Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=dict,
+        description="The words the `kind` fact sends for a local file and for a URL (default `file` and `url`).",
+    )
 
 
 class Duration(_Model):
