@@ -278,7 +278,12 @@ class Run:
                 if wait is not None:
                     self.sleep(wait)
                     continue
-                raise self.fail("network", f"could not reach the API at {self.base().url}: {exc.message}") from None
+                raise self.fail(
+                    "network",
+                    f"could not reach the API at {self.base().url}: {exc.message}",
+                    retryable=True,
+                    recovery={"retry_after_seconds": 5},
+                ) from None
             wait = protocol.retry_delay(
                 self.contract, request.method, response.status, attempt, response.header("retry-after")
             )

@@ -363,9 +363,13 @@ def _poll(run: Run, step: dict[str, Any], data: Any, first_fields: dict[str, Any
         if timeout is not None:
             left = timeout - (run.clock() - started)
             if left <= 0:
+                cli = run.contract["product"]["cli_name"]
+                again = " ".join([cli, *run.inv.words, *(str(v) for v in run.inv.positionals)])
                 raise run.fail(
                     "timeout",
                     f"still {status!r} after waiting {timeout:g} seconds; the work goes on, read it again later",
+                    retryable=True,
+                    recovery={"retry_after_seconds": max(1, int(-(-interval // 1))), "suggested_command": again},
                 )
             run.sleep(min(interval, left))
         else:

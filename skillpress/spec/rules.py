@@ -1326,8 +1326,6 @@ def step_refs(spec: Spec) -> Iterator[Finding]:
         if not command.steps:
             continue
         base: PathKey = ("commands", ci)
-        if command.behavior is not None:
-            yield Finding(base + ("behavior",), "a command uses `behavior` or `steps`, not both")
         calls = bool(command.routes or command.endpoint)
         route_fields = set().union(*_route_endpoint_fields(spec, command).values()) if calls else set()
         route_ids = {r.endpoint for r in command.routes} | ({command.endpoint} if command.endpoint else set())
@@ -1646,11 +1644,7 @@ def _protocol_flags(spec: Spec) -> set[str]:
 @rule("flag-consumed")
 def flag_consumed(spec: Spec) -> Iterator[Finding]:
     """Every flag and argument is acted on: a request field, a step, a route, a protocol role or a hook."""
-    checked = [
-        (ci, c)
-        for ci, c in enumerate(spec.commands)
-        if c.behavior is None and (spec.protocol is not None or c.steps or c.routes)
-    ]
+    checked = [(ci, c) for ci, c in enumerate(spec.commands) if spec.protocol is not None or c.steps or c.routes]
     protocol_flags = _protocol_flags(spec)
     used_anywhere: set[str] = set(protocol_flags)
     for command in spec.commands:
