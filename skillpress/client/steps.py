@@ -346,10 +346,10 @@ def _poll(run: Run, step: dict[str, Any], data: Any, first_fields: dict[str, Any
         return data
     contract = run.contract
     endpoint = contract["endpoints"][step["endpoint"]]
-    job_id = protocol.lookup(data, step["id"]) if step.get("id") else None
+    found_id = protocol.lookup(data, step["id"]) if step.get("id") else None
     params = endpoint.get("path_params") or []
-    if isinstance(job_id, (str, int)) and not isinstance(job_id, bool) and job_id != "" and params:
-        fields: dict[str, Any] = {params[0]: job_id}
+    if isinstance(found_id, (str, int)) and not isinstance(found_id, bool) and found_id != "" and params:
+        fields: dict[str, Any] = {params[0]: found_id}
     elif first_endpoint == step["endpoint"]:
         fields = dict(first_fields)
     else:
