@@ -91,7 +91,9 @@ def _with_deadline(client: Client, seconds: float) -> Client:
     return client
 
 
-def test_a_trickled_status_line_cannot_defeat_the_deadline(firecrawl: Client, trickle: Callable[[bytes], Trickle]) -> None:
+def test_a_trickled_status_line_cannot_defeat_the_deadline(
+    firecrawl: Client, trickle: Callable[[bytes], Trickle]
+) -> None:
     server = trickle(b"HTTP/1.1 200 OK" + b" " * 400 + b"\r\n\r\n")
     started = time.monotonic()
     result = _with_deadline(firecrawl, 0.5)("credit-usage", "--api-url", server.url, "--json")
@@ -168,9 +170,7 @@ def test_non_utf8_argv_never_breaks_the_output(firecrawl: Client) -> None:
 def test_authorization_is_dropped_on_a_redirect_to_another_origin(firecrawl: Client) -> None:
     first, second = Stub().start(), Stub().start()
     try:
-        first.route(
-            "GET", "/v2/team/credit-usage", Reply(302, raw=b"", headers={"Location": f"{second.url}/moved"})
-        )
+        first.route("GET", "/v2/team/credit-usage", Reply(302, raw=b"", headers={"Location": f"{second.url}/moved"}))
         second.route("GET", "/moved", Reply(200, {"success": True, "data": {"remainingCredits": 3}}))
         result = firecrawl("credit-usage", "--api-url", first.url, env={"FIRECRAWL_API_KEY": KEY})
         assert result.code == 0, result.stderr
