@@ -89,6 +89,7 @@ def write_whole(path: str, fill: Callable[[Any], None], *, replace: bool) -> int
     folder = os.path.dirname(os.path.abspath(path))
     if not replace and os.path.lexists(path):
         raise Exists(path)
+    os.makedirs(folder, exist_ok=True)
     temp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.part")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:

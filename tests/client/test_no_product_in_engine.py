@@ -78,9 +78,7 @@ def product_words(spec: Spec) -> set[str]:
         words |= {b.name for b in endpoint.body} | {q.name for q in endpoint.query}
         words |= {f.name for f in endpoint.response.fields} if endpoint.response else set()
     for command in spec.commands:
-        if " " in command.path:
-            words.add(command.path)
-        elif len(command.path) >= 6 and command.path not in GENERIC_COMMANDS:
+        if " " in command.path or (len(command.path) >= 6 and command.path not in GENERIC_COMMANDS):
             words.add(command.path)
         for flag in command.flags:
             words.add(flag.name)
