@@ -700,6 +700,8 @@ CASES: dict[str, Case] = {
             lambda d: set_steps(d, POLL),
             # a global flag that fills a field some endpoint has is sent there
             lambda d: d["global_flags"].append({"name": "--say", "summary": "S.", "value_name": "S", "field": "text"}),
+            # a switch whose constant field the endpoint has is sent
+            lambda d: add_flag(d, name="--shout", type="boolean", sets={"text": "HI"}),
             set_protocol,
         ),
         failing=[
@@ -710,6 +712,10 @@ CASES: dict[str, Case] = {
                 set_protocol,
             ),
             chain(lambda d: add_flag(d, name="--verbose", type="boolean", local=True), set_protocol),
+            # the client sends only fields the endpoint has: this switch would send nothing
+            chain(lambda d: add_flag(d, name="--loud", type="boolean", sets={"volume": 11}), set_protocol),
+            # a local flag is never sent, whatever its field
+            chain(lambda d: add_flag(d, name="--copy", value_name="T", local=True, field="text"), set_protocol),
             chain(
                 lambda d: add_flag(d, name="--wait", type="boolean"),
                 lambda d: add_flag(d, name="--quiet", type="boolean", local=True),

@@ -1604,16 +1604,24 @@ def protocol_errors(spec: Spec) -> Iterator[Finding]:
 
 
 def _consumers(spec: Spec, command: Command) -> set[str]:
-    """Names (flags, arguments) something acts on, for one command."""
+    """Names (flags, arguments) something acts on, for one command.
+
+    Faithful to the client runtime (``contract.requests``): a field is sent only when an
+    endpoint the command calls has it, a local flag never fills one, and a switch's
+    ``sets`` sends only the fields the endpoint has.
+    """
     used: set[str] = set()
+    calls = bool(command.routes or command.endpoint)
+    sent = set().union(*_route_endpoint_fields(spec, command).values()) if calls else set()
     for flag in command.flags:
-        if (flag.field and not flag.local) or flag.sets:
+        if (flag.field and not flag.local and flag.field in sent) or any(k in sent for k in flag.sets):
             used.add(flag.name)
     for argument in command.arguments:
-        if argument.field:
+        if argument.field and argument.field in sent:
             used.add(argument.name)
     for route in command.routes:
-        used |= set(route.fields)
+        route_fields = _fields_of(route.endpoint, spec)
+        used |= {name for name, field in route.fields.items() if field in route_fields}
         if route.when is not None:
             used |= {n for n in (route.when.flag, route.when.argument) if n}
     for step in command.steps:
