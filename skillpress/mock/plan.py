@@ -39,7 +39,7 @@ class EndpointPlan:
         for name in self.params:
             pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
         self.regex = re.compile("^" + pattern + "$")
-        self.example: dict[str, Any] = dict(endpoint.response.example or {})
+        self.example: dict[str, Any] = _with_required(dict(endpoint.response.example or {}), endpoint)
         self.status = endpoint.response.status
         self.id_keys: set[str] = set()
         self.links: set[str] = set()
@@ -67,6 +67,29 @@ class EndpointPlan:
     @property
     def record_param(self) -> str | None:
         return self.params[-1] if self.params else None
+
+
+_SAMPLES: dict[str, Any] = {"string": "", "integer": 0, "number": 0, "boolean": False, "object": {}, "array": []}
+
+
+def _with_required(example: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
+    """The example, plus a neutral value for each declared field it lacks (required ones, or all without an example)."""
+    fields = endpoint.response.fields
+    wanted = fields if not example else [f for f in fields if f.required]
+    for field in wanted:
+        if "[" in field.name:
+            continue
+        node = example
+        parts = field.name.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            if parts[-1] not in node:
+                node[parts[-1]] = None if field.nullable else _SAMPLES.get(field.type)
+    return example
 
 
 def _paths_with(node: Any, test: Any, prefix: str = "") -> list[str]:
