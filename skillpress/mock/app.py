@@ -26,6 +26,7 @@ Everything from 4 to 6 happens in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import mimetypes
@@ -41,12 +42,23 @@ from skillpress.spec.model import Endpoint, FieldSpec, Spec
 from .plan import EndpointPlan, Plan
 from .replies import ApiError, MockReply, Replies
 from .store import Store
-from .values import blob_bytes, credential_like, deep, flatten, new_id_like, same_kind, set_path, sha256_hex, walk_objects
+from .values import (
+    blob_bytes,
+    credential_like,
+    deep,
+    flatten,
+    new_id_like,
+    same_kind,
+    set_path,
+    sha256_hex,
+    walk_objects,
+)
 
+_pricing: Any
 try:  # credit rules as data arrive with the pricing module; without it every call is free
-    from skillpress.contract import pricing as _pricing
+    _pricing = importlib.import_module("skillpress.contract.pricing")
 except ImportError:  # pragma: no cover - depends on the branch
-    _pricing = None  # type: ignore[assignment]
+    _pricing = None
 
 log = logging.getLogger("skillpress.mock")
 
@@ -229,10 +241,19 @@ class MockApp:
     ) -> None:
         secrets = [secret] if secret else []
         settings = self.plan.credential or {}
-        credential_header = (settings.get("name") or "authorization").lower() if settings.get("scheme") != "query" else ""
-        shown_headers = {k: ("<redacted>" if k == credential_header else _redact(v, secrets)) for k, v in headers.items()}
+        credential_header = (
+            (settings.get("name") or "authorization").lower() if settings.get("scheme") != "query" else ""
+        )
+        shown_headers = {
+            k: ("<redacted>" if k == credential_header else _redact(v, secrets)) for k, v in headers.items()
+        }
         shown_query = [
-            (k, "<redacted>" if settings.get("scheme") == "query" and k == settings.get("name") else _redact(v, secrets))
+            (
+                k,
+                "<redacted>"
+                if settings.get("scheme") == "query" and k == settings.get("name")
+                else _redact(v, secrets),
+            )
             for k, v in query
         ]
         try:
@@ -281,7 +302,7 @@ class MockApp:
         ctx = Context(plan)
         errors = list(endpoint.errors)
         auth = getattr(endpoint.auth, "value", endpoint.auth)
-        if self.plan.credential and auth != "none" or secret:
+        if (self.plan.credential and auth != "none") or secret:
             if secret is not None:
                 with self.store.lock:
                     ctx.account = self.store.account_of(secret)
@@ -392,7 +413,7 @@ class MockApp:
             fingerprint = json.dumps({k: v for k, v in ctx.fields.items() if k != plan.idempotency}, sort_keys=True)
             stored = self.store.stored_reply(ctx.account or "", plan.id, key)
             if stored is not None:
-                if stored["request"] != fingerprint:
+                if stored["fingerprint"] != fingerprint:
                     code = self.replies.code_for("conflict", list(plan.endpoint.errors))
                     raise ApiError("conflict", code, "this idempotency key was used for another request")
                 return MockReply(stored["status"], stored["body"].encode("utf-8"))
@@ -401,10 +422,7 @@ class MockApp:
         cost = self._cost(ctx, None)
         if cost:
             self._debit(ctx, cost)
-        if plan.reads or plan.deletes:
-            data = self._read(ctx)
-        else:
-            data = self._create(ctx)
+        data = self._read(ctx) if plan.reads or plan.deletes else self._create(ctx)
         for path in plan.issue:
             secret = credential_like(self.plan.shape)
             self.store.add_credential(secret, ctx.account or "")
@@ -447,7 +465,7 @@ class MockApp:
             for key in sorted(set(obj) & plan.id_keys):
                 old = obj[key]
                 if isinstance(old, str) and old:
-                    new = renames.setdefault(old, new_id_like(old))
+                    renames.setdefault(old, new_id_like(old))
                     holders.append((obj, key))
         if renames:
             data = self._rename(data, renames)
@@ -499,7 +517,7 @@ class MockApp:
         top = {k: v for k, v in stored.items() if "." not in k}
         top[param] = record_id
         self._echo(data, {**top, **{k: v for k, v in ctx.fields.items() if k != param}})
-        state = row["state"]
+        state = row["stage"]
         before = state
         for poll in plan.polls:
             if plan.deletes:

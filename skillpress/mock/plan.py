@@ -171,7 +171,9 @@ class Plan:
 
     def _from_command(self, plan: EndpointPlan, command: dict[str, Any]) -> None:
         endpoint = plan.endpoint
-        sendable = {f.name for f in endpoint.body} | {q.name for q in endpoint.query} | {h.name for h in endpoint.headers}
+        sendable = (
+            {f.name for f in endpoint.body} | {q.name for q in endpoint.query} | {h.name for h in endpoint.headers}
+        )
         route_fields: dict[str, str] = {}
         for route in command.get("routes") or ():
             if route["endpoint"] == plan.id:

@@ -106,7 +106,9 @@ class Replies:
             return local[0]
         if situation == "invalid":
             # a spec without statuses: the server error most endpoints declare that has no other status
-            candidates = [c for c, e in self.codes.items() if e.get("http_status") in (None, 400) and c in self.declared]
+            candidates = [
+                c for c, e in self.codes.items() if e.get("http_status") in (None, 400) and c in self.declared
+            ]
             if candidates:
                 return max(candidates, key=lambda c: (self.declared[c], -len(c)))
         if local:

@@ -27,9 +27,9 @@ CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, balance REAL NOT NULL 
 CREATE TABLE IF NOT EXISTS credentials (hash TEXT PRIMARY KEY, account TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, account TEXT, fields TEXT NOT NULL,
-  state TEXT, reads INTEGER NOT NULL DEFAULT 0, created REAL);
+  stage TEXT, reads INTEGER NOT NULL DEFAULT 0, created REAL);
 CREATE TABLE IF NOT EXISTS replies (
-  account TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, request TEXT NOT NULL,
+  account TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
   status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, endpoint, key));
 CREATE TABLE IF NOT EXISTS blobs (path TEXT PRIMARY KEY, mime TEXT);
 CREATE TABLE IF NOT EXISTS events (
@@ -108,7 +108,7 @@ class Store:
 
     def put_record(self, record_id: str, kind: str, account: str | None, fields: dict[str, Any]) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO records (id, kind, account, fields, state, reads, created) "
+            "INSERT OR REPLACE INTO records (id, kind, account, fields, stage, reads, created) "
             "VALUES (?, ?, ?, ?, NULL, 0, ?)",
             (record_id, kind, account, json.dumps(fields, sort_keys=True), time.time()),
         )
@@ -124,13 +124,13 @@ class Store:
         return int(row[0]) if row else 0
 
     def set_state(self, record_id: str, state: str) -> None:
-        self.db.execute("UPDATE records SET state = ? WHERE id = ?", (state, record_id))
+        self.db.execute("UPDATE records SET stage = ? WHERE id = ?", (state, record_id))
 
     # ---------------------------------------------------------------- idempotency
 
     def stored_reply(self, account: str, endpoint: str, key: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.db.execute(
-            "SELECT request, status, body FROM replies WHERE account = ? AND endpoint = ? AND key = ?",
+            "SELECT fingerprint, status, body FROM replies WHERE account = ? AND endpoint = ? AND key = ?",
             (account, endpoint, key),
         ).fetchone()
         return row

@@ -26,7 +26,7 @@ def deliver(store: Store, seq: int, target: str, payload: dict[str, Any]) -> Non
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not is_loopback(parts.hostname):
         return
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - loopback http(s) only, checked above
         target,
         data=json.dumps(payload, sort_keys=True).encode("utf-8"),
         method="POST",

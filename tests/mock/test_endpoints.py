@@ -179,7 +179,9 @@ def test_every_endpoint_answers_its_declared_errors(name: str, specs: dict[str, 
             invalid = mock.app.replies.code_for("invalid", list(endpoint.errors))
             bad_status = contract["error_codes"].get(invalid, {}).get("http_status") or 400
             if endpoint.method != "GET":
-                _expect_error(contract, api(endpoint.method, path, {**(body or {}), "zz_unknown": 1}), bad_status, invalid)
+                _expect_error(
+                    contract, api(endpoint.method, path, {**(body or {}), "zz_unknown": 1}), bad_status, invalid
+                )
                 _expect_error(contract, api(endpoint.method, path, raw=b"{not json"), bad_status, invalid)
                 for field in endpoint.body:
                     if "." in field.name:
@@ -192,11 +194,16 @@ def test_every_endpoint_answers_its_declared_errors(name: str, specs: dict[str, 
                         _expect_error(contract, api(endpoint.method, path, missing), bad_status, invalid)
                     if field.choices and field.type == "string":
                         _expect_error(
-                            contract, api(endpoint.method, path, {**(body or {}), field.name: "zz"}), bad_status, invalid
+                            contract,
+                            api(endpoint.method, path, {**(body or {}), field.name: "zz"}),
+                            bad_status,
+                            invalid,
                         )
             sep = "&" if "?" in path else "?"
             _expect_error(contract, api(endpoint.method, path + sep + "zz_unknown=1", body), bad_status, invalid)
-        not_found = _code_with(contract, 404, [c for c, e in contract["error_codes"].items() if e["http_status"] == 404])
+        not_found = _code_with(
+            contract, 404, [c for c, e in contract["error_codes"].items() if e["http_status"] == 404]
+        )
         status, headers, reply = api("GET", "/zz/nothing/here")
         assert status == 404
         assert interpret(contract, None, status, headers, json.dumps(reply).encode()).error_code in {
