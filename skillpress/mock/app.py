@@ -220,7 +220,7 @@ class MockApp:
             else:
                 reply = self._handle(plan, values, query, headers, body, secret)
         except ApiError as exc:
-            reply = self.replies.error(exc)
+            reply = self.replies.error(exc, plan.command_id if plan else None)
         except Exception as exc:  # a bug in the mock: answer the spec's 500 shape, never a traceback
             log.exception("mock failure on %s %s", method, path)
             code = self.replies.code_for("internal")
@@ -429,7 +429,7 @@ class MockApp:
             set_path(data, path, secret)
         data = self._localise(data)
         self._describe_downloads(plan, data)
-        reply = self.replies.success(plan.status, data)
+        reply = self.replies.success(plan.status, data, plan.command_id)
         if isinstance(key, str) and key:
             self.store.store_reply(ctx.account or "", plan.id, key, fingerprint, reply.status, reply.body.decode())
         return reply

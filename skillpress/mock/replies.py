@@ -145,11 +145,24 @@ class Replies:
             example = get_path(body, path)
             set_path(body, path, new_id_like(example if isinstance(example, str) else None))
 
-    def success(self, status: int, data: Any) -> MockReply:
+    def _name_command(self, body: dict[str, Any], command_id: str | None) -> dict[str, Any]:
+        """An envelope value that names a command (``<cli> <path>``) names the one answered."""
+        product = self.contract.get("product") or {}
+        cli = product.get("cli_name") or ""
+        paths = {c["id"]: c["path"] for c in self.contract.get("commands") or ()}
+        named = {f"{cli} {p}" for p in paths.values()}
+        wanted = f"{cli} {paths[command_id]}" if command_id in paths else None
+        for key, value in body.items():
+            if isinstance(value, str) and value in named:
+                body[key] = wanted
+        return body
+
+    def success(self, status: int, data: Any, command_id: str | None = None) -> MockReply:
         data_path = self.replies.get("data")
         if self.style != "envelope" or not data_path:
             return MockReply(status, _dumps(data))
         body = deep(self.success_skeleton) if isinstance(self.success_skeleton, dict) else {}
+        body = self._name_command(body, command_id)
         ok = self.replies.get("ok")
         if ok:
             set_path(body, ok, True)
@@ -157,9 +170,10 @@ class Replies:
         self._trace(body)
         return MockReply(status, _dumps(body))
 
-    def error(self, exc: ApiError, endpoint_style: str | None = None) -> MockReply:
+    def error(self, exc: ApiError, command_id: str | None = None) -> MockReply:
         status = exc.status or self.status_of(exc.code, exc.situation)
         body = deep(self.error_skeleton) if isinstance(self.error_skeleton, dict) else {}
+        body = self._name_command(body, command_id)
         entry = self.codes.get(exc.code) or {}
         paths = self.replies
         if paths.get("ok"):
