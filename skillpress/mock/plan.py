@@ -88,7 +88,8 @@ def _with_required(example: dict[str, Any], endpoint: Endpoint) -> dict[str, Any
             node = child
         else:
             if parts[-1] not in node:
-                node[parts[-1]] = None if field.nullable else _SAMPLES.get(field.type)
+                sample = field.choices[0] if field.choices and field.type == "string" else _SAMPLES.get(field.type)
+                node[parts[-1]] = None if field.nullable else sample
     return example
 
 

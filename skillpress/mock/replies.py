@@ -151,7 +151,9 @@ class Replies:
         cli = product.get("cli_name") or ""
         paths = {c["id"]: c["path"] for c in self.contract.get("commands") or ()}
         named = {f"{cli} {p}" for p in paths.values()}
-        wanted = f"{cli} {paths[command_id]}" if command_id in paths else None
+        if command_id not in paths:
+            return body
+        wanted = f"{cli} {paths[command_id]}"
         for key, value in body.items():
             if isinstance(value, str) and value in named:
                 body[key] = wanted

@@ -80,7 +80,27 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(reply.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # any other method (OPTIONS, TRACE, made-up ones) is answered like the rest: 405 or 404
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request line or header block the server cannot read: the spec's error shape, then close."""
+        app = self.server.app
+        situation = {404: "not_found", 405: "method", 413: "too_large"}.get(code, "invalid")
+        reply = app.replies.error(ApiError(situation, app.replies.code_for(situation), message or "bad request"))
+        reply.status = code if 400 <= code < 600 else reply.status
+        self.close_connection = True
+        if not hasattr(self, "request_version"):
+            self.request_version = "HTTP/1.0"
+        try:
+            self._send(reply, head=getattr(self, "command", "") == "HEAD")
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the app logs each request once, redacted
