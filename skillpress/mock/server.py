@@ -40,6 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "skillpress-mock"
     sys_version = ""
     timeout = IDLE_SECONDS
+    disable_nagle_algorithm = True
     server: _Server
 
     def _serve(self) -> None:
@@ -76,9 +77,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.send_header("Connection", "close" if self.close_connection else "keep-alive")
-        self.end_headers()
+        # head and body in one write: a second small write would wait for the peer's delayed ACK
+        self._headers_buffer.append(b"\r\n")
         if not head:
-            self.wfile.write(reply.body)
+            self._headers_buffer.append(reply.body)
+        self.flush_headers()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
@@ -110,6 +113,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # do not keep a list of every thread ever started
     allow_reuse_address = True
+    request_queue_size = 256  # many agents connecting at once must not be refused
 
     def __init__(self, port: int, app: MockApp) -> None:
         self.app = app
