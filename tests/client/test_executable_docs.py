@@ -118,7 +118,9 @@ def test_documented_example_runs_against_the_mock(spec_path: Path, ci: int, ei: 
     for rel in _input_files(contract, list(example.argv)):
         _make(work, rel)
     hooks = spec.protocol.hooks if spec.protocol else None
-    with MockServer(spec, contract=contract) as mock:
+    # Examples show what a call does on an account that can pay for it (a free tier may
+    # not cover a documented paid call); the short-balance reply has tests of its own.
+    with MockServer(spec, contract=contract, starting_credits=1_000_000) as mock:
         contract["protocol"]["base_url"]["default"] = mock.url
         env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg"), "PATH": os.environ.get("PATH", "")}
         credential = mock.issue_credential() if contract["protocol"].get("credential") else None
