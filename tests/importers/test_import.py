@@ -217,6 +217,11 @@ def test_import_is_deterministic_and_never_overwrites(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind
 
 
+def test_import_without_a_kind_prints_its_usage() -> None:
+    result = invoke(["import"])
+    assert result.exit_code == 2 and "openapi" in result.stderr and "package" in result.stderr
+
+
 def test_import_to_stdout(tmp_path: Path) -> None:
     result = _import("openapi", OPENAPI[0], Path("-"))
     assert result.exit_code == 0 and result.stdout.startswith("# yaml-language-server")
@@ -304,6 +309,15 @@ def test_hostile_packages(tmp_path: Path) -> None:
     (quiet / "skill.md").write_text("---\nname: quiet\n---\n# Quiet\n\nNo commands here.\n", encoding="utf-8")
     result = _import("package", quiet, tmp_path / "d.yaml")
     assert result.exit_code == 1 and "error[package-empty]" in result.stderr
+    leaky = tmp_path / "leaky"
+    leaky.mkdir()
+    secret = tmp_path / "outside.md"
+    secret.write_text("```bash\nleaky steal --everything\n```\n", encoding="utf-8")
+    (leaky / "cli.md").symlink_to(secret)  # a link out of the package is not read
+    (leaky / "skill.md").write_text("---\nname: leaky\n---\n```bash\nleaky run --x\n```\n", encoding="utf-8")
+    result = _import("package", leaky, tmp_path / "f.yaml")
+    assert result.exit_code == 0, result.output
+    assert "steal" not in (tmp_path / "f.yaml").read_text(encoding="utf-8")
     odd = tmp_path / "odd"
     odd.mkdir()
     (odd / "cli.md").write_bytes(b"# odd\n\n```bash\nodd run --x \x00\x1b[31m 'unclosed\nodd run --y 1\n```\n\xff\xfe")
