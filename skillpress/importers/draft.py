@@ -286,10 +286,10 @@ def _repair(draft: Draft, errors: list[Diagnostic], repairs: list[str]) -> bool:
         parent: Any = _container(draft.data, path[:-1]) if path else None
         current = parent[path[-1]] if parent is not None else None
         original = current.value if isinstance(current, Noted) else current
-        if isinstance(original, str) and not original.startswith(TODO) and " " in original.strip():
+        if isinstance(original, str) and not original.startswith(TODO):
             first = original.strip().splitlines()[0][:200]
             parent[path[-1]] = Noted(
-                todo("rewrite this; the original text was refused: " + error.message.split(":")[0][:80]),
+                todo(f"rewrite this; the imported text broke the `{error.code}` rule"),
                 f"original: {first}",
             )
             repairs.append(f"replaced {error.path} with a TODO: {error.message}")
@@ -366,4 +366,5 @@ def summary(draft: Draft, finished: Finished, out: str) -> str:
     if reviewed:
         lines.append(f"  review: {reviewed} passage(s) of the product's own text are marked `# review:`")
     lines.append(f"Next: edit {out}, then `skillpress validate {out}` and `skillpress build {out}`.")
-    return "\n".join(lines) + "\n"
+    # names from the input reach the terminal: escape what could restyle it
+    return "\n".join("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in line) for line in lines) + "\n"

@@ -395,7 +395,7 @@ class OpenAPIImporter:
                 "short": self.prose(summary, "info.description") or todo("one sentence for listings"),
                 "long": self.prose(description, "info.description", line=False)
                 or todo("a paragraph on what the product is and for whom"),
-                "skill": todo(f"say what {title} does and when an agent should use it"),
+                "skill": todo("say what the product does and when an agent should use it"),
             },
             "urls": {
                 "homepage": homepage or "https://TODO.invalid/",
@@ -487,7 +487,7 @@ class OpenAPIImporter:
                 {
                     "name": product_id[:64].strip("-"),
                     "canonical": True,
-                    "description": todo(f"what the {title} skill does and when to use it"),
+                    "description": todo("what the skill does and when to use it"),
                     "sections": sections,
                 }
             ],
@@ -603,6 +603,9 @@ class OpenAPIImporter:
             if scheme["in"] == "header" and header.lower() == "authorization":
                 return {"scheme": "bearer", "env": f"{env}_TOKEN", "where": "in the Authorization header"}
             if not HEADER_NAME.match(header):
+                self.notes.append(
+                    f"security scheme {name!r}: {header!r} is not a header or parameter name the spec can hold"
+                )
                 return None
             return {
                 "scheme": scheme["in"],
@@ -703,7 +706,7 @@ class OpenAPIImporter:
         command: dict[str, Any] = {
             "path": command_path,
             "summary": self.prose(op.get("summary") or op.get("description"), f"{where}.summary")
-            or todo(f"say what {method.upper()} {raw_path} does"),
+            or todo("say what this command does"),
         }
         if auth != "none":
             command["auth"] = auth

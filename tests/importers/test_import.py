@@ -279,6 +279,25 @@ def test_hostile_openapi_gives_located_errors_not_tracebacks(text: str, code: st
     assert not out.exists()
 
 
+def test_hostile_but_valid_openapi_gives_a_valid_draft_with_todos(tmp_path: Path) -> None:
+    out = tmp_path / "spec.yaml"
+    result = _import("openapi", HERE / "hostile-openapi.yaml", out)
+    assert result.exit_code == 0, result.output
+    assert load_spec(out).ok
+    text = out.read_text(encoding="utf-8")
+    # markup stays only where it is shown as plain text (the name) or in the comment keeping the original
+    assert [line.split(":")[0].strip() for line in text.splitlines() if "<script>" in line] == [
+        "name",
+        "# original",
+        "# original",
+    ]
+    assert "\u202e" not in text and "\x07" not in text
+    assert "the imported text broke the `markdown-safe` rule" in text
+    assert "the imported text broke the `text-chars` rule" in text
+    assert "cookie parameter 'session' is not sent by the client" in result.stderr
+    assert "\u202e" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
