@@ -506,7 +506,6 @@ class OpenAPIImporter:
             "prose passages for review": self.reviewed,
         }
         header = (
-            "yaml-language-server: $schema=https://TODO.invalid/skillpress.schema.json\n"
             f"Draft spec imported from the OpenAPI document {Path(self.file).name} by `skillpress import openapi`.\n"
             "Values starting with TODO need a person (`skillpress validate` lists them); text after a\n"
             "`# review:` comment is the document's own wording, carried over for its maintainer."

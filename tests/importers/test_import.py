@@ -217,6 +217,24 @@ def test_import_is_deterministic_and_never_overwrites(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind
 
 
+def test_json_document_gives_the_same_draft(tmp_path: Path) -> None:
+    document = HERE / "openapi" / "tictactoe.yaml"
+    as_json = tmp_path / "tictactoe.json"
+    as_json.write_text(json.dumps(yaml.safe_load(document.read_text(encoding="utf-8"))), encoding="utf-8")
+    from_yaml, from_json = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert _import("openapi", document, from_yaml).exit_code == 0
+    assert _import("openapi", f"file://{as_json}", from_json).exit_code == 0
+    strip = lambda text: [line for line in text.splitlines() if "tictactoe." not in line]  # noqa: E731
+    assert strip(from_yaml.read_text(encoding="utf-8")) == strip(from_json.read_text(encoding="utf-8"))
+
+
+def test_package_import_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert _import("package", PACKAGE, first).exit_code == 0
+    assert _import("package", PACKAGE, second).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_import_without_a_kind_prints_its_usage() -> None:
     result = invoke(["import"])
     assert result.exit_code == 2 and "openapi" in result.stderr and "package" in result.stderr
@@ -224,7 +242,7 @@ def test_import_without_a_kind_prints_its_usage() -> None:
 
 def test_import_to_stdout(tmp_path: Path) -> None:
     result = _import("openapi", OPENAPI[0], Path("-"))
-    assert result.exit_code == 0 and result.stdout.startswith("# yaml-language-server")
+    assert result.exit_code == 0 and result.stdout.startswith("# Draft spec imported from the OpenAPI document")
     assert "Imported" in result.stderr
 
 
