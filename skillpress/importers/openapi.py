@@ -153,7 +153,8 @@ def _refs(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int
                 found.append((where + ("$ref",), ref))
             elif "$ref" in node:
                 found.append((where + ("$ref",), repr(ref)))
-            stack.extend((v, where + (k,)) for k, v in node.items())
+            # extensions (x-...) are never read by the importer or the validator: their refs do not matter
+            stack.extend((v, where + (k,)) for k, v in node.items() if not str(k).startswith("x-"))
         elif isinstance(node, list):
             stack.extend((v, where + (i,)) for i, v in enumerate(node))
     return sorted(found, key=lambda item: str(item[0]))
@@ -327,9 +328,10 @@ def required_of(resolver: Resolver, node: Any) -> set[str]:
 
 
 class OpenAPIImporter:
-    def __init__(self, data: dict[str, Any], file: str) -> None:
+    def __init__(self, data: dict[str, Any], file: str, doc: LoadedDocument | None = None) -> None:
         self.data = data
         self.file = file
+        self.doc = doc
         self.r = Resolver(data)
         self.notes: list[str] = []
         self.reviewed = 0
@@ -375,7 +377,15 @@ class OpenAPIImporter:
         if not commands:
             raise ImportError_(
                 "the document has no operations to import",
-                [located(None, self.file, ("paths",), "openapi-empty", "no GET, PUT, POST, DELETE or PATCH operation")],
+                [
+                    located(
+                        self.doc if "paths" in self.data else None,
+                        self.file,
+                        ("paths",) if "paths" in self.data else (),
+                        "openapi-empty",
+                        "no GET, PUT, POST, DELETE or PATCH operation",
+                    )
+                ],
             )
 
         description = info.get("description")
@@ -1248,9 +1258,9 @@ class OpenAPIImporter:
 
 def import_openapi(source: str) -> Draft:
     """A draft spec from the OpenAPI document at ``source`` (a path or a file:// URL)."""
-    _, data, file = read_document(source)
+    doc, data, file = read_document(source)
     try:
-        return OpenAPIImporter(data, file).run()
+        return OpenAPIImporter(data, file, doc).run()
     except RecursionError:
         raise ImportError_(
             "the document nests too deeply", [located(None, file, (), "openapi-too-deep", "schemas nest too deeply")]
