@@ -917,7 +917,11 @@ class PackageImporter:
             else:
                 command["surface"] = "local"
                 command["description"] = todo("which endpoint this command calls (none was found next to it)")
-            command.pop("_section", None)
+            order = ["path", "summary", "description", "surface", "auth", "endpoint", "arguments", "flags", "examples"]
+            ordered = {key: command[key] for key in order if key in command}
+            ordered.update({key: value for key, value in command.items() if key not in ordered})
+            command.clear()
+            command.update(ordered)
         for endpoint in endpoints:
             if endpoint["id"] not in used:
                 endpoint["api_only"] = True
@@ -1308,6 +1312,17 @@ class PackageImporter:
                 if not title:
                     continue
                 entry: dict[str, Any] = {"title": title}
+                paragraph = next(
+                    (
+                        p.strip()
+                        for p in re.split(r"\n\s*\n", section.text)
+                        if p.strip() and not p.lstrip().startswith(("```", "|", "#", "-", "*", "~~~"))
+                    ),
+                    None,
+                )
+                body = self.prose(paragraph, f"{skill_source.name} section {title}", line=False)
+                if body is not None:
+                    entry["body"] = body
                 if mentioned:
                     entry["commands"] = sorted(mentioned, key=paths.index)
                 sections_out.append(entry)
