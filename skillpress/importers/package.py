@@ -243,6 +243,27 @@ def split_words(line: str) -> list[str]:
         return line.split()
 
 
+def raw_words(line: str) -> list[tuple[str, bool]]:
+    """(word as a shell reads it, whether it was quoted) for each word of ``line``."""
+    try:
+        raw = shlex.split(line, comments=True, posix=False)
+    except ValueError:
+        raw = line.split()
+    out = []
+    for word in raw:
+        quoted = word[:1] in ("'", '"')
+        read = split_words(word)
+        out.append((read[0] if len(read) == 1 else word, quoted))
+    return out
+
+
+# Words that may stand before the executable on a command line that runs it
+# (`npx -y pkg tool ...`, `npm exec --yes --package pkg -- tool ...`, `FOO=1 tool ...`).
+LAUNCHER = re.compile(
+    r"^(npx|npm|pnpm|yarn|bunx|uvx|pipx|exec|dlx|run|sudo|env|--|-y|--yes|--package|[A-Za-z_][A-Za-z0-9_]*=\S*|\S+@\S*)$"
+)
+
+
 class PackageImporter:
     def __init__(self, folder: Path, sources: dict[str, Source], meta: dict[str, Any]) -> None:
         self.folder = folder
@@ -323,14 +344,19 @@ class PackageImporter:
         match = start.search(text)
         if match is None:
             return
-        words = split_words(text[match.end() :].strip().rstrip(".,;:)"))
+        if in_code:
+            # on a command line the executable comes first, or after a launcher (npx, npm exec, VAR=1)
+            before = split_words(text[: match.end() - len(self.cli)].strip(" `($"))
+            if before and not all(LAUNCHER.match(word) for word in before):
+                return
+        pieces = raw_words(text[match.end() :].strip().rstrip(".,;:)"))
         path: list[str] = []
-        for word in words:
-            if WORD.match(word) and not FLAG.match(word):
+        for word, quoted in pieces:
+            if not quoted and WORD.match(word) and not FLAG.match(word):
                 path.append(word)
             else:
                 break
-        rest = words[len(path) :]
+        rest = [word for word, _ in pieces[len(path) :]]
         if not path:
             return
         if not in_code and not any(FLAG.match(w) or re.match(r"^[A-Z][A-Z0-9_]+", w) for w in rest[:1]):
@@ -537,7 +563,12 @@ class PackageImporter:
         names: dict[str, str] = {}
         for source in self.sources.values():
             for i, line in enumerate(source.lines):
-                for name in ENV_USE.findall(line):
+                for match in ENV_USE.finditer(line):
+                    name = match.group(1)
+                    exported = match.group(0).startswith("export")
+                    # `$name` in lowercase is a shell variable of a snippet (a loop's `$url`), not the environment
+                    if not exported and name != name.upper():
+                        continue
                     if name not in SYSTEM_ENV and not name.isdigit() and len(name) > 2:
                         names.setdefault(name, f"{source.name}:{i + 1}")
         prefix = re.sub(r"[^A-Z0-9]+", "_", self.cli.upper()) + "_"

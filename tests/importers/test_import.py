@@ -101,6 +101,24 @@ def test_image_skill_package_rebuilds_90_percent_of_its_facts(
         assert found_n / wanted_n >= RECALL_FLOOR, f"{kind}: {found_n}/{wanted_n}, missing {missing}"
 
 
+def test_a_second_package_imports_without_knowing_the_product(tmp_path: Path) -> None:
+    """The Firecrawl CLI's hand-kept files: another layout (README + skills/NAME/SKILL.md),
+    quoted positional queries, banners in code blocks and shell loops."""
+    spec = tmp_path / "spec.yaml"
+    result = _import("package", HERE / "firecrawl-cli-1.3.1", spec, "--no-help")
+    assert result.exit_code == 0, result.output
+    loaded = load_spec(spec)
+    assert loaded.ok and loaded.spec is not None
+    paths = set(loaded.spec.commands_by_path)
+    assert {"scrape", "search", "map", "crawl", "agent", "login", "logout", "credit-usage", "config"} <= paths
+    assert not {"cli", "search restaurants"} & paths  # a banner and a quoted query are not commands
+    assert {"--limit", "--sources", "--categories"} <= {f.name for f in loaded.spec.commands_by_path["search"].flags}
+    assert {"FIRECRAWL_API_KEY", "FIRECRAWL_API_URL"} <= {v.name for v in loaded.spec.environment}
+    assert "url" not in {v.name for v in loaded.spec.environment}  # a loop variable, not the environment
+    assert loaded.spec.product.cli_name == "firecrawl" and loaded.spec.product.version == "1.3.1"
+    _built_text(spec)
+
+
 def test_package_draft_marks_what_needs_a_person(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     result = _import("package", PACKAGE, spec)
