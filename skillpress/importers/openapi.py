@@ -16,8 +16,6 @@ and the security scheme the most operations use becomes ``protocol.credential``.
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 import re
 from http import HTTPStatus
 from pathlib import Path
@@ -26,49 +24,15 @@ from urllib.parse import unquote, urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
 from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
+from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 from skillpress.spec.loader import LoadedDocument, format_path
 
 METHODS = ("get", "put", "post", "delete", "patch")
 OTHER_METHODS = ("head", "options", "trace")
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\]]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 RESERVED_FLAGS = {"--help", "--version"}
 MAX_DEPTH = 3
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def kebab(text: str) -> str:
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", str(text))
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def upper_snake(text: str) -> str:
-    name = re.sub(r"[^A-Z0-9]+", "_", kebab(text).upper()).strip("_")
-    return name if name and name[0].isalpha() else f"P_{name}" if name else "VALUE"
-
-
-def one_line(text: Any, limit: int = 290) -> str | None:
-    """The first sentence (or line) of a description, short enough for a one-line field."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    first = " ".join(text.strip().split("\n\n")[0].split())
-    match = re.match(r"(.+?[.!?])(\s|$)", first)
-    if match and len(match.group(1)) >= 12:
-        first = match.group(1)
-    if len(first) > limit:
-        first = first[: limit - 3].rstrip() + "..."
-    return first
-
-
-def _today() -> _dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
-    return _dt.datetime.now(_dt.UTC).date()
 
 
 def located(doc: LoadedDocument | None, file: str, path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
@@ -492,7 +456,7 @@ class OpenAPIImporter:
                 {"code": 2, "name": "usage", "meaning": "The arguments were not valid."},
             ],
             "error_codes": error_codes,
-            "changelog": [{"version": version, "date": _today(), "items": [todo("say what this version changed")]}],
+            "changelog": [{"version": version, "date": today(), "items": [todo("say what this version changed")]}],
             "skills": [
                 {
                     "name": product_id[:64].strip("-"),

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
 from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
-from skillpress.importers.openapi import SEMVER, kebab, one_line, upper_snake
+from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 
 MAX_FILE = 4 * 1024 * 1024
 DOC_NAMES = ("skill.md", "SKILL.md", "cli.md", "llms.txt", "llms-full.txt", "README.md", "readme.md")
@@ -1310,7 +1310,7 @@ class PackageImporter:
             date = entry["date"]
             item: dict[str, Any] = {
                 "version": entry["version"],
-                "date": date if date is not None else Noted(_today(), "TODO: the changelog gives no date"),
+                "date": date if date is not None else Noted(today(), "TODO: the changelog gives no date"),
                 "items": [review(text, entry["where"]) for text in entry["items"]],
             }
             self.reviewed += len(entry["items"])
@@ -1318,7 +1318,7 @@ class PackageImporter:
         versions = [e["version"] for e in entries]
         if product["version"] not in versions:
             entries.insert(
-                0, {"version": product["version"], "date": _today(), "items": [todo("say what this version changed")]}
+                0, {"version": product["version"], "date": today(), "items": [todo("say what this version changed")]}
             )
         return entries
 
@@ -1422,12 +1422,6 @@ def _json_type(value: Any) -> str:
     if value is None:
         return "null"
     return "string"
-
-
-def _today() -> _dt.date:
-    from skillpress.importers.openapi import _today as today
-
-    return today()
 
 
 _UNSHARE_OK: dict[str, bool] = {}
