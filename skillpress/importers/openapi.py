@@ -35,6 +35,14 @@ RESERVED_FLAGS = {"--help", "--version"}
 MAX_DEPTH = 3
 
 
+def node_label(node: Any) -> str:
+    """``GET /pet/{petId}`` for the node of an operation (or anything under it)."""
+    parts = [str(p) for p in getattr(node, "parts", ())]
+    if len(parts) >= 3 and parts[0] == "paths":
+        return f"{parts[2].upper()} {parts[1]}"
+    return "/".join(parts)
+
+
 def located(doc: LoadedDocument | None, file: str, path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
     mark = doc.mark_for(path) if doc is not None else None
     return Diagnostic(
@@ -1029,8 +1037,13 @@ class OpenAPIImporter:
         example = self.media_example(media_node, schema_node)
         if example is None and fields:
             example = self.built_example(schema_node, 0)
+        required = {f["name"] for f in fields if f.get("required") and "." not in f["name"] and "[" not in f["name"]}
         if isinstance(example, dict) and example:
-            out["example"] = example
+            if required <= set(example):
+                out["example"] = example
+            else:  # the document's example leaves out a required field: show none rather than a wrong one
+                missing = ", ".join(sorted(required - set(example)))
+                self.notes.append(f"{node_label(node)}: the response example lacks {missing}; left out")
         return out
 
     def response_fields(self, node: Any, prefix: str, out: list[dict[str, Any]], depth: int) -> None:
