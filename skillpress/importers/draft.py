@@ -127,8 +127,7 @@ def _emit(value: Any, indent: str, out: list[str], lead: str) -> None:
             prefix = lead if first else indent
             if comment is not None:
                 if first and lead != indent:
-                    out.append(lead.rstrip() + " " + "")  # "- " alone on its line, then the comment
-                    out[-1] = out[-1].rstrip()
+                    out.append(lead.rstrip())  # the list item's "-" alone on its line, then the comment
                     prefix = indent
                 out.extend(_comment(comment, indent))
             first = False
@@ -151,9 +150,6 @@ def _emit(value: Any, indent: str, out: list[str], lead: str) -> None:
 
 
 def _entry(head: str, item: Any, indent: str, out: list[str]) -> None:
-    if isinstance(item, Noted):  # a comment on a value nested in a list item: put it above
-        out.extend(_comment(item.comment, indent))
-        item = item.value
     if isinstance(item, dict) and item:
         out.append(head)
         _emit(item, indent + "  ", out, indent + "  ")
@@ -210,7 +206,7 @@ class Finished:
     repairs: list[str]
 
 
-class ImportError_(SkillpressError):
+class ImportFailed(SkillpressError):
     """The input cannot be imported; ``diagnostics`` say where (exit 1)."""
 
     def __init__(self, message: str, diagnostics: list[Diagnostic]) -> None:
@@ -266,8 +262,8 @@ def finish(draft: Draft, file: str, base_dir: Path | None = None) -> Finished:
             warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
             return Finished(text, warnings, repairs)
         if not _repair(draft, errors, repairs):
-            raise ImportError_("the draft does not validate (an importer bug: please report it)", errors)
-    raise ImportError_("the draft does not validate after repairs (an importer bug: please report it)", errors)
+            raise ImportFailed("the draft does not validate (an importer bug: please report it)", errors)
+    raise ImportFailed("the draft does not validate after repairs (an importer bug: please report it)", errors)
 
 
 def _repair(draft: Draft, errors: list[Diagnostic], repairs: list[str]) -> bool:

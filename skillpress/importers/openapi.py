@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
+from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
 from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 from skillpress.spec.loader import LoadedDocument, format_path
 
@@ -54,7 +54,7 @@ def located(doc: LoadedDocument | None, file: str, path: tuple[str | int, ...], 
 
 
 def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
-    """Load and check an OpenAPI document; raise :class:`ImportError_` with located problems."""
+    """Load and check an OpenAPI document; raise :class:`ImportFailed` with located problems."""
     from skillpress.safe_read import NotRegularFileError, read_spec_bytes
     from skillpress.spec.loader import load_bytes
 
@@ -80,18 +80,18 @@ def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
     doc, problems = load_bytes(raw, file)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if doc is None or errors:
-        raise ImportError_("the document could not be read", errors or problems)
+        raise ImportFailed("the document could not be read", errors or problems)
     data = doc.data
     if not isinstance(data, dict):
-        raise ImportError_("not an OpenAPI document", [located(doc, file, (), "openapi-shape", "expected a mapping")])
+        raise ImportFailed("not an OpenAPI document", [located(doc, file, (), "openapi-shape", "expected a mapping")])
     version = data.get("openapi")
     if "swagger" in data and version is None:
-        raise ImportError_(
+        raise ImportFailed(
             "Swagger 2.0 is not supported",
             [located(doc, file, ("swagger",), "openapi-version", "Swagger 2.0: convert it to OpenAPI 3 first")],
         )
     if not isinstance(version, str) or not re.match(r"^3\.[01]\.\d+", version):
-        raise ImportError_(
+        raise ImportFailed(
             "not an OpenAPI 3.0 or 3.1 document",
             [
                 located(
@@ -109,7 +109,7 @@ def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
         if not ref.startswith("#")
     ]
     if outside:
-        raise ImportError_("the document refers to other files", outside[:20])
+        raise ImportFailed("the document refers to other files", outside[:20])
     _validate(doc, data, file, version)
     return doc, data, file
 
@@ -154,7 +154,7 @@ def _validate(doc: LoadedDocument, data: dict[str, Any], file: str, version: str
     except Exception as exc:  # the validator's own failures on hostile input: report, never a traceback
         problems.append(located(doc, file, (), "openapi-invalid", f"could not be checked: {type(exc).__name__}"))
     if problems:
-        raise ImportError_("the document is not valid OpenAPI", problems)
+        raise ImportFailed("the document is not valid OpenAPI", problems)
 
 
 # --------------------------------------------------------------------------- resolving
@@ -347,7 +347,7 @@ class OpenAPIImporter:
             endpoints.append(endpoint)
             by_tag.setdefault(tag, []).append(command["path"])
         if not commands:
-            raise ImportError_(
+            raise ImportFailed(
                 "the document has no operations to import",
                 [
                     located(
@@ -1239,6 +1239,6 @@ def import_openapi(source: str) -> Draft:
     try:
         return OpenAPIImporter(data, file, doc).run()
     except RecursionError:
-        raise ImportError_(
+        raise ImportFailed(
             "the document nests too deeply", [located(None, file, (), "openapi-too-deep", "schemas nest too deeply")]
         ) from None

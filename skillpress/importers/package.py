@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
+from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
 from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 
 MAX_FILE = 4 * 1024 * 1024
@@ -149,7 +149,7 @@ def read_package(folder: Path) -> tuple[dict[str, Source], dict[str, Any]]:
         try:
             loaded = json.loads(raw)
         except ValueError as exc:
-            raise ImportError_(
+            raise ImportFailed(
                 "package.json is not JSON",
                 [Diagnostic(str(folder / "package.json"), 1, 1, Severity.ERROR, "package-json", "", str(exc)[:200])],
             ) from None
@@ -161,7 +161,7 @@ def read_package(folder: Path) -> tuple[dict[str, Source], dict[str, Any]]:
         try:
             project = tomllib.loads(raw).get("project", {})
         except tomllib.TOMLDecodeError as exc:
-            raise ImportError_(
+            raise ImportFailed(
                 "pyproject.toml is not TOML",
                 [Diagnostic(str(folder / "pyproject.toml"), 1, 1, Severity.ERROR, "pyproject", "", str(exc)[:200])],
             ) from None
@@ -858,7 +858,7 @@ class PackageImporter:
         self.endpoints(command_sections)
         env = self.environment()
         if not paths:
-            raise ImportError_(
+            raise ImportFailed(
                 "no commands found",
                 [
                     Diagnostic(
