@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,11 +71,23 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return json.dumps(value)
+        text = json.dumps(value)
+        mantissa, e, exponent = text.partition("e")
+        # YAML 1.1 reads a float only with a dot in it (5e-324 would read back as text)
+        return (mantissa if "." in mantissa else mantissa + ".0") + (e + exponent if e else "")
     text = str(value)
     if text and "\n" not in text and text.isprintable() and _plain_in_yaml(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted scalar: JSON's escapes, plus escapes for what YAML may not hold as it is
+    (DEL, C1 controls, line and paragraph separators, unassigned and private characters)."""
+    return "".join(
+        ch if ch.isprintable() or ch in '\\"' else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        for ch in json.dumps(text, ensure_ascii=False)
+    )
 
 
 def _plain_in_yaml(text: str) -> bool:
@@ -171,11 +184,16 @@ def _entry(head: str, item: Any, indent: str, out: list[str]) -> None:
         out.append(f"{head} {_scalar(item)}")
 
 
+# What may stand unquoted inside [...]: a word, a number or a flag (flow context has more indicators).
+_FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_-]))[A-Za-z0-9_./@+=-]*")
+
+
 def _flow(value: Any) -> str:
-    text = _scalar(value)
-    if text and text[0] != '"' and any(ch in text for ch in ",[]{}#:"):
-        return json.dumps(str(value), ensure_ascii=False)
-    return text
+    if not isinstance(value, str):
+        return _scalar(value)
+    if _FLOW_PLAIN.fullmatch(value) and _plain_in_yaml(value):
+        return value
+    return _quoted(value)
 
 
 def to_yaml(data: dict[str, Any], header: str) -> str:
