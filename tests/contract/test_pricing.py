@@ -95,7 +95,7 @@ def test_firecrawl_costs() -> None:
 
 def test_sentences_of_both_examples() -> None:
     assert pricing.command_cost_sentence(IMAGE, "create") == (
-        "Costs by `--model` per image: xai.grok-imagine-image 9 credits, 9 credits when not given, "
+        "Costs per image by `--model`: `xai.grok-imagine-image` 9 credits, 9 credits when not given, "
         "other values priced by the API when the call runs (counted from `--output-count`, 1 when not given). "
         "Free when `--dry-run` is given. A dry run reports the price in `cost.credit_pricing.credits_required`."
     )
