@@ -69,6 +69,11 @@ class PlanRow:
     """Inline markdown from the spec."""
     contact: str | None
 
+    @property
+    def gives(self) -> str:
+        """Markdown: the allotment, or the plan's note when it has none."""
+        return self.allotment or self.note or ""
+
 
 @dataclass(frozen=True)
 class PackRow:
@@ -121,7 +126,7 @@ def _typical(spec: Spec, contract: dict[str, Any], commands: list[CommandView]) 
             )
             if not cost:
                 continue
-            line = " ".join([spec.product.cli_name, *example.argv])
+            line = dict((id(e), text) for e, text in view.examples).get(id(example), "")
             found = pricing.pricing_of(contract) or {}
             amount = pricing.amount_words(cost, found, escape.md_text)
             return f"A typical call, {escape.code(line)}, costs {amount}."
