@@ -439,7 +439,7 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-description": Case(
-        passing=set_in("skills", 0, "description", value="x" * 1024),
+        passing=set_in("skills", 0, "description", value="Use it when testing. " + "x" * 1003),
         failing=[
             set_in("skills", 0, "description", value="x" * 1025),
             set_in("skills", 0, "description", value="   "),
@@ -447,11 +447,25 @@ CASES: dict[str, Case] = {
             set_in("skills", 0, "description", value="x" * 1024 + "\n"),
         ],
     ),
+    "description-front": Case(
+        # "Use it when" ends exactly at character 250: still inside what agent lists show
+        passing=set_in("skills", 0, "description", value="x" * 238 + " Use it when asked." + " More." * 100),
+        failing=[
+            set_in("skills", 0, "description", value="x" * 239 + " Use it when asked."),
+            set_in("skills", 0, "description", value="Check a hosted round trip with Echo Skill."),
+            set_in("skills", 0, "description", value="A" * 300 + ". Invoke it whenever a test is due."),
+        ],
+    ),
     "skill-frontmatter": Case(
         # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
         # frontmatter does not carry
         passing=chain(
-            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - now."),
+            set_in(
+                "skills",
+                0,
+                "description",
+                value="Check a round trip -- quickly \u2014 with Echo Skill - use it when in doubt.",
+            ),
             set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
         ),
         failing=[
@@ -463,7 +477,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-canonical": Case(
-        passing=lambda d: d["skills"].append({"name": "echo-lite", "description": "A shorter echo skill."}),
+        passing=lambda d: d["skills"].append(
+            {"name": "echo-lite", "description": "A shorter echo skill; use it when time is short."}
+        ),
         failing=[
             set_in("skills", 0, "canonical", value=False),
             lambda d: d["skills"].append({"name": "echo-lite", "canonical": True, "description": "Shorter."}),
@@ -565,8 +581,13 @@ CASES: dict[str, Case] = {
         ],
     ),
     "first-run-valid": Case(
-        passing=set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+        # the homepage's showcase is an invocation too
+        passing=chain(
+            set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+            set_in("showcase", value={"argv": ["echo", "--text", "hi"], "shows": "Echo.", "output": '{"ok": true}'}),
+        ),
         failing=[
+            set_in("showcase", value={"argv": ["echo", "--txt", "hi"], "shows": "Echo.", "output": "hi"}),
             set_in("first_run", value=[{"argv": ["eco", "--text", "hi"], "why": "Check it works."}]),
             set_in("first_run", value=[{"argv": ["echo", "--text", "hi", "--verbose"], "why": "Check."}]),
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),
@@ -904,6 +925,13 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    "todo": Case(
+        passing=lambda d: echo(d).update(summary="Echo the text back (todos are done)."),
+        failing=[
+            lambda d: echo(d).update(summary="TODO: say what echo does."),
+            lambda d: d["product"]["urls"].update(homepage="https://TODO.invalid"),
+        ],
+    ),
     "at-most-one-of-flags": Case(
         passing=chain(
             lambda d: add_flag(d, name="--upper", type="boolean"),
@@ -994,3 +1022,27 @@ def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:
     diag = next(d for d in result.diagnostics if d.path == where)
     line = text.splitlines()[diag.line - 1]
     assert line[diag.col - 1 :].startswith(text_there), (diag.format_text(), line)
+
+
+def _echo_findings(mutate: Mutation) -> list[str]:
+    return [d.message for d in validate(mutate).diagnostics if d.code == "example-response-echo"]
+
+
+def _ref_echo(accepts_url: dict[str, Any] | None) -> Mutation:
+    flag: dict[str, Any] = {"name": "--ref", "field": "ref"}
+    if accepts_url is not None:
+        flag["accepts_url"] = accepts_url
+    return chain(
+        lambda d: add_flag(d, **flag),
+        lambda d: d["endpoints"][0]["body"].append({"name": "ref"}),
+        lambda d: set_example(d, "echo", "--text", "hello", "--ref", "https://api.echo.example.com/v1/refs/ref_abc1"),
+        lambda d: d["endpoints"][0]["response"]["example"].update(ref="ref_abc1"),
+    )
+
+
+def test_response_echo_compares_what_the_client_sends_not_the_url_it_reduces() -> None:
+    # With `accepts_url` the client sends the id the URL names, so a response echoing the
+    # id does not contradict the example; without it the URL itself is sent, and it does.
+    assert _echo_findings(_ref_echo({"hosts": ["api"], "id": "^ref_[a-z0-9]+$"})) == []
+    found = _echo_findings(_ref_echo(None))
+    assert len(found) == 1 and "ref" in found[0] and "https://api.echo.example.com/v1/refs/ref_abc1" in found[0]

@@ -801,6 +801,40 @@ def skill_description(spec: Spec) -> Iterator[Finding]:
             )
 
 
+#: How many characters of a skill description the busiest agent lists show (Claude Code's
+#: skill listing cuts each description there; README, "Skill descriptions").
+DESCRIPTION_FRONT = 250
+
+#: A trigger: "use it when ...", "use this skill whenever ...", "invoke before ...", or a
+#: clause that starts "when the user/agent/task ...".
+_TRIGGER = re.compile(
+    r"\b(?:use|invoke|trigger)(?:s|d)?\b(?:\s+[^\s.;:]+){0,3}?\s+"
+    r"(?:when|whenever|if|before|after|for|on)\b"
+    r"|\bwhen(?:ever)?\s+(?:a|an|the|you|your|users?|agents?|tasks?|people|someone)\b",
+    re.IGNORECASE,
+)
+
+
+@rule("description-front")
+def description_front(spec: Spec) -> Iterator[Finding]:
+    """The trigger ("use it when ...") sits in the part of the description agent lists show."""
+    for i, skill in enumerate(spec.skills):
+        text = " ".join(skill.description.split())
+        if not text:
+            continue  # skill-description reports an empty one
+        found = _TRIGGER.search(text)
+        if found is not None and found.end() <= DESCRIPTION_FRONT:
+            continue
+        where = "says nowhere" if found is None else f"says only at character {found.start() + 1}"
+        yield Finding(
+            ("skills", i, "description"),
+            f"skill {skill.name!r} {where} when to use it; agent skill lists show about the first "
+            f"{DESCRIPTION_FRONT} characters of a description",
+            'put the trigger ("Use it when ...") in the first sentence or two, and the detail after it',
+            severity=Severity.WARNING,
+        )
+
+
 # What the Agent Skills reference validator (skills-ref) cannot read back from the
 # SKILL.md frontmatter: it cuts the file at the first "---" anywhere (not only on a line
 # of its own); its YAML reader refuses DEL, the C1 controls and U+FFFE/U+FFFF, and reads
@@ -987,6 +1021,8 @@ def _runs(spec: Spec, argv: list[str]) -> str | None:
 def first_run_valid(spec: Spec) -> Iterator[Finding]:
     for i, step in enumerate(spec.first_run):
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
+    if spec.showcase is not None:
+        yield from _check_invocation(spec, spec.showcase.argv, ("showcase", "argv"))
 
 
 # --------------------------------------------------------------------------- every string of the spec
@@ -1075,12 +1111,11 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
     except grammar.Problem:
         return {}  # example-valid reports it (or the example reads a file, which fills its field at run time)
     fields = built.fields if built is not None else {}
-    rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
-    return {
-        name: value
-        for name, value in fields.items()
-        if name not in rewritten and not (name.endswith("asset_id") and "://" in str(value))
+    inputs: list[Flag | Argument] = [*command.flags, *command.arguments]
+    rewritten = {
+        i.field for i in inputs if i.field and (i.accepts_url is not None or getattr(i, "type", None) is ValueType.path)
     }
+    return {name: value for name, value in fields.items() if name not in rewritten}
 
 
 def _same_value(shown: object, sent: object) -> bool:
@@ -1118,7 +1153,7 @@ def example_response_echo(spec: Spec) -> Iterator[Finding]:
         if not shown_data:
             continue
         sent: dict[str, list[tuple[object, Command, list[str]]]] = {}
-        for command in spec.commands:
+        for command in spec.commands_by_endpoint.get(endpoint.id, ()):
             if command.endpoint != endpoint.id:
                 continue
             for example in command.examples:
@@ -1418,6 +1453,31 @@ def markdown_safe(spec: Spec) -> Iterator[Finding]:
         if found is not None:
             index, problem, hint = found
             yield Finding(path, f"{problem} at character {index + 1}", hint)
+
+
+TODO_MARK = re.compile(r"\bTODO\b")
+
+
+@rule("todo")
+def todo_markers(spec: Spec) -> Iterator[Finding]:
+    """A value still marked ``TODO`` is a warning: something a person has to write.
+
+    ``skillpress import`` leaves these where a fact could not be inferred; the spec is
+    valid with them, but the documents built from it would show the marker.
+    """
+    for path, value, _, key in _strings(spec):
+        if key:
+            continue
+        found = TODO_MARK.search(value)
+        if found is None:
+            continue
+        text = " ".join((value if len(value) <= 160 else value[found.start() :]).split())
+        yield Finding(
+            path,
+            f"left for a person: {text[:160]}{'...' if len(text) > 160 else ''}",
+            "write the real value, then remove the TODO marker",
+            severity=Severity.WARNING,
+        )
 
 
 # --------------------------------------------------------------------------- the contract as data
