@@ -109,8 +109,8 @@ class PricingView:
 
     @property
     def intro(self) -> str:
-        """The summary and the typical call, as one paragraph."""
-        return " ".join([*self.summary, *([self.typical] if self.typical else [])]) or (
+        """The typical call and the summary, as one paragraph."""
+        return " ".join([*([self.typical] if self.typical else []), *self.summary]) or (
             f"Calls are priced in {escape.md_text(self.unit_plural)}."
         )
 

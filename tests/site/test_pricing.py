@@ -162,11 +162,12 @@ def test_pricing_page_shows_packs(image: BuiltSite) -> None:
 
 def test_homepage_shows_pricing_and_a_typical_call(firecrawl: BuiltSite, image: BuiltSite) -> None:
     home = text(firecrawl, "site/docs/index.md")
-    block = home.split("## Pricing\n", 1)[1].split("\n## ", 1)[0]
+    block = home.split("## What a call costs\n", 1)[1].split("\n## ", 1)[0]
     assert "A typical call, `firecrawl scrape https://example.com`, costs 1 credit." in block
     assert "| Hobby | $19 a month | 3,000 credits a month |" in block
     assert "[Pricing](credits.md)" in block
-    image_home = text(image, "site/docs/index.md").split("## Pricing\n", 1)[1].split("\n## ", 1)[0]
+    assert home.count("A typical call") == 1
+    image_home = text(image, "site/docs/index.md").split("## What a call costs\n", 1)[1].split("\n## ", 1)[0]
     assert "`image-skill create --prompt 'A kite' --max-estimated-usd-per-image 0.05 --json`, costs 9 credits." in (
         image_home
     )
