@@ -199,6 +199,7 @@ credits:
       limits: {concurrency: 1, rate: [{requests: 10, per: minute, endpoints: [echo]}]}
     - {id: big, name: Big plan, contact: https://echo.example.com/sales}
   rules: [Credits never expire.]
+showcase: {argv: [echo, --upper, --text, hi], shows: One round trip., output: hi}
 first_run:
   - {argv: [echo, --upper, --text, hi], why: Checks the round trip.}
 guidance:
