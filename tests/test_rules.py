@@ -343,6 +343,7 @@ CASES: dict[str, Case] = {
             chain(set_pricing, lambda d: pricing_cost(d).update(free_when="--json")),
             chain(set_pricing, lambda d: pricing_cost(d).update(command=None, endpoint="echo", free_when="--mode")),
             chain(set_pricing, lambda d: d["credits"]["plans"][1]["limits"]["rate"][0].update(endpoints=["ech"])),
+            chain(set_pricing, lambda d: d["credits"]["plans"][3].update(contact="javascript:alert(1)")),
         ],
     ),
     "pricing-table": Case(

@@ -559,6 +559,15 @@ def pricing_refs(spec: Spec) -> Iterator[Finding]:
             if problem is not None:
                 yield Finding(where, problem[0], problem[1])
     for pi, plan in enumerate(credits.plans):
+        contact = plan.contact
+        if contact is not None and (
+            not re.match(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$", contact) or URL_UNSAFE.search(contact)
+        ):
+            yield Finding(
+                ("credits", "plans", pi, "contact"),
+                f"contact URL {contact!r} is not an absolute https URL safe to link",
+                "write https://... and percent-encode quotes, brackets and spaces",
+            )
         for ri, rate in enumerate(plan.limits.rate):
             for ei, endpoint in enumerate(rate.endpoints):
                 if endpoint not in spec.endpoints_by_id:
