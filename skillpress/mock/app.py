@@ -419,10 +419,16 @@ class MockApp:
                 return MockReply(stored["status"], stored["body"].encode("utf-8"))
         if plan.issue:
             ctx.account = self.store.new_account(self.starting_credits)
-        cost = self._cost(ctx, None)
-        if cost:
-            self._debit(ctx, cost)
+        estimate = self._cost(ctx, None)
+        if estimate and (ctx.account is None or self.store.balance(ctx.account) < estimate):
+            self._short(ctx, estimate)
         data = self._read(ctx) if plan.reads or plan.deletes else self._create(ctx)
+        actual = self._cost(ctx, data)
+        if actual and ctx.account is not None and not self.store.debit(ctx.account, actual):
+            self._short(ctx, actual)  # raising rolls the whole call back
+        if plan.id in self.plan.settles:
+            self._settle(ctx)
+        self._show_balance(ctx, data)
         for path in plan.issue:
             secret = credential_like(self.plan.shape)
             self.store.add_credential(secret, ctx.account or "")
@@ -437,14 +443,62 @@ class MockApp:
     def _cost(self, ctx: Context, reply_data: Any) -> float:
         if not self.pricing or _pricing is None:
             return 0
-        cost = _pricing.call_cost(self.contract, ctx.plan.command_id, ctx.plan.id, ctx.fields, reply_data)
+        cost = _pricing.call_cost(self.contract, None, ctx.plan.id, ctx.fields, reply_data)
         return float(cost or 0)
 
-    def _debit(self, ctx: Context, cost: float) -> None:
-        if ctx.account is None or not self.store.debit(ctx.account, cost):
-            shortfall = _pricing.shortfall_code(self.contract) if _pricing is not None else None
-            code = shortfall or self.replies.code_for("shortfall", list(ctx.plan.endpoint.errors))
-            raise ApiError("shortfall", code, f"the balance does not cover this call ({cost:g})")
+    def _short(self, ctx: Context, cost: float) -> None:
+        shortfall = _pricing.shortfall_code(self.contract) if _pricing is not None else None
+        code = shortfall or self.replies.code_for("shortfall", list(ctx.plan.endpoint.errors))
+        raise ApiError("shortfall", code, f"the balance does not cover this call ({cost:g})")
+
+    def _settle(self, ctx: Context) -> None:
+        """A payment method without live money settles here: grant what the named quote holds, once."""
+        errors = list(ctx.plan.endpoint.errors)
+        pricing = self.pricing or {}
+        packs = {p["id"]: p["credits"] for p in pricing.get("packs") or ()}
+        unit = (pricing.get("unit") or {}).get("plural")
+        for value in ctx.fields.values():
+            row = self.store.record(value) if isinstance(value, str) and value else None
+            if row is None:
+                continue
+            if row["account"] not in (None, ctx.account):
+                raise ApiError("not_found", self.replies.code_for("not_found", errors), f"nothing has the id {value}")
+            held = json.loads(row["fields"])
+            creator = self.plan.by_id.get(row["kind"])
+            if creator is not None:  # what the quote's own request said, not its example reply
+                asked = {f.name for f in [*creator.endpoint.body, *creator.endpoint.query]}
+                held = {k: v for k, v in held.items() if k in asked}
+            for named in held.values():
+                method = self.plan.methods.get(named) if isinstance(named, str) else None
+                if method is not None and method.endpoint != ctx.plan.id:
+                    message = f"{value} is paid with {method.id}, which this endpoint does not settle"
+                    raise ApiError("invalid", self.replies.code_for("invalid", errors), message)
+            amount = next((packs[v] for v in held.values() if isinstance(v, str) and v in packs), None)
+            if amount is None and unit and isinstance(held.get(unit), (int, float)):
+                amount = held[unit]
+            if amount and row["stage"] is None and ctx.account is not None:
+                self.store.credit(ctx.account, float(amount))
+                self.store.set_state(value, _SETTLED)
+            return
+
+    def _show_balance(self, ctx: Context, data: Any) -> None:
+        """Reply fields that name the balance (the unit's name with `remaining`, `balance`, ...) show it."""
+        if not self.pricing or ctx.account is None:
+            return
+        unit = self.pricing.get("unit") or {}
+        names = {str(unit.get("name") or "").lower(), str(unit.get("plural") or "").lower()} - {""}
+        balance = self.store.balance(ctx.account)
+        shown: float | int = int(balance) if float(balance).is_integer() else balance
+        for obj in walk_objects(data):
+            for key, value in obj.items():
+                lowered = key.lower()
+                if (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and any(n in lowered for n in names)
+                    and any(w in lowered for w in _BALANCE_WORDS)
+                ):
+                    obj[key] = shown
 
     def _echo(self, data: Any, fields: dict[str, Any]) -> None:
         """Set every key of ``data`` that names a request field to the request's value."""
@@ -476,7 +530,7 @@ class MockApp:
                 if isinstance(obj[key], str) and obj[key] in renames.values()
             ]
         for obj, key in holders:
-            fields = {**ctx.fields, **flatten(obj)}
+            fields = {**flatten(obj), **ctx.fields}
             meta = self._events_meta(ctx)
             if meta:
                 fields[_META_KEY] = meta
@@ -670,4 +724,6 @@ class MockApp:
 
 
 _META_KEY = "\0mock"
+_SETTLED = "settled"
+_BALANCE_WORDS = ("remaining", "balance", "left", "available")
 _ABSENT = get_path(None, None)

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from skillpress.spec.model import Endpoint, Spec
 
-from .values import is_issued_shape, walk_objects
+from .values import is_issued_shape, looks_like_id, walk_objects
 
 
 class EndpointPlan:
@@ -123,8 +123,20 @@ class Plan:
         for command in commands:
             for route in command.get("routes") or ():
                 routed.setdefault(route["endpoint"], []).append(command)
+        request_names: dict[str, set[str]] = {
+            p.id: {f.name for f in [*p.endpoint.body, *p.endpoint.query, *p.endpoint.path_params]}
+            for p in self.endpoints
+        }
         for plan in self.endpoints:
             plan.id_keys |= path_names
+            if plan.creates:
+                # a reply key another endpoint takes as a request field (a quote id a purchase names)
+                own = request_names[plan.id]
+                others = set().union(*(names for key, names in request_names.items() if key != plan.id))
+                for obj in walk_objects(plan.example):
+                    for key, value in obj.items():
+                        if key in others and key not in own and isinstance(value, str) and looks_like_id(value):
+                            plan.id_keys.add(key)
             users = routed.get(plan.id, [])
             plan.command_id = users[0]["id"] if users else None
             for command in users:
@@ -161,6 +173,15 @@ class Plan:
                     if other.reads and other.endpoint.path == plan.endpoint.path:
                         plan.polls = plan.polls or other.polls
                         plan.links |= other.links
+        # endpoints that settle a payment method without live money grant what a quote says
+        credits = spec.credits
+        self.settles: dict[str, Any] = {}
+        self.methods: dict[str, Any] = {}
+        if credits is not None:
+            for method in credits.payment_methods:
+                self.methods[method.id] = method
+                if method.endpoint and not method.live_money:
+                    self.settles[method.endpoint] = method
         # strings the spec's examples hold: ids there exist from the start (seeded on first use)
         self.example_strings: set[str] = set()
         for command in spec.commands:

@@ -39,6 +39,11 @@ def new_id_like(example: Any) -> str:
     return os.urandom(8).hex()
 
 
+def looks_like_id(text: str) -> bool:
+    """A UUID or ``word_hexish``: a value the mock makes fresh rather than echoes."""
+    return bool(UUID_RE.match(text) or _WORD_ID.match(text))
+
+
 def literal_head(pattern: str) -> str:
     """The literal text a regular expression starts with (after ``^``), e.g. ``ab-`` for ``^ab-[0-9]+``."""
     head = []
