@@ -473,9 +473,10 @@ class MockApp:
                 if method is not None and method.endpoint != ctx.plan.id:
                     message = f"{value} is paid with {method.id}, which this endpoint does not settle"
                     raise ApiError("invalid", self.replies.code_for("invalid", errors), message)
-            amount = next((packs[v] for v in held.values() if isinstance(v, str) and v in packs), None)
-            if amount is None and unit and isinstance(held.get(unit), (int, float)):
-                amount = held[unit]
+            # an exact amount asked for wins over a pack
+            amount = held.get(unit) if unit and isinstance(held.get(unit), (int, float)) else None
+            if amount is None:
+                amount = next((packs[v] for v in held.values() if isinstance(v, str) and v in packs), None)
             if amount and row["stage"] is None and ctx.account is not None:
                 self.store.credit(ctx.account, float(amount))
                 self.store.set_state(value, _SETTLED)
@@ -510,9 +511,16 @@ class MockApp:
     def _create(self, ctx: Context) -> Any:
         plan = ctx.plan
         data = deep(plan.example)
-        self._echo(data, ctx.fields)
         if not plan.creates:
+            # a read by a query value that names a record (a status by attempt id) shows that record
+            for value in ctx.query.values():
+                row = self.store.record(value) if isinstance(value, str) and value else None
+                if row is not None and row["account"] in (None, ctx.account):
+                    held = json.loads(row["fields"])
+                    self._echo(data, {k: v for k, v in held.items() if "." not in k and k != _META_KEY})
+            self._echo(data, ctx.fields)
             return data
+        self._echo(data, ctx.fields)
         renames: dict[str, str] = {}
         holders: list[tuple[dict[str, Any], str]] = []
         for obj in walk_objects(data):

@@ -33,8 +33,8 @@ def test_signup_save_keeps_the_token_out_of_stdout_and_writes_a_private_config(c
     assert stat.S_IMODE(client.config_path.parent.stat().st_mode) == 0o700
     assert sorted(os.listdir(client.config_path.parent)) == ["config.json"]  # no temp or probe files left
     # the contact is sent trimmed and lower-cased, as documented
-    row = mock.app.db.execute("SELECT contact FROM agents").fetchone()
-    assert row["contact"] == "ops@example.com"
+    sent = [r["json"] for r in mock.requests() if r["path"] == "/v1/agent-signups"]
+    assert sent[-1]["human_email"] == "ops@example.com"
     # the saved token now works for authenticated commands
     whoami = client("whoami", "--json")
     assert whoami.code == 0 and token not in whoami.stdout
