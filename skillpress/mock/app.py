@@ -30,6 +30,7 @@ import importlib
 import json
 import logging
 import mimetypes
+import queue
 import threading
 from collections import deque
 from typing import Any
@@ -161,7 +162,8 @@ class MockApp:
         self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=log_size)
         self.hosts = self._product_hosts()
-        self._webhooks: list[threading.Thread] = []
+        self._outbox: queue.Queue[tuple[int, str, dict[str, Any]]] = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     def _product_hosts(self) -> set[str]:
         hosts: set[str] = set()
@@ -719,16 +721,29 @@ class MockApp:
                 self._deliver(seq, str(target), payload)
 
     def _deliver(self, seq: int, target: str, payload: dict[str, Any]) -> None:
-        from .webhooks import deliver
+        """Queue a delivery; one worker sends them in the order the events happened."""
+        if self._worker is None:
+            from .webhooks import deliver
 
-        thread = threading.Thread(target=deliver, args=(self.store, seq, target, payload), daemon=True)
-        self._webhooks = [t for t in self._webhooks if t.is_alive()]
-        self._webhooks.append(thread)
-        thread.start()
+            def work() -> None:
+                while True:
+                    item = self._outbox.get()
+                    try:
+                        deliver(self.store, *item)
+                    finally:
+                        self._outbox.task_done()
+
+            self._worker = threading.Thread(target=work, name="mock-webhooks", daemon=True)
+            self._worker.start()
+        self._outbox.put((seq, target, payload))
 
     def wait_for_webhooks(self, timeout: float = 10) -> None:
-        for thread in list(self._webhooks):
-            thread.join(timeout)
+        """Wait until every queued delivery was tried (at most ``timeout`` seconds)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self._outbox.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 _META_KEY = "\0mock"

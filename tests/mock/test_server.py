@@ -136,6 +136,14 @@ def test_the_mock_command_serves_each_example_and_stops_on_sigterm(example: str,
     assert credential not in err  # the log names requests, never the credential
 
 
+def test_the_mock_command_stops_cleanly_on_ctrl_c() -> None:
+    with mock_process("firecrawl") as (_url, _credential, proc):
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "mock stopped" in out and "Traceback" not in err
+
+
 def test_two_mocks_on_one_db_never_answer_a_key_twice_nor_fail(spec: Spec, tmp_path: Path) -> None:
     db = str(tmp_path / "shared.sqlite")
     contract = compile_contract(spec)
