@@ -10,7 +10,8 @@
    parameter). Accepted: credentials this mock (or another mock on the same database)
    issued or seeded. ``auth: required`` needs one; any endpoint refuses an unknown one.
 3. **Check** path parameters, query and JSON body against the endpoint's fields: types,
-   choices, required, nothing undeclared (the spec's 400 code).
+   choices, required, nothing undeclared (the spec's 400 code); on an upload step's
+   endpoint, the declared size, SHA-256 and type agree with the uploaded bytes.
 4. **Idempotency**: a repeated key with the same request gets the first reply again,
    with another request the spec's 409 code.
 5. **Answer** from the endpoint's example: fields named like request fields echo them,
@@ -318,6 +319,8 @@ class MockApp:
             ctx.query = self._check_query(endpoint, query)
             self._check_headers(endpoint, headers)
             ctx.body = self._check_body(endpoint, raw)
+            for step in plan.uploads:
+                self._check_upload(step, ctx.body)
         except ValueError as exc:
             raise ApiError("invalid", self.replies.code_for("invalid", errors), str(exc)) from None
         ctx.fields = {**ctx.values, **ctx.query, **flatten(ctx.body)}
@@ -404,6 +407,32 @@ class MockApp:
                 if key not in members:
                     raise ValueError(f"unknown body field {parent + '.' + key!r}")
         return body
+
+    def _check_upload(self, step: dict[str, Any], body: dict[str, Any]) -> None:
+        """The facts an upload declares agree with its bytes (size, SHA-256, an accepted type)."""
+        import base64
+        import binascii
+
+        facts = {fact: lookup(body, field) for field, fact in (step.get("body") or {}).items()}
+        encoded = facts.get("base64")
+        if not isinstance(encoded, str):
+            return
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("the uploaded bytes are not valid base64") from None
+        if len(content) > int(step.get("max_bytes") or len(content)):
+            raise ValueError(f"the upload is larger than {step['max_bytes']} bytes")
+        size = facts.get("size")
+        if size is not None and size != len(content):
+            raise ValueError(f"the upload declares {size} bytes but holds {len(content)}")
+        digest = facts.get("sha256")
+        if digest is not None and digest != sha256_hex(content):
+            raise ValueError("the upload's SHA-256 does not match its bytes")
+        mime = facts.get("mime")
+        accepted = set((step.get("types") or {}).values())
+        if mime is not None and accepted and mime not in accepted:
+            raise ValueError(f"the upload's type {mime} is not one of {', '.join(sorted(accepted))}")
 
     # ---------------------------------------------------------------- answering
 

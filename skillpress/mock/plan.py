@@ -46,6 +46,7 @@ class EndpointPlan:
         self.issue: list[str] = []
         self.polls: list[dict[str, Any]] = []
         self.downloads: list[dict[str, Any]] = []
+        self.uploads: list[dict[str, Any]] = []
         self.pagination: tuple[str, str, int, str] | None = None
         self.idempotency: str | None = None
         self.webhooks: list[str] = []
@@ -145,6 +146,11 @@ class Plan:
                 plan.issue += [p for p in _paths_with(plan.example, lambda v: is_issued_shape(v, self.shape))]
             plan.issue = sorted(set(plan.issue))
             plan.pagination = self._pagination(plan)
+        # upload steps: the endpoint that receives files checks the facts the client declares
+        for command in commands:
+            for step in command.get("steps") or ():
+                if step["kind"] == "upload" and step.get("endpoint") in self.by_id:
+                    self.by_id[step["endpoint"]].uploads.append(step)
         # poll steps: the read endpoint serves the records of the endpoints the command starts with
         for command in commands:
             starts = [r["endpoint"] for r in command.get("routes") or ()]

@@ -136,6 +136,36 @@ def test_download_steps_get_bytes_that_match_their_declared_size_and_digest(spec
         assert asset["content_length"] == len(body) and asset["sha256"] == hashlib.sha256(body).hexdigest()
 
 
+def test_upload_steps_have_their_declared_facts_checked(spec: Spec) -> None:
+    import base64
+
+    from skillpress.mock.values import tiny_png
+
+    contract = compile_contract(spec)
+    command = next(c for c in contract["commands"] if c["routes"] and c["routes"][0]["endpoint"] == "upload")
+    facts = {"source_kind": "kind", "filename": "name", "remote_origin": "origin", "mime_type": "mime"}
+    facts |= {"content_length": "size", "sha256": "sha256", "bytes_base64": "base64"}
+    command["steps"].append(
+        {"kind": "upload", "phase": "before", "values": [], "endpoint": "upload", "body": facts}
+        | {"types": {"png": "image/png"}, "max_bytes": 1000, "id": "asset.asset_id"}
+    )
+    png = tiny_png("x")
+    good = {"source_kind": "local_path", "filename": "a.png", "remote_origin": None, "mime_type": "image/png"}
+    good |= {"content_length": len(png), "sha256": hashlib.sha256(png).hexdigest()}
+    good |= {"bytes_base64": base64.b64encode(png).decode()}
+    with MockServer(spec, contract=contract) as mock:
+        api = make_api(mock, spec)
+        assert data_of(api, "upload", api("POST", "/v1/upload", good))["asset"]["asset_id"] != "image_upload1"
+        for bad in (
+            {"sha256": "0" * 64},
+            {"content_length": len(png) + 1},
+            {"mime_type": "text/html"},
+            {"bytes_base64": "%%%"},
+            {"bytes_base64": base64.b64encode(b"x" * 1001).decode(), "content_length": 1001},
+        ):
+            assert error_of(api, api("POST", "/v1/upload", {**good, **bad})) == (400, "INVALID_ARGUMENTS"), bad
+
+
 def test_idempotency_keys_are_honoured(spec: Spec, api: Api, mock: MockServer) -> None:
     body = {"pack_id": "starter-500", "payment_method": "stripe_checkout", "idempotency_key": "k1"}
     first = api("POST", "/v1/credit-quotes", body)
