@@ -46,7 +46,7 @@ def _rss_kib(pid: int) -> int:
 def _start_mock(spec: Path, *extra: str) -> tuple[subprocess.Popen[str], int, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skillpress", "mock", str(spec), "--port", "0", *extra],
+        [sys.executable, "-m", "skillpress", "mock", str(spec), "--port", "0", "--show-credential", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
