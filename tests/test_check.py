@@ -243,3 +243,13 @@ def test_cli_check_streams_and_exit_codes(built: Path) -> None:
 def test_build_py_check_runs_the_same_comparison() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--check" in proc.stdout
+
+
+def test_check_diffs_an_emptied_file_and_one_without_a_final_newline(built: Path) -> None:
+    """Hand edits that truncate a file are diffs like any other, never a crash."""
+    (built / "site/agent/llms.txt").write_bytes(b"")
+    (built / "skills/echo-skill/SKILL.md").write_bytes(b"no final newline")
+    code, out, _ = run_check(built)
+    assert code == 1
+    assert "--- site/agent/llms.txt (current)" in out and "+# Echo Skill" in out
+    assert "-no final newline\n\\ No newline at end of file\n" in out
