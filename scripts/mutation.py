@@ -155,6 +155,7 @@ class ModuleReport:
     timeout: int = 0
     error: int = 0
     equivalent: int = 0
+    gone: int = 0  # --rerun: survivors whose line no longer exists as it was
     survivors: list[dict[str, object]] = field(default_factory=list)
 
     @property
@@ -449,6 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, help="a JSON file from an earlier run: print before/after")
     parser.add_argument("--list", action="store_true", help="list the chosen mutants and stop")
     parser.add_argument("--only", action="append", default=[], help="run only mutants with this id (repeatable)")
+    parser.add_argument(
+        "--rerun",
+        type=Path,
+        help="a JSON file from an earlier run: run again only its survivors, keep its killed counts",
+    )
     args = parser.parse_args(argv)
 
     modules = args.modules or list(MODULES)
@@ -456,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         if module not in MODULES:
             parser.error(f"{module}: no tests mapped; add it to MODULES in {Path(__file__).name}")
     equivalents = load_equivalents()
+    earlier = json.loads(args.rerun.read_text(encoding="utf-8"))["modules"] if args.rerun else {}
     chosen: dict[str, list[Mutant]] = {}
     reports: dict[str, ModuleReport] = {}
     for module in modules:
@@ -463,14 +470,27 @@ def main(argv: list[str] | None = None) -> int:
         picked = sample(everything, None if args.all else args.sample, args.seed)
         if args.only:
             picked = [m for m in everything if m.id in args.only]
-        chosen[module] = picked
         reports[module] = ModuleReport(module, population=len(everything))
+        if args.rerun:
+            # Killed mutants stay killed when tests are only added; run the survivors again.
+            # A survivor whose line was since edited has a new id: it is reported as gone.
+            old = earlier.get(module, {})
+            again = {str(s["id"]) for s in old.get("survivors", [])}
+            picked = [m for m in everything if m.id in again]
+            rep = reports[module]
+            rep.killed, rep.timeout = int(old.get("killed", 0)), int(old.get("timeout", 0))
+            rep.sampled = rep.killed + rep.timeout
+            rep.gone = len(again) - len(picked)
+        chosen[module] = picked
     if args.list:
         for module, picked in chosen.items():
             for m in picked:
                 print(f"{m.id}  {module}:{m.line}  {m.operator:45} {m.source_line}")
         return 0
 
+    for module, rep in reports.items():
+        if rep.gone:
+            print(f"{module}: {rep.gone} earlier survivor(s) gone (their line was edited)", file=sys.stderr)
     modules = [m for m in modules if chosen[m]]
     times = baseline(modules)
     jobs = [(m, MODULES[module], args.timeout or 3 * times[module] + 10) for module in modules for m in chosen[module]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -253,3 +254,13 @@ def test_check_diffs_an_emptied_file_and_one_without_a_final_newline(built: Path
     assert code == 1
     assert "--- site/agent/llms.txt (current)" in out and "+# Echo Skill" in out
     assert "-no final newline\n\\ No newline at end of file\n" in out
+
+
+@pytest.mark.parametrize("how", ["verbose", "no-cache"])
+def test_a_clean_check_that_renders_says_so(built: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """The full render (verbose, or the result cache turned off) reports a clean tree like the cached path."""
+    if how == "no-cache":
+        monkeypatch.setenv("SKILLPRESS_NO_CACHE", "1")
+    code, out, err = run_check(built, verbose=how == "verbose")
+    assert (code, out) == (0, "")
+    assert re.search(r"^check: all \d+ generated files match the spec$", err, re.M)
