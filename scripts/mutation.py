@@ -55,6 +55,7 @@ EQUIVALENTS = ROOT / "tests" / "mutation-equivalents.md"
 PUBLISH_TESTS = (
     "tests/publish/test_verify.py",
     "tests/publish/test_publish.py",
+    "tests/publish/test_out_guard.py",
     "-k",
     "not fresh_venv",  # builds a virtualenv (13 s): run it by hand
 )
