@@ -264,3 +264,42 @@ def test_a_clean_check_that_renders_says_so(built: Path, monkeypatch: pytest.Mon
     code, out, err = run_check(built, verbose=how == "verbose")
     assert (code, out) == (0, "")
     assert re.search(r"^check: all \d+ generated files match the spec$", err, re.M)
+
+
+def test_check_json_is_two_space_indented_and_keeps_non_ascii(built: Path) -> None:
+    (built / "site/agent/llms.txt").write_text("# édité à la main\n")
+    code, out, _ = run_check(built, output_format="json")
+    assert code == 1
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    assert "édité" in out
+
+
+def test_warnings_are_printed_on_every_check_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """Only a result without findings is cached: a second check must not hide a warning."""
+    import yaml
+
+    data = yaml.safe_load(MINIMAL.read_text())
+    data.setdefault("events", []).append(
+        {"type": "echo.sent", "subject": "echo", "operation": "send", "emitted_when": "Text was echoed.", "links": []}
+    )
+    spec = tmp_path / "warned.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    code, stdout, _ = run_build(out, spec)
+    assert code == 0 and "warning[" in stdout
+    for _ in range(2):
+        code, stdout, _ = run_check(out, spec)
+        assert code == 0 and "warning[" in stdout
+
+
+def test_a_broken_user_template_is_reported_at_its_file_and_line(tmp_path: Path) -> None:
+    from skillpress.diagnostics import SkillpressError
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "CHANGELOG.md.j2").write_text("# Changes\n{% for x in %}\n")
+    with pytest.raises(SkillpressError) as caught:
+        run_build(tmp_path / "out", templates=folder)
+    assert caught.value.file == f"{folder / 'CHANGELOG.md.j2'}:2"
+    assert caught.value.message.startswith("template error: ")
+    assert not (tmp_path / "out").exists()

@@ -470,7 +470,8 @@ def budget_diagnostics(
     for (origin, message), paths in problems.items():
         paths.sort(key=lambda p: (".well-known/" in p, not p.startswith(AGENT_DIR), p))
         first = paths[0]
-        also = f" (and {len(paths) - 1} copies)" if len(paths) > 1 else ""
+        copies = len(paths) - 1
+        also = f" (and {copies} {'copy' if copies == 1 else 'copies'})" if copies else ""
         text = f"{first}{also} would be {message}"
         if document is None:
             out.append(Diagnostic(first, 1, 1, Severity.ERROR, BUDGET_CODE, "", text, hints[(origin, message)]))
