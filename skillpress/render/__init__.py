@@ -110,9 +110,7 @@ class Renderer:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or name
-            line = getattr(exc, "lineno", None)
-            raise SkillpressError(f"template error: {exc}", file=f"{where}:{line}" if line else where) from None
+            raise _template_error(exc, name) from None
 
     def template(self, name: str, **extra: object) -> str:
         return normalize(self._render(name, self.context(**extra)))
@@ -130,14 +128,14 @@ class Renderer:
         """Each visible command's section (``_command.md.j2``), rendered once and shared by
         cli.md, its parts and the site's commands pages."""
         if self._sections is None:
-            template = self.env.get_template("_command.md.j2")
             base = self.context()
             out = []
-            for view in self.visible:
-                try:
+            try:  # a user's _command.md.j2 may not even parse: a located error, not a traceback
+                template = self.env.get_template("_command.md.j2")
+                for view in self.visible:
                     out.append((view, template.render({**base, "view": view})))
-                except jinja2.TemplateError as exc:
-                    raise SkillpressError(f"template error: {exc}", file="_command.md.j2") from None
+            except jinja2.TemplateError as exc:
+                raise _template_error(exc, "_command.md.j2") from None
             self._sections = out
         return self._sections
 
@@ -182,6 +180,13 @@ class Budgeted:
 
     origins: dict[str, PathKey] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+
+
+def _template_error(exc: jinja2.TemplateError, name: str) -> SkillpressError:
+    """A template's failure, located at the template file (a user's override, or ours) and line."""
+    where = getattr(exc, "filename", None) or name
+    line = getattr(exc, "lineno", None)
+    return SkillpressError(f"template error: {exc}", file=f"{where}:{line}" if line else where)
 
 
 def _command_index(spec: Spec) -> dict[int, int]:
