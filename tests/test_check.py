@@ -303,3 +303,35 @@ def test_a_broken_user_template_is_reported_at_its_file_and_line(tmp_path: Path)
     assert caught.value.file == f"{folder / 'CHANGELOG.md.j2'}:2"
     assert caught.value.message.startswith("template error: ")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [("{% for x in %}\n", ":1"), ("{{ view.command.no_such_field }}\n", "")],
+    ids=["syntax", "undefined"],
+)
+def test_a_broken_command_section_template_is_an_error_not_a_traceback(tmp_path: Path, body: str, where: str) -> None:
+    """`_command.md.j2` is rendered once per command outside the other templates: same located error."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "_command.md.j2").write_text(body)
+    (tmp_path / "out").mkdir()
+    proc = subprocess.run(
+        [*CLI, "build", str(MINIMAL), "--templates", str(folder), "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "template error: " in proc.stderr and f"_command.md.j2{where}" in proc.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_missing_template_folder_is_an_error(tmp_path: Path) -> None:
+    from skillpress.diagnostics import SkillpressError
+
+    with pytest.raises(SkillpressError, match="template folder does not exist"):
+        run_build(tmp_path / "out", templates=tmp_path / "no-such-folder")

@@ -162,3 +162,17 @@ def test_library_versions_are_part_of_the_key(project, monkeypatch) -> None:
     monkeypatch.setattr(importlib.metadata, "version", missing)
     unknown = cache.inputs_key(spec, templates=None)
     assert unknown is not None and unknown not in (before,)
+
+
+@pytest.mark.parametrize("off", [False, True])
+def test_compiled_templates_are_cached_unless_turned_off(tmp_path: Path, monkeypatch, off: bool) -> None:
+    """The README: compiled templates live under XDG_CACHE_HOME; SKILLPRESS_NO_TEMPLATE_CACHE=1 turns that off."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKILLPRESS_NO_CACHE", "1")
+    if off:
+        monkeypatch.setenv("SKILLPRESS_NO_TEMPLATE_CACHE", "1")
+    else:
+        monkeypatch.delenv("SKILLPRESS_NO_TEMPLATE_CACHE", raising=False)
+    assert pipeline.build(Project(tmp_path / "out", MINIMAL), stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    compiled = list((tmp_path / "cache").glob("skillpress/jinja-*/*"))
+    assert (compiled == []) is off
