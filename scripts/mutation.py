@@ -80,8 +80,17 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/test_budgets.py",
         "tests/test_split.py",
     ),
-    "skillpress/render/environment.py": ("tests/test_render_golden.py", "tests/test_markdown_structure.py"),
-    "skillpress/render/escape.py": ("tests/test_render_golden.py", "tests/test_markdown_structure.py"),
+    "skillpress/render/environment.py": (
+        "tests/test_render_golden.py",
+        "tests/test_markdown_structure.py",
+        "tests/test_check.py",
+        "tests/test_result_cache.py",
+    ),
+    "skillpress/render/escape.py": (
+        "tests/test_escape.py",
+        "tests/test_render_golden.py",
+        "tests/test_markdown_structure.py",
+    ),
     "skillpress/render/split.py": ("tests/test_split.py", "tests/test_render_golden.py"),
     "skillpress/render/manifest.py": ("tests/test_render_golden.py", "tests/test_markdown_structure.py"),
     "skillpress/render/openapi.py": (
