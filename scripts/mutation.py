@@ -60,7 +60,11 @@ PUBLISH_TESTS = (
     "not fresh_venv",  # builds a virtualenv (13 s): run it by hand
 )
 MODULES: dict[str, tuple[str, ...]] = {
-    "skillpress/spec/rules.py": ("tests/test_rules.py", "tests/contract/test_validate_contract.py"),
+    "skillpress/spec/rules.py": (
+        "tests/test_rules.py",
+        "tests/test_rules_order.py",
+        "tests/contract/test_validate_contract.py",
+    ),
     "skillpress/spec/loader.py": ("tests/test_loader.py", "tests/test_invalid_corpus.py"),
     "skillpress/output/cache.py": ("tests/test_result_cache.py",),
     "skillpress/output/plan.py": ("tests/test_check.py", "tests/test_atomic.py", "tests/test_mutations.py"),
