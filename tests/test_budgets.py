@@ -69,3 +69,51 @@ def test_validate_reports_the_budgets_the_spec_cannot_meet(long_command: Path) -
     # validate renders only what budgets need (no .well-known mirror), so it counts one copy fewer
     expected = [line.replace("(and 2 copies)", "(and 1 copy)") for line in _expected(long_command)]
     assert _budget_lines(result.stdout, long_command) == expected
+
+
+# --------------------------------------------------------------------------- the limits, at their edges
+
+
+def _skill(lines: int, width: int = 1) -> bytes:
+    return ("x" * (width - 1) + "\n").encode() * lines
+
+
+def _reported(files: dict[str, bytes]) -> list[str]:
+    from skillpress.render import budget_diagnostics
+
+    return [d.message for d in budget_diagnostics(files)]
+
+
+def test_a_skill_file_may_have_exactly_the_documented_number_of_lines() -> None:
+    from skillpress.render.split import SKILL_MAX_LINES, fits_skill
+
+    assert SKILL_MAX_LINES == 500  # the number the README and the Agent Skills guidance give
+    assert fits_skill(_skill(500).decode()) and not fits_skill(_skill(501).decode())
+    assert _reported({"skills/a/SKILL.md": _skill(500)}) == []
+    assert _reported({"skills/a/SKILL.md": _skill(501)}) == [
+        "skills/a/SKILL.md would be 501 lines; a skill file may have at most 500"
+    ]
+
+
+def test_a_skill_file_may_have_exactly_the_documented_number_of_tokens() -> None:
+    from skillpress.render.split import SKILL_MAX_TOKENS, estimate_tokens, fits_skill
+
+    assert SKILL_MAX_TOKENS == 5000
+    assert [estimate_tokens("x" * n) for n in (0, 1, 4, 5, 8)] == [0, 1, 1, 2, 2]  # four characters a token, rounded up
+    at_limit = "x" * (4 * 5000 - 1) + "\n"  # one line, 20,000 characters: 5,000 tokens
+    assert fits_skill(at_limit) and not fits_skill("x" + at_limit)
+    assert _reported({"skills/a/SKILL.md": at_limit.encode()}) == []
+    assert _reported({"skills/a/SKILL.md": ("x" + at_limit).encode()}) == [
+        "skills/a/SKILL.md would be about 5001 tokens; a skill file may have at most 5000"
+    ]
+
+
+def test_a_text_file_must_stay_under_the_character_limit() -> None:
+    from skillpress.render.split import fits_text
+
+    assert TEXT_MAX_CHARS == 50_000
+    assert fits_text("x" * 49_999) and not fits_text("x" * 50_000)
+    assert _reported({"site/agent/llms.txt": b"x" * 49_999}) == []
+    assert _reported({"site/agent/llms.txt": b"x" * 50_000}) == [
+        "site/agent/llms.txt would be 50000 characters; generated text files must stay under 50000"
+    ]
