@@ -95,8 +95,17 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/test_render_golden.py",
         "tests/test_markdown_structure.py",
     ),
-    "skillpress/render/split.py": ("tests/test_budgets.py", "tests/test_split.py", "tests/test_render_golden.py"),
-    "skillpress/render/manifest.py": ("tests/test_render_golden.py", "tests/test_markdown_structure.py"),
+    "skillpress/render/split.py": (
+        "tests/test_partition.py",
+        "tests/test_budgets.py",
+        "tests/test_split.py",
+        "tests/test_render_golden.py",
+    ),
+    "skillpress/render/manifest.py": (
+        "tests/test_partition.py",
+        "tests/test_render_golden.py",
+        "tests/test_markdown_structure.py",
+    ),
     "skillpress/render/openapi.py": (
         "tests/test_render_golden.py",
         "tests/publish/test_openapi.py",
