@@ -112,3 +112,41 @@ def test_a_split_manifest_keeps_every_key_but_commands() -> None:
     assert {k: v for k, v in index.items() if k != "command_parts"} == {
         k: v for k, v in whole.items() if k != "commands"
     }
+
+
+def _minimal(replace: tuple[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from skillpress.spec import load_spec_text
+
+    path = Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yaml"
+    text = path.read_text(encoding="utf-8")
+    if replace:
+        text = text.replace(*replace)
+    spec = load_spec_text(text, "spec.yaml", path.parent).spec
+    assert spec is not None
+    return spec
+
+
+def test_a_manifest_part_says_where_its_index_is_and_has_the_index_format() -> None:
+    from skillpress.render.manifest import render_manifest_part
+
+    spec = _minimal()
+    whole = json.loads(render_manifest(spec))
+    part = json.loads(render_manifest_part(spec, "echo", list(spec.commands), {}))
+    assert part["manifest_version"] == whole["manifest_version"] == 1
+    assert (part["index"], part["prefix"]) == ("../commands.json", "echo")
+    assert [c["path"] for c in part["commands"]] == [c["path"] for c in whole["commands"]]
+
+
+def test_each_command_links_to_its_section_given_or_by_id() -> None:
+    spec = _minimal()
+    command = spec.commands[0]
+    by_id = json.loads(render_manifest(spec))["commands"][0]["docs_anchor"]
+    assert by_id == f"{spec.product.urls.cli}#{command.id}"
+    given = json.loads(render_manifest(spec, {id(command): "https://x.test/cli/echo.md#echo"}))
+    assert given["commands"][0]["docs_anchor"] == "https://x.test/cli/echo.md#echo"
+
+
+def test_the_manifest_keeps_non_ascii_text_readable() -> None:
+    spec = _minimal(("summary: Send text and print the reply.", "summary: Écho du texte — back"))
+    text = render_manifest(spec)
+    assert "Écho du texte — back" in text
