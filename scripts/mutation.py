@@ -107,6 +107,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/test_markdown_structure.py",
     ),
     "skillpress/render/openapi.py": (
+        "tests/test_openapi_schema.py",
         "tests/test_render_golden.py",
         "tests/publish/test_openapi.py",
         "-k",
