@@ -29,7 +29,7 @@ def _noise(d: dict[str, Any], at: int) -> None:
     put(d["endpoints"], {"id": "noise", "method": "GET", "path": "/v1/noise", "summary": "Unused.", "api_only": True})
     if d.get("error_codes"):
         put(d["error_codes"], {"code": "NOISE", "exit_code": 2, "meaning": "A code nothing uses."})
-    put(d["skills"], {"name": "noise-skill", "description": "Another skill, listed beside the first one."})
+    put(d["skills"], {"name": "noise-skill", "description": "Another skill. Use it when a second skill is needed."})
 
 
 def _validate(mutate: Mutation | None, at: int) -> list[tuple[str, str]]:
