@@ -56,6 +56,7 @@ PUBLISH_TESTS = (
     "tests/publish/test_verify.py",
     "tests/publish/test_publish.py",
     "tests/publish/test_out_guard.py",
+    "tests/publish/test_distribution.py",
     "-k",
     "not fresh_venv",  # builds a virtualenv (13 s): run it by hand
 )

@@ -37,11 +37,10 @@ from skillpress.diagnostics import SkillpressError
 from skillpress.output.write import recover_dir, replace_dir
 from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
 from skillpress.publish import bundle
-from skillpress.publish.verify import CLIENT_DIR, MANIFEST, SITE_DIR, SKILLS_BUNDLE
+from skillpress.publish.verify import CLIENT_DIR, MANIFEST, MANIFEST_FORMAT, SITE_DIR, SKILLS_BUNDLE
 from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
 from skillpress.spec.model import Spec
 
-MANIFEST_FORMAT = 1
 
 #: The agent files the client package carries in ``<package>/agent/`` when the spec has them.
 AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json")

@@ -1,0 +1,53 @@
+"""What the client package says about itself, and the LICENSE a release ships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillpress.diagnostics import SkillpressError
+from skillpress.publish.bundle import license_text
+from skillpress.publish.release import Release, client_distribution
+from skillpress.spec import load_spec
+from skillpress.spec.model import PublishSettings, Spec
+from tests.publish.conftest import SPEC
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    result = load_spec(SPEC)
+    assert result.spec is not None
+    return result.spec
+
+
+def _without_repository(spec: Spec) -> Spec:
+    urls = spec.product.urls.model_copy(update={"repository": None})
+    return spec.model_copy(update={"product": spec.product.model_copy(update={"urls": urls})})
+
+
+def test_the_package_links_its_homepage_docs_and_repository_only_when_there_is_one(spec: Spec) -> None:
+    files = {"site/agent/skill.md": b"# skill\n"}
+    dist = client_distribution(Release(spec, SPEC, files))
+    assert dist.urls == {
+        "Homepage": spec.product.urls.homepage,
+        "Documentation": spec.product.urls.cli,
+        "Repository": spec.product.urls.repository,
+    }
+    bare = client_distribution(Release(_without_repository(spec), SPEC, files))
+    assert list(bare.urls) == ["Homepage", "Documentation"]
+
+
+def test_a_license_file_named_in_the_spec_is_shipped_as_it_is(spec: Spec, tmp_path: Path) -> None:
+    (tmp_path / "legal").mkdir()
+    (tmp_path / "legal" / "LICENSE.txt").write_bytes(b"Custom terms\r\n")
+    custom = spec.model_copy(update={"publish": PublishSettings(license_file="legal/LICENSE.txt")})
+    assert license_text(custom, tmp_path / "spec.yaml") == b"Custom terms\r\n"
+    with pytest.raises(SkillpressError, match="publish.license_file cannot be read"):
+        license_text(custom, tmp_path / "elsewhere" / "spec.yaml")
+
+
+def test_without_a_license_file_the_notice_names_the_license_and_holder(spec: Spec) -> None:
+    text = license_text(spec.model_copy(update={"publish": None}), SPEC).decode()
+    assert spec.product.license and spec.product.license in text
+    assert (spec.product.author or "") in text
