@@ -41,7 +41,6 @@ from skillpress.publish.verify import CLIENT_DIR, MANIFEST, MANIFEST_FORMAT, SIT
 from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
 from skillpress.spec.model import Spec
 
-
 #: The agent files the client package carries in ``<package>/agent/`` when the spec has them.
 AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json")
 

@@ -43,7 +43,7 @@ def test_a_license_file_named_in_the_spec_is_shipped_as_it_is(spec: Spec, tmp_pa
     (tmp_path / "legal" / "LICENSE.txt").write_bytes(b"Custom terms\r\n")
     custom = spec.model_copy(update={"publish": PublishSettings(license_file="legal/LICENSE.txt")})
     assert license_text(custom, tmp_path / "spec.yaml") == b"Custom terms\r\n"
-    with pytest.raises(SkillpressError, match="publish.license_file cannot be read"):
+    with pytest.raises(SkillpressError, match=r"publish\.license_file cannot be read"):
         license_text(custom, tmp_path / "elsewhere" / "spec.yaml")
 
 
