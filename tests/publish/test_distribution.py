@@ -51,3 +51,18 @@ def test_without_a_license_file_the_notice_names_the_license_and_holder(spec: Sp
     text = license_text(spec.model_copy(update={"publish": None}), SPEC).decode()
     assert spec.product.license and spec.product.license in text
     assert (spec.product.author or "") in text
+
+
+def test_the_bundle_readme_puts_each_install_snippet_under_its_own_heading(spec: Spec) -> None:
+    from skillpress.publish.bundle import bundle_readme
+
+    text = bundle_readme(spec, wheel="w.whl", sdist="s.tar.gz", plugin=False).decode()
+    skills_part, client_part = text.split("## Install the `", 1)
+    for snippet in spec.install:
+        command = snippet.command.rstrip("\n")
+        if snippet.kind not in ("skill", "client"):  # other kinds are the site's business
+            assert command not in text
+            continue
+        assert text.count(command) == 1, command
+        assert command in (skills_part if snippet.kind == "skill" else client_part), (snippet.kind, command)
+    assert {s.kind for s in spec.install} >= {"skill", "client"}  # the example has both kinds
