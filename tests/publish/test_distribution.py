@@ -66,3 +66,54 @@ def test_the_bundle_readme_puts_each_install_snippet_under_its_own_heading(spec:
         assert text.count(command) == 1, command
         assert command in (skills_part if snippet.kind == "skill" else client_part), (snippet.kind, command)
     assert {s.kind for s in spec.install} >= {"skill", "client"}  # the example has both kinds
+
+
+def _sdist_pyproject(dist) -> dict:  # type: ignore[no-untyped-def]
+    import io
+    import tarfile
+    import tomllib
+
+    from skillpress.publish.wheel import build_sdist
+
+    with tarfile.open(fileobj=io.BytesIO(build_sdist(dist))) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/pyproject.toml"))
+        handle = tar.extractfile(member)
+        assert handle is not None
+        return tomllib.loads(handle.read().decode())["project"]
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_the_sdist_and_wheel_state_license_author_and_keywords_only_when_given(full: bool) -> None:
+    from skillpress.publish.wheel import Distribution, metadata
+
+    extra = {"license": "MIT", "author": "Ann Example", "keywords": ["images", "agents"]} if full else {}
+    dist = Distribution(
+        name="demo-tool",
+        version="1.2.3",
+        import_name="demo_tool",
+        summary="A demo.",
+        cli_name="demo",
+        description="# Demo\n",
+        files={"__init__.py": b""},
+        **extra,  # type: ignore[arg-type]
+    )
+    project = _sdist_pyproject(dist)
+    head = metadata(dist).decode().split("\n\n", 1)[0].splitlines()
+    if full:
+        assert project["license"] == {"text": "MIT"}
+        assert project["authors"] == [{"name": "Ann Example"}]
+        assert project["keywords"] == ["images", "agents"]
+        assert {"License: MIT", "Author: Ann Example", "Keywords: images,agents"} <= set(head)
+    else:
+        assert not {"license", "authors", "keywords"} & set(project)
+        assert not [line for line in head if line.startswith(("License:", "Author:", "Keywords:"))]
+
+
+def test_plugin_manifests_are_two_space_indented_json(spec: Spec) -> None:
+    import json
+
+    from skillpress.publish.bundle import marketplace_json, plugin_json
+
+    for data in (plugin_json(spec), marketplace_json(spec)):
+        text = data.decode()
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
