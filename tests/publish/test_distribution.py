@@ -117,3 +117,60 @@ def test_plugin_manifests_are_two_space_indented_json(spec: Spec) -> None:
     for data in (plugin_json(spec), marketplace_json(spec)):
         text = data.decode()
         assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def _demo(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    from skillpress.publish.wheel import Distribution
+
+    return Distribution(
+        name="demo-tool", version="1.2.3", import_name="demo_tool", summary="A demo.", cli_name="demo",
+        description="# Demo\n", files=files,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["a,b.py", 'quote".py'])
+def test_a_packaged_path_that_cannot_go_into_record_is_refused(name: str) -> None:
+    from skillpress.publish.wheel import build_wheel
+
+    build_wheel(_demo({"__init__.py": b"", "sub/ok.py": b""}))  # ordinary paths are fine
+    with pytest.raises(SkillpressError, match="cannot go into RECORD"):
+        build_wheel(_demo({"__init__.py": b"", name: b""}))
+
+
+def test_the_sdist_lists_every_folder_before_its_files() -> None:
+    import io
+    import tarfile
+
+    from skillpress.publish.wheel import build_sdist
+
+    with tarfile.open(fileobj=io.BytesIO(build_sdist(_demo({"__init__.py": b"", "a/b/c.py": b"x"})))) as tar:
+        members = [(m.name, m.isdir()) for m in tar.getmembers()]
+    folders = [name for name, is_dir in members if is_dir]
+    root = "demo_tool-1.2.3"
+    assert {root, f"{root}/demo_tool", f"{root}/demo_tool/a", f"{root}/demo_tool/a/b"} <= set(folders)
+    names = [name for name, _ in members]
+    for name in names:
+        if "/" in name:
+            assert names.index(name.rsplit("/", 1)[0]) < names.index(name), name
+
+
+def test_a_client_module_importing_skillpress_absolutely_is_refused(tmp_path: Path) -> None:
+    from skillpress.publish.wheel import client_modules
+
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "main.py").write_text("from . import other\nimport json\n")
+    (tmp_path / "other.py").write_text("")
+    assert {"main.py", "other.py"} <= set(client_modules(tmp_path))
+    (tmp_path / "bad.py").write_text("import json, skillpress.client.table\n")
+    with pytest.raises(SkillpressError, match=r"line 1: .*found `skillpress\.client\.table`"):
+        client_modules(tmp_path)
+
+
+def test_verify_opens_no_link_even_when_asked_for_one_directly(tmp_path: Path) -> None:
+    """Besides refusing links found by its walk, verify's open never follows one (a file swapped for a link)."""
+    from skillpress.publish.verify import _open_regular
+
+    (tmp_path / "real.txt").write_text("data\n")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
+    with pytest.raises(OSError):
+        _open_regular(tmp_path / "link.txt")
