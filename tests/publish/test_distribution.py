@@ -174,3 +174,28 @@ def test_verify_opens_no_link_even_when_asked_for_one_directly(tmp_path: Path) -
     (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
     with pytest.raises(OSError):
         _open_regular(tmp_path / "link.txt")
+
+
+def test_verify_open_never_waits_on_a_fifo(tmp_path: Path) -> None:
+    """A FIFO swapped in after the walk is refused at once; opening it must not block on a writer."""
+    import os
+    import signal
+
+    from skillpress.publish.verify import _open_regular
+
+    class Blocked(Exception):
+        pass
+
+    def interrupt(*_: object) -> None:
+        raise Blocked
+
+    fifo = tmp_path / "release.json"
+    os.mkfifo(fifo)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.alarm(10)
+    try:
+        with pytest.raises(OSError, match="changed while it was being verified"):
+            _open_regular(fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
