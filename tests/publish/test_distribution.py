@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,57 @@ def test_verify_open_never_waits_on_a_fifo(tmp_path: Path) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name", ["image-skill", "firecrawl"])
+def test_the_readmes_name_only_commands_the_product_has(name: str) -> None:
+    """The first commands a README suggests come from the spec's own version, help and
+    status steps; every one of them parses as a command of that product."""
+    from skillpress.contract import invocation
+    from skillpress.contract.compile import compile_contract
+    from skillpress.publish.bundle import bundle_readme, client_readme, client_usage
+
+    product = load_spec(ROOT / "examples" / name / "spec.yaml").spec
+    assert product is not None
+    contract = compile_contract(product)
+    usage = client_usage(product)
+    assert usage and all(line.startswith(product.product.cli_name + " ") for line, _ in usage)
+    for line, _ in usage:
+        argv = line.split()[1:]
+        parsed = invocation.parse_argv(contract, argv)
+        assert parsed.command["path"] == " ".join(parsed.words)
+    readmes = [
+        bundle_readme(product, wheel="w.whl", sdist="s.tar.gz", plugin=False).decode(),
+        client_readme(product, "p"),
+    ]
+    for text in readmes:
+        for line, _ in usage:
+            assert line in text
+    other = "firecrawl" if name == "image-skill" else "image-skill"
+    other_spec = load_spec(ROOT / "examples" / other / "spec.yaml").spec
+    assert other_spec is not None
+    foreign = {c.path for c in other_spec.commands} - {c.path for c in product.commands}
+    for text in readmes:
+        shown = re.findall(
+            rf"^{re.escape(product.product.cli_name)} ([a-z][a-z -]*?)(?:\s{{2,}}|\s--|\s#|$)", text, re.M
+        )
+        assert shown and not (set(s.strip() for s in shown) & foreign), shown
+
+
+def test_the_readmes_escape_a_hostile_product_name(spec: Spec) -> None:
+    from markdown_it import MarkdownIt
+
+    from skillpress.publish.bundle import bundle_readme, client_readme
+
+    product = spec.product.model_copy(update={"name": "<script>alert(1)</script> [x](javascript:y)"})
+    hostile = spec.model_copy(update={"product": product})
+    for text in (
+        bundle_readme(hostile, wheel="w.whl", sdist="s.tar.gz", plugin=False).decode(),
+        client_readme(hostile, "p"),
+    ):
+        html = MarkdownIt("commonmark").render(text)  # what a package index shows
+        assert "<script>" not in html and 'href="javascript:' not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
