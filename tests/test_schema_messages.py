@@ -62,7 +62,7 @@ def diagnose(old: str, new: str) -> list[Diagnostic]:
             "      - name: text\n",
             "schema-pattern",
             "'text' does not match the required form ^--[a-z0-9][a-z0-9-]*$",
-            "write a long flag such as --pack: two dashes, then lowercase letters, digits and hyphens",
+            "write a long flag such as --color: two dashes, then lowercase letters, digits and hyphens",
         ),
         (
             "    summary: Send text and print the reply.\n",

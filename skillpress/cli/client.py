@@ -78,7 +78,7 @@ def register(subparsers: Subparsers) -> None:
         "run the thin client from the spec (development)",
         _run,
         "Run the product's thin client straight from its spec, as `<cli> ARGS` would run once\n"
-        "published: `skillpress client run -- credits quote --pack starter-500 --json`.\n"
+        "published: `skillpress client run -- COMMAND --FLAG VALUE`.\n"
         "Exits with the client's own exit code (2 if the spec is not valid).",
     )
     p.add_argument("--spec", type=Path, default=None, help="spec file (default: the configured one)")

@@ -16,7 +16,7 @@ from the disk).
   mtime; gzip header without name or timestamp. (Gzip bytes, unlike the wheel's, can
   differ between zlib builds; on one machine they never change.)
 
-The package, under the import name derived from ``client.package`` (``image-skill`` →
+The package, under the import name derived from ``client.package`` (``acme-notes`` →
 ``image_skill``), holds ``client/`` (the runtime, ``skillpress/client/*.py``, with the
 compiled ``contract.json``, ``SKILL.md`` and the product's ``hooks/`` package next to it,
 where ``main.py`` looks for them), ``contract/`` (the standard-library contract modules
@@ -50,7 +50,7 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 class Distribution:
     """What a client distribution holds: metadata, the package files and its console script."""
 
-    name: str  # as published, e.g. ``image-skill``
+    name: str  # as published, e.g. ``acme-notes``
     version: str
     import_name: str  # e.g. ``image_skill``
     summary: str
@@ -87,7 +87,7 @@ class Distribution:
 
 
 def import_name(package: str) -> str:
-    """``image-skill`` → ``image_skill``; refuse a name Python cannot import."""
+    """``acme-notes`` → ``acme_notes``; refuse a name Python cannot import."""
     name = re.sub(r"[-.]+", "_", package).lower()
     if not name.isidentifier() or name in {"skillpress", "test", "tests"}:
         raise SkillpressError(f"client package {package!r} gives no usable import name ({name!r})")

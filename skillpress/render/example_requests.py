@@ -15,7 +15,7 @@ constant fields included. What only the run could know is fixed here, and shown 
   a field a ``hook`` step may set is :func:`hook_placeholder`; a ``save_credential``
   step's ``request_field`` is sent as true when its flag is given (what the client does);
 * the credential is shown where the protocol puts it, as a shell variable named after
-  the first environment variable among the credential's sources (``$IMAGE_SKILL_TOKEN``),
+  the first environment variable among the credential's sources (``$ACME_TOKEN``),
   else as a placeholder naming the first source; it is attached when the command may
   send one (``protocol.needs_credential`` says required or optional);
 * the base is the contract's default base, reduced to scheme, host and port as the

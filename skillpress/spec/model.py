@@ -95,7 +95,7 @@ class Descriptions(_Model):
 
 
 class Product(_Model):
-    id: Id = Field(description="Machine name of the product, e.g. `image-skill`.")
+    id: Id = Field(description="Machine name of the product, e.g. `acme-notes`.")
     name: PlainLine = Field(description="Display name (plain text).")
     version: str = Field(description="Semantic version of the published contract; equals the newest changelog entry.")
     status: PlainLine | None = Field(None, description="Maturity label shown in documents, e.g. `live preview`.")
@@ -194,7 +194,7 @@ class AcceptsUrl(_Model):
 
 
 class Flag(_Model):
-    name: FlagName = Field(description="Long flag, e.g. `--pack`.")
+    name: FlagName = Field(description="Long flag, e.g. `--color`.")
     type: ValueType = ValueType.string
     summary: OneLine
     description: Markdown | None = None
@@ -519,7 +519,7 @@ class Step(_Model):
 
 
 class Command(_Model):
-    path: CommandPath = Field(description="Words after the executable, e.g. `credits quote`.")
+    path: CommandPath = Field(description="Words after the executable, e.g. `notes list`.")
     summary: OneLine
     description: Markdown | None = None
     surface: Literal["hosted", "local"] = "hosted"

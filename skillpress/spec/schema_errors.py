@@ -47,14 +47,14 @@ _UNION_WORDS = {
 # Plain-words explanations of the model's string patterns, shown as hints.
 _PATTERN_HINTS = {
     r"^[a-z0-9][a-z0-9._-]*$": "use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",
-    r"^--[a-z0-9][a-z0-9-]*$": "write a long flag such as --pack: two dashes, then lowercase letters, digits and hyphens",
-    r"^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$": "write the command words separated by single spaces, e.g. 'credits quote'",
-    r"^[A-Z][A-Z0-9_]*$": "use UPPER_SNAKE_CASE, e.g. INVALID_ARGUMENTS",
+    r"^--[a-z0-9][a-z0-9-]*$": "write a long flag such as --color: two dashes, then lowercase letters, digits and hyphens",
+    r"^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$": "write the command words separated by single spaces, e.g. 'notes list'",
+    r"^[A-Z][A-Z0-9_]*$": "use UPPER_SNAKE_CASE, e.g. NOTE_TOO_LONG",
     r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$": "use dotted lowercase words, e.g. job.completed",
     r"^[^\n]+$": "keep this to a single line; put longer text in a description field",
     r"^[A-Z]{3}$": "use a three-letter ISO 4217 currency code such as USD",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "use letters, digits and underscores, not starting with a digit",
-    r"^/[A-Za-z0-9/_.{}-]*$": "write an absolute API path such as /v1/jobs/{job_id}",
+    r"^/[A-Za-z0-9/_.{}-]*$": "write an absolute API path such as /v1/notes/{note_id}",
 }
 
 _BOUNDS = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
