@@ -1152,8 +1152,8 @@ class PackageImporter:
 
     @staticmethod
     def match_by_name(command: dict[str, Any], keys: list[tuple[str, str]]) -> tuple[str, str] | None:
-        """The one endpoint whose path names the command's first word (``jobs show`` and
-        ``GET /v1/jobs/{id}``), taking a path parameter exactly when the command takes an
+        """The one endpoint whose path names the command's first word (``notes show`` and
+        ``GET /v1/notes/{id}``), taking a path parameter exactly when the command takes an
         argument; ``None`` when there is not exactly one."""
 
         def stem(word: str) -> str:

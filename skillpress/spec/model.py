@@ -199,7 +199,7 @@ class Flag(_Model):
     summary: OneLine
     description: Markdown | None = None
     value_name: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")] | None = Field(
-        None, description="Placeholder shown in usage, e.g. `PACK_ID`."
+        None, description="Placeholder shown in usage, e.g. `COLOR`."
     )
     required: bool = False
     default: str | int | float | bool | None = None
@@ -940,7 +940,7 @@ class CredentialSource(_Model):
     def _one_kind(self) -> CredentialSource:
         if sum(v is not None for v in (self.stdin, self.flag, self.env, self.config)) != 1:
             raise PydanticCustomError(
-                "source_kind", "a credential source has exactly one key: stdin, flag, env or config"
+                "credential_source", "a credential source has exactly one key: stdin, flag, env or config"
             )
         return self
 

@@ -1221,7 +1221,7 @@ def _emitted_paths(spec: Spec) -> tuple[set[str], set[str]]:
         {"error"} | {f"error.{k}" for k in _CLIENT_ERROR_KEYS} | {f"error.recovery.{k}" for k in CLIENT_RECOVERY_KEYS}
     )
     known |= client
-    # a known path makes its parents known too (``data.next`` for ``data.next.human_action``)
+    # a known path makes its parents known too (``data.page`` for ``data.page.cursor``)
     for path in list(known):
         parts = path.split(".")
         known |= {".".join(parts[:n]) for n in range(1, len(parts))}

@@ -143,5 +143,35 @@ def test_engine_names_no_example_product(part: str, words: set[str]) -> None:
     assert _hits(ENGINE[part], words) == []
 
 
+#: Words an example shares with tools and conventions older than it: flags every CLI has,
+#: the skills installer's own flag, and the situation codes ``skillpress import`` writes
+#: into a draft when a product names none.
+COMMON_WORDS = {
+    "--json",
+    "--format",
+    "--dry-run",
+    "dry_run",
+    "--skill",
+    "BAD_RESPONSE",
+    "INVALID_ARGUMENTS",
+    "NETWORK_ERROR",
+    "SERVER_ERROR",
+    "TIMED_OUT",
+}
+
+
+def test_nothing_in_the_package_or_its_templates_names_an_example(words: set[str]) -> None:
+    """The rule for the whole of skillpress: its code and packaged templates (not only the
+    client, contract and mock) name no example product's commands, fields, URLs or codes."""
+    own = words - COMMON_WORDS
+    hits = _hits(ROOT / "skillpress", own)
+    for path in sorted((ROOT / "templates").rglob("*.j2")):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in sorted(own):
+            if re.search(r"(?<![A-Za-z0-9_-])" + re.escape(word.lower()) + r"(?![A-Za-z0-9_])", text):
+                hits.append(f"{path.relative_to(ROOT)}: {word}")
+    assert hits == []
+
+
 def test_mock_names_no_example_product(words: set[str]) -> None:
     assert _hits(ENGINE["mock"], words) == []
