@@ -43,7 +43,11 @@ def load_product(spec_path: Path) -> object | None:
     library = from_files(render_all(spec).files, AGENT_DIR)
     package = spec.client.package if spec.client else None
     execute = _runtime_execute()
-    return Product(compile_contract(spec), library, execute, package=package)  # type: ignore[arg-type]
+    keywords = {}
+    hooks = getattr(spec.protocol, "hooks", None) if spec.protocol is not None else None
+    if hooks:  # the product's hooks package, next to its spec (as `skillpress client run` finds it)
+        keywords["hooks_dir"] = str((spec_path.parent / hooks).resolve())
+    return Product(compile_contract(spec), library, execute, package=package, execute_keywords=keywords)  # type: ignore[arg-type]
 
 
 def _mcp(args: argparse.Namespace) -> int:
