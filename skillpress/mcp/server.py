@@ -135,9 +135,7 @@ class Product:
         lines = [f"{code}: {error.get('message') or ''}".strip()]
         if error.get("retryable") is not None:
             lines.append("Retryable: " + ("yes" if error["retryable"] else "no"))
-        recovery = error.get("recovery")
-        if recovery:
-            lines.append("Recovery: " + (recovery if isinstance(recovery, str) else json.dumps(recovery)))
+        lines += _recovery_lines(error.get("recovery"))
         structured = {"ok": False, "error": error, "exit_code": exit_code}
         return types.CallToolResult(
             content=[types.TextContent(text="\n".join(lines))], structured_content=structured, is_error=True
@@ -147,6 +145,23 @@ class Product:
 
     def read(self, uri: str) -> skill_files.Resource | None:
         return self.resources.get(uri)
+
+
+def _recovery_lines(recovery: Any) -> list[str]:
+    """The recovery hint in words: a text as it is; an object's ``hint`` first, then its other
+    fields as ``key: value`` (the whole object is in ``structuredContent`` too)."""
+    if not recovery:
+        return []
+    if isinstance(recovery, str):
+        return [f"Recovery: {recovery}"]
+    if not isinstance(recovery, dict):
+        return ["Recovery: " + json.dumps(recovery, ensure_ascii=False)]
+    lines = [f"Recovery: {recovery['hint']}"] if isinstance(recovery.get("hint"), str) else []
+    for key, value in recovery.items():
+        if key != "hint" and value not in (None, "", [], {}):
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            lines.append(f"  {key}: {text}")
+    return lines
 
 
 def build_server(product: Product) -> Server[Any]:
