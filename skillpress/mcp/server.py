@@ -41,6 +41,12 @@ from . import tools as tool_defs
 Execute = Callable[..., Any]
 
 
+class GetSkillParams(types.RequestParams):
+    """``skills/get`` parameters (skills extension): the URI of a skill's SKILL.md."""
+
+    uri: str
+
+
 class Product:
     """Everything one server serves: the contract, the skills library, the runtime's
     ``execute`` and the environment calls run with (the server's own by default)."""
@@ -199,6 +205,20 @@ def build_server(product: Product) -> Server[Any]:
         )
         return types.ReadResourceResult(contents=[content])
 
+    skill_entries = product.library.skills_list_entries()
+
+    async def list_skills(_ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams) -> dict[str, Any]:
+        return {"skills": skill_entries, "ttlMs": 0, "cacheScope": "private"}
+
+    async def get_skill(_ctx: ServerRequestContext[Any], params: GetSkillParams) -> dict[str, Any]:
+        for entry in skill_entries:
+            if entry["uri"] == params.uri:
+                return {"skill": entry, "ttlMs": 0, "cacheScope": "private"}
+        from mcp.shared.exceptions import MCPError
+        from mcp_types.jsonrpc import INVALID_PARAMS
+
+        raise MCPError(code=INVALID_PARAMS, message=f"no skill {params.uri}")
+
     product_info = contract["product"]
     server: Server[Any] = Server(
         product_info["id"],
@@ -213,6 +233,8 @@ def build_server(product: Product) -> Server[Any]:
         on_read_resource=read_resource,
     )
     server.extensions[skill_files.SKILLS_EXTENSION] = {}
+    server.add_request_handler("skills/list", types.PaginatedRequestParams, list_skills)
+    server.add_request_handler("skills/get", GetSkillParams, get_skill)
     return server
 
 

@@ -45,29 +45,76 @@ def mime_type(path: str) -> str:
     return MIME_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
 
 
-def frontmatter(text: str) -> dict[str, str]:
-    """The top-level ``key: value`` pairs of a SKILL.md front matter (values JSON-unquoted)."""
+def _front_lines(text: str) -> list[str] | None:
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        return {}
-    found: dict[str, str] = {}
-    for line in lines[1:]:
+        return None
+    for index, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
-            break
-        if not line or line[0] in " \t#" or ":" not in line:
+            return lines[1:index]
+    return None
+
+
+def _scalar(raw: str) -> Any:
+    """A YAML plain or quoted scalar, as YAML's core schema reads the ones skills use."""
+    value = raw.strip()
+    if value.startswith('"'):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if value.startswith("'") and value.endswith("'") and len(value) > 1:
+        return value[1:-1].replace("''", "'")
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return value.lower() == "true"
+    if value.lstrip("-+").isdigit():
+        return int(value)
+    try:
+        return float(value) if any(ch.isdigit() for ch in value) and value[0] in "+-.0123456789" else value
+    except ValueError:
+        return value
+
+
+def _simple_frontmatter(lines: list[str]) -> dict[str, Any]:
+    """Top-level ``key: scalar`` pairs and one level of nested ``key:`` mappings — the
+    front matter skillpress writes — without a YAML library."""
+    found: dict[str, Any] = {}
+    current: dict[str, Any] | None = None
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
-        key, _, value = line.partition(":")
-        value = value.strip()
-        if value.startswith('"'):
-            try:
-                value = str(json.loads(value))
-            except ValueError:
-                pass
-        elif value.startswith("'") and value.endswith("'") and len(value) > 1:
-            value = value[1:-1].replace("''", "'")
-        if value:
-            found[key.strip()] = value
+        indented = line[0] in " \t"
+        key, colon, value = line.strip().partition(":")
+        if not colon:
+            continue
+        if indented and current is not None:
+            current[key.strip()] = _scalar(value)
+        elif not indented:
+            if value.strip():
+                found[key.strip()] = _scalar(value)
+                current = None
+            else:
+                current = found[key.strip()] = {}
     return found
+
+
+def frontmatter(text: str) -> dict[str, Any]:
+    """A SKILL.md's front matter as JSON (PyYAML when it is installed, else the subset
+    skillpress writes); ``{}`` without one."""
+    lines = _front_lines(text)
+    if lines is None:
+        return {}
+    try:
+        import yaml
+    except ImportError:
+        return _simple_frontmatter(lines)
+    try:
+        value = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        return _simple_frontmatter(lines)
+    return value if isinstance(value, dict) else {}
 
 
 class Resource:
@@ -108,10 +155,11 @@ class Library:
         entries = []
         for name, files in self.skills.items():
             meta = frontmatter(files.get("SKILL.md", b"").decode("utf-8", "replace"))
+            description = meta.get("description")
             entries.append(
                 {
                     "name": name,
-                    "description": meta.get("description", ""),
+                    "description": description if isinstance(description, str) else "",
                     "uri": f"{SKILL_SCHEME}{name}/SKILL.md",
                     "frontmatter": meta,
                     "files": [
@@ -121,6 +169,26 @@ class Library:
                 }
             )
         return entries
+
+    def skills_list_entries(self) -> list[dict[str, Any]]:
+        """The entries of the skills extension's ``skills/list`` (SEP-2640): the SKILL.md URI,
+        its front matter as JSON, and every file of the skill with ``sha256:`` digest and size."""
+        return [
+            {
+                "uri": entry["uri"],
+                "frontmatter": entry["frontmatter"],
+                "resources": [
+                    {
+                        "uri": f["uri"],
+                        "digest": f"sha256:{f['sha256']}",
+                        "size": f["size"],
+                        "mimeType": mime_type(f["path"]),
+                    }
+                    for f in entry["files"]
+                ],
+            }
+            for entry in self.skill_entries()
+        ]
 
     def resources(self) -> list[Resource]:
         found: list[Resource] = []

@@ -6,6 +6,7 @@ The bundle is a folder installers accept as it is::
       README.md, LICENSE
       .claude-plugin/plugin.json         (when the spec's publish.claude_plugin is on)
       .claude-plugin/marketplace.json    (one plugin whose source is "./": this folder)
+      mcp.json                           (when there is a client: its `<cli> mcp` server)
       skills/<name>/SKILL.md, references/...
 
 There is no SKILL.md at its root, so an installer (the `skills` CLI, for one) finds every
@@ -30,6 +31,10 @@ from skillpress.spec.model import Spec
 
 SKILLS = "skills"
 PLUGIN_DIR = ".claude-plugin"
+#: The MCP server config at the bundle's root (Agent Plugins 1.0 ``mcp.json``), naming the
+#: published client's ``mcp`` command.
+MCP_JSON = "mcp.json"
+MCP_SCHEMA = "https://agent-plugins.org/schemas/1.0.0/mcp.schema.json"
 
 
 def release_date(spec: Spec) -> dt.date:
@@ -96,6 +101,46 @@ def marketplace_json(spec: Spec) -> bytes:
             "plugins": [{**plugin_entry(spec), "source": "./"}],
         }
     )
+
+
+# --------------------------------------------------------------------------- MCP
+
+
+def mcp_config(spec: Spec) -> dict[str, Any]:
+    """``{"mcpServers": {name: {"type": "stdio", "command": cli, "args": ["mcp"]}}}``: the
+    stdio server the published client runs once installed with its ``mcp`` extra (the shape
+    MCP hosts' own config files take)."""
+    return {"mcpServers": {plugin_name(spec): {"type": "stdio", "command": spec.product.cli_name, "args": ["mcp"]}}}
+
+
+def mcp_json(spec: Spec) -> bytes:
+    """``mcp.json`` of the bundle: :func:`mcp_config` under the Agent Plugins 1.0 schema."""
+    return _json({"$schema": MCP_SCHEMA, **mcp_config(spec)})
+
+
+def _mcp_section(spec: Spec) -> list[str]:
+    if spec.client is None:
+        return []
+    cli = spec.product.cli_name
+    return [
+        "",
+        "## Use it from an MCP host",
+        "",
+        (
+            f"`{cli} mcp` serves every command as an MCP tool and these skills as `skill://` resources, "
+            f"over stdio, from the same contract as the command line. It needs the client's `mcp` extra; "
+            f"`{MCP_JSON}` in this folder is the server entry MCP hosts read:"
+        ),
+        "",
+        "```sh",
+        f"pip install '{spec.client.package}[mcp]'",
+        f"claude mcp add {plugin_name(spec)} -- {cli} mcp",
+        "```",
+        "",
+        "```json",
+        json.dumps(mcp_config(spec), indent=2),
+        "```",
+    ]
 
 
 # --------------------------------------------------------------------------- LICENSE
@@ -221,6 +266,7 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         "```",
     ]
     lines += _install(spec, "client")
+    lines += _mcp_section(spec)
     links = [
         ("Homepage", product.urls.homepage),
         ("skill.md, the canonical skill", product.urls.skill),
@@ -291,6 +337,8 @@ __all__ = [
     "client_readme",
     "license_text",
     "marketplace_json",
+    "mcp_config",
+    "mcp_json",
     "plugin_json",
     "plugin_name",
     "release_date",
