@@ -22,11 +22,11 @@ credential.
   ``not``/``anyOf`` over every pair. Descriptions say the same in words, for hosts that
   drop the combinators.
 * **Annotations**: ``readOnlyHint`` when every endpoint the command can reach is a
-  ``GET``/``HEAD`` and the contract prices none of its calls; ``destructiveHint`` when it
-  can reach a ``DELETE``; ``idempotentHint`` when every method it can reach is idempotent in
-  HTTP's sense and it spends nothing; ``openWorldHint`` always (it talks to the product's
-  API). The credit cost sentence (from ``contract.pricing`` when the contract has prices)
-  ends the description.
+  ``GET``/``HEAD`` and the contract prices none of its calls (``pricing.cost_for``);
+  ``destructiveHint`` when it can reach a ``DELETE``; ``idempotentHint`` when every method
+  it can reach is idempotent in HTTP's sense and it spends nothing; ``openWorldHint``
+  always (it talks to the product's API). The docs' cost sentence (``Free: ...`` or what a
+  call costs, its flags named as the tool's inputs) ends the description.
 
 :func:`to_argv` turns a tool call's arguments into the argv the client parses: the command
 words, then ``--flag=value`` per flag in the command's flag order, then ``--`` and the
@@ -42,6 +42,7 @@ import math
 import re
 
 from ..contract import invocation as grammar
+from ..contract import pricing
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -262,26 +263,34 @@ def reachable_endpoints(contract: Mapping[str, Any], command: Mapping[str, Any])
     return [endpoints[e] for e in seen]
 
 
+def spends(contract: Mapping[str, Any], command: Mapping[str, Any]) -> bool:
+    """Whether the contract prices a call of the command to any endpoint it can reach."""
+    return any(
+        pricing.cost_for(contract, endpoint["id"], command["id"]) is not None
+        for endpoint in reachable_endpoints(contract, command)
+    )
+
+
 def cost_sentence(contract: Mapping[str, Any], command: Mapping[str, Any]) -> str | None:
-    """What a call costs, in the docs' words (``None``: free, or the contract has no prices)."""
-    if not contract.get("pricing"):
-        return None
-    try:
-        from ..contract import pricing  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # a contract compiled before prices existed in this package
-        return None
+    """What a call costs, in the docs' words with flags named as the tool's inputs
+    (``None`` when the contract has no prices)."""
     sentence = pricing.command_cost_sentence(contract, command["id"])
-    return str(sentence) if sentence else None
+    if not sentence:
+        return None
+    keys = {
+        name: p.key for p in params(contract, command) if p.flag is not None for name in grammar._long_names(p.flag)
+    }
+    return re.sub(r"`(--[A-Za-z0-9][A-Za-z0-9-]*)`", lambda m: f"`{keys.get(m.group(1), m.group(1))}`", sentence)
 
 
 def tool_annotations(contract: Mapping[str, Any], command: Mapping[str, Any]) -> dict[str, Any]:
     methods = {str(e.get("method") or "GET").upper() for e in reachable_endpoints(contract, command)}
-    spends = cost_sentence(contract, command) is not None
-    read_only = bool(methods) and methods <= READ_METHODS and not spends
+    spending = spends(contract, command)
+    read_only = bool(methods) and methods <= READ_METHODS and not spending
     result: dict[str, Any] = {"title": command["path"], "readOnlyHint": read_only}
     if not read_only:
         result["destructiveHint"] = "DELETE" in methods
-        result["idempotentHint"] = bool(methods) and methods <= IDEMPOTENT_METHODS and not spends
+        result["idempotentHint"] = bool(methods) and methods <= IDEMPOTENT_METHODS and not spending
     result["openWorldHint"] = True
     return result
 

@@ -172,12 +172,21 @@ def test_a_get_that_is_priced_is_not_read_only(monkeypatch: pytest.MonkeyPatch) 
     contract = contract_of("firecrawl")
     command = _command(contract, "status")
     assert tools.tool_annotations(contract, command)["readOnlyHint"] is True
-    monkeypatch.setattr(
-        tools, "cost_sentence", lambda c, cmd: "1 credit per call." if cmd["path"] == "status" else None
-    )
+    monkeypatch.setattr(tools, "spends", lambda c, cmd: cmd["path"] == "status")
     priced = tools.tool_annotations(contract, command)
     assert priced["readOnlyHint"] is False and priced["idempotentHint"] is False
-    assert tools.description(contract, command).endswith("1 credit per call.")
+
+
+def test_descriptions_end_with_the_cost_in_the_tools_own_words() -> None:
+    scrape = _tool("firecrawl", "scrape")
+    assert scrape["description"].endswith(
+        "Costs 1 credit per page. JSON extraction, PDF pages and some options cost more per page."
+    )
+    assert scrape["annotations"]["readOnlyHint"] is False and scrape["annotations"]["idempotentHint"] is False
+    assert _tool("firecrawl", "status")["description"].endswith("Free: it spends no credits.")
+    create = _tool("image-skill", "create")["description"]
+    assert "`model`" in create and "`output_count`" in create and "`dry_run`" in create
+    assert "--" not in create
 
 
 # --------------------------------------------------------------------------- argv mapping
