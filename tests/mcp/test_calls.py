@@ -3,7 +3,8 @@
 The SDK's client starts ``skillpress mcp SPEC`` with the environment an MCP host would
 give it (the product's base-URL and credential variables, pointing at the mock), calls a
 read-only tool, a spending tool and one that fails with a declared error code, and checks
-what the mock logged and what came back. No answer holds the credential.
+what the mock logged, what it debited (the spending call's price from ``contract.pricing``,
+nothing for the others) and what came back. No answer holds the credential.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 
 pytest.importorskip("mcp")
 
+from skillpress.contract import pricing
+from skillpress.mcp import tools
 from skillpress.spec import load_spec
 from tests.examples import EXAMPLES
 from tests.mcp.test_stdio import session
@@ -55,6 +58,12 @@ def _host_env(contract: dict[str, Any], base: str, secret: str, home: Path) -> d
     return env
 
 
+def _balance(mock: Any, secret: str) -> float:
+    """The account's balance in the mock's store (the mock's own bookkeeping, not a reply)."""
+    store = mock.app.store
+    return float(store.balance(store.account_of(secret)))
+
+
 def _texts(result: Any) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content) + json.dumps(result.structured_content)
 
@@ -76,8 +85,11 @@ def test_calls_against_the_mock(product: str, tmp_path: Path) -> None:
                 results[key] = await client.call_tool(name, arguments)
             return {"tools": listed, **results}
 
+        before = _balance(mock, secret)
         got = session(product, steps, _host_env(contract, mock.url, secret, tmp_path))
-        logged = [(r["method"], r["path"]) for r in mock.requests()]
+        after = _balance(mock, secret)
+        requests = mock.requests()
+        logged = [(r["method"], r["path"]) for r in requests]
 
     read_name, _, read_request = plan["read"]
     assert got["tools"][read_name].annotations.read_only_hint is True
@@ -88,6 +100,15 @@ def test_calls_against_the_mock(product: str, tmp_path: Path) -> None:
     assert logged[:2] == [read_request, spend_request]
     assert isinstance(got["spend"].structured_content, dict)
     assert json.loads(got["spend"].content[0].text) == got["spend"].structured_content
+
+    # The spending call was debited by what the contract prices it at, the read-only one not at all.
+    command = tools.command_for_tool(contract, spend_name)
+    assert command is not None
+    spend_log = requests[1]
+    data = got["spend"].structured_content  # the reply's data, as the tool answered it
+    cost = pricing.call_cost(contract, command["id"], spend_log["endpoint"], spend_log["json"] or {}, data)
+    assert cost, "the spending example must be priced"
+    assert before - after == cost
 
     fail = got["fail"]
     code = plan["fail"][2]
