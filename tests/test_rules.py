@@ -438,7 +438,7 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-description": Case(
-        passing=set_in("skills", 0, "description", value="x" * 1024),
+        passing=set_in("skills", 0, "description", value="Use it when testing. " + "x" * 1003),
         failing=[
             set_in("skills", 0, "description", value="x" * 1025),
             set_in("skills", 0, "description", value="   "),
@@ -446,11 +446,25 @@ CASES: dict[str, Case] = {
             set_in("skills", 0, "description", value="x" * 1024 + "\n"),
         ],
     ),
+    "description-front": Case(
+        # "Use it when" ends exactly at character 250: still inside what agent lists show
+        passing=set_in("skills", 0, "description", value="x" * 238 + " Use it when asked." + " More." * 100),
+        failing=[
+            set_in("skills", 0, "description", value="x" * 239 + " Use it when asked."),
+            set_in("skills", 0, "description", value="Check a hosted round trip with Echo Skill."),
+            set_in("skills", 0, "description", value="A" * 300 + ". Invoke it whenever a test is due."),
+        ],
+    ),
     "skill-frontmatter": Case(
         # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
         # frontmatter does not carry
         passing=chain(
-            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - now."),
+            set_in(
+                "skills",
+                0,
+                "description",
+                value="Check a round trip -- quickly \u2014 with Echo Skill - use it when in doubt.",
+            ),
             set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
         ),
         failing=[
@@ -462,7 +476,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-canonical": Case(
-        passing=lambda d: d["skills"].append({"name": "echo-lite", "description": "A shorter echo skill."}),
+        passing=lambda d: d["skills"].append(
+            {"name": "echo-lite", "description": "A shorter echo skill; use it when time is short."}
+        ),
         failing=[
             set_in("skills", 0, "canonical", value=False),
             lambda d: d["skills"].append({"name": "echo-lite", "canonical": True, "description": "Shorter."}),
@@ -564,8 +580,13 @@ CASES: dict[str, Case] = {
         ],
     ),
     "first-run-valid": Case(
-        passing=set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+        # the homepage's showcase is an invocation too
+        passing=chain(
+            set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+            set_in("showcase", value={"argv": ["echo", "--text", "hi"], "shows": "Echo.", "output": '{"ok": true}'}),
+        ),
         failing=[
+            set_in("showcase", value={"argv": ["echo", "--txt", "hi"], "shows": "Echo.", "output": "hi"}),
             set_in("first_run", value=[{"argv": ["eco", "--text", "hi"], "why": "Check it works."}]),
             set_in("first_run", value=[{"argv": ["echo", "--text", "hi", "--verbose"], "why": "Check."}]),
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),

@@ -7,6 +7,7 @@ site); the templates under ``templates/site/`` only format what is computed here
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from skillpress.contract.pricing import format_money
 from skillpress.render import contract_text, escape, views
 from skillpress.render.views import CommandView, Page
+from skillpress.site import discovery
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
 
 #: Folder (under ``site/``) holding the agent files; the site serves them at its root.
@@ -34,6 +36,9 @@ class SitePage:
     note: str
     lead: str
     """The description as markdown: the paragraph under the page's title."""
+    html_title: str | None = None
+    """Plain text for the HTML ``<title>`` when the theme's "page - site" form would not fit
+    (the homepage, whose title is the site name)."""
 
     @property
     def source(self) -> str:
@@ -51,7 +56,12 @@ def site_pages(spec: Spec) -> list[SitePage]:
     short = product.descriptions.short
     pages = [
         SitePage(
-            "index", product.name, short, "what it is, how to install it and the first run", escape.md_inline(short)
+            "index",
+            product.name,
+            short,
+            "what it is, how to install it and the first run",
+            escape.md_inline(short),
+            html_title=product.name,
         )
     ]
     for p in views.site_pages(spec):
@@ -357,6 +367,50 @@ def credits_view(spec: Spec, endpoints: list[EndpointView]) -> CreditsView | Non
     return CreditsView(value, packs, methods, custom)
 
 
+@dataclass(frozen=True)
+class HomePricing:
+    """The homepage's "What a call costs" block (``templates/site/_home_pricing.md.j2``).
+
+    ``typical`` holds markdown sentences on what a typical call costs (filled from the
+    spec's credit rules where the spec has them); ``packs`` are the packs or plans on sale.
+    ``home_pricing`` returns None, and the block is left out, when there is nothing to say.
+    """
+
+    typical: list[str]
+    credit_value: str | None
+    packs: list[PackView]
+    details: str | None
+    """Source of the page with every price (``credits.md``), when the site has one."""
+
+
+def home_pricing(spec: Spec, credits: CreditsView | None, pages: list[SitePage]) -> HomePricing | None:
+    if credits is None:
+        return None
+    details = next((p.source for p in pages if p.slug == "credits"), None)
+    typical: list[str] = []
+    if not typical and not credits.packs:
+        return None
+    return HomePricing(typical, credits.credit_value, credits.packs, details)
+
+
+@dataclass(frozen=True)
+class ShowcaseView:
+    """The homepage's worked example: a shell line and what it prints."""
+
+    command: str
+    shows: str
+    output: str
+    output_format: str
+
+
+def showcase_view(spec: Spec) -> ShowcaseView | None:
+    showcase = spec.showcase
+    if showcase is None:
+        return None
+    line = views.shell_line(spec.product.cli_name, showcase.argv)
+    return ShowcaseView(line, showcase.shows, showcase.output.rstrip("\n"), showcase.output_format)
+
+
 def command_rules(spec: Spec, commands: list[CommandView]) -> list[Guidance]:
     """Rules the visible commands refer to (the command sections link to them), in spec order."""
     used = {rule.id for view in commands if not view.command.hidden for rule in view.rules}
@@ -368,8 +422,12 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
     endpoints = endpoint_views(spec, commands, contract)
     links = agent_links(spec)
     pages = site_pages(spec)
+    credits = credits_view(spec, endpoints)
     return {
         "site_pages": pages,
+        "home_pricing": home_pricing(spec, credits, pages),
+        "showcase": showcase_view(spec),
+        "markdown_url": functools.partial(discovery.twin_url, spec),
         "page_slugs": {page.slug for page in pages},
         "agent_links": links,
         "agent_hrefs": {link.name: link.href for link in links},
@@ -383,5 +441,5 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
         "endpoint_views": endpoints,
         "event_views": event_views(spec, commands),
         "exit_code_views": exit_code_views(spec),
-        "credits_view": credits_view(spec, endpoints),
+        "credits_view": credits,
     }

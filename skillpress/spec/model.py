@@ -857,6 +857,15 @@ class FirstRunStep(_Model):
     optional: bool = False
 
 
+class Showcase(_Model):
+    """The worked example on the homepage: one call and what it gives back."""
+
+    argv: list[str] = Field(min_length=1, description="Command path words then flags, after the executable.")
+    shows: OneLine = Field(description="What the example does, as its caption.")
+    output: Code = Field(description="What the call prints, verbatim (shortened where long).")
+    output_format: Literal["json", "markdown", "text"] = Field("json", description="How the output is highlighted.")
+
+
 class Guidance(_Model):
     id: Id
     title: PlainLine
@@ -1151,6 +1160,7 @@ class Spec(_Model):
     events: list[Event] = Field(default_factory=list)
     credits: Credits | None = None
     first_run: list[FirstRunStep] = Field(default_factory=list)
+    showcase: Showcase | None = Field(None, description="The homepage's worked example (left out when absent).")
     guidance: list[Guidance] = Field(default_factory=list)
     telemetry: Telemetry = Field(default_factory=Telemetry)
     changelog: list[ChangelogEntry] = Field(min_length=1)

@@ -792,6 +792,40 @@ def skill_description(spec: Spec) -> Iterator[Finding]:
             )
 
 
+#: How many characters of a skill description the busiest agent lists show (Claude Code's
+#: skill listing cuts each description there; README, "Skill descriptions").
+DESCRIPTION_FRONT = 250
+
+#: A trigger: "use it when ...", "use this skill whenever ...", "invoke before ...", or a
+#: clause that starts "when the user/agent/task ...".
+_TRIGGER = re.compile(
+    r"\b(?:use|invoke|trigger)(?:s|d)?\b(?:\s+[^\s.;:]+){0,3}?\s+"
+    r"(?:when|whenever|if|before|after|for|on)\b"
+    r"|\bwhen(?:ever)?\s+(?:a|an|the|you|your|users?|agents?|tasks?|people|someone)\b",
+    re.IGNORECASE,
+)
+
+
+@rule("description-front")
+def description_front(spec: Spec) -> Iterator[Finding]:
+    """The trigger ("use it when ...") sits in the part of the description agent lists show."""
+    for i, skill in enumerate(spec.skills):
+        text = " ".join(skill.description.split())
+        if not text:
+            continue  # skill-description reports an empty one
+        found = _TRIGGER.search(text)
+        if found is not None and found.end() <= DESCRIPTION_FRONT:
+            continue
+        where = "says nowhere" if found is None else f"says only at character {found.start() + 1}"
+        yield Finding(
+            ("skills", i, "description"),
+            f"skill {skill.name!r} {where} when to use it; agent skill lists show about the first "
+            f"{DESCRIPTION_FRONT} characters of a description",
+            'put the trigger ("Use it when ...") in the first sentence or two, and the detail after it',
+            severity=Severity.WARNING,
+        )
+
+
 # What the Agent Skills reference validator (skills-ref) cannot read back from the
 # SKILL.md frontmatter: it cuts the file at the first "---" anywhere (not only on a line
 # of its own); its YAML reader refuses DEL, the C1 controls and U+FFFE/U+FFFF, and reads
@@ -978,6 +1012,8 @@ def _runs(spec: Spec, argv: list[str]) -> str | None:
 def first_run_valid(spec: Spec) -> Iterator[Finding]:
     for i, step in enumerate(spec.first_run):
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
+    if spec.showcase is not None:
+        yield from _check_invocation(spec, spec.showcase.argv, ("showcase", "argv"))
 
 
 # --------------------------------------------------------------------------- every string of the spec
