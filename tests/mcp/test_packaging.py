@@ -65,3 +65,20 @@ def test_bundle_mcp_json_points_at_the_clients_mcp_command(product: str) -> None
     readme = out["README.md"].decode()
     assert f"pip install '{spec.client.package}[mcp]'" in readme
     assert f"-- {spec.product.cli_name} mcp" in readme
+
+
+def test_mcp_modules_ship_relatively_importing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from skillpress.diagnostics import SkillpressError
+    from skillpress.publish.wheel import mcp_modules
+
+    assert sorted(mcp_modules(ROOT / "skillpress" / "mcp")) == [
+        "__init__.py",
+        "entry.py",
+        "server.py",
+        "skills.py",
+        "tools.py",
+    ]
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "entry.py").write_text("from skillpress.contract import protocol\n")
+    with pytest.raises(SkillpressError, match="relatively"):
+        mcp_modules(tmp_path)
