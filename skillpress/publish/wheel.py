@@ -123,35 +123,6 @@ def client_modules(client_dir: Path) -> dict[str, bytes]:
     return modules
 
 
-#: The published client's optional extra for ``<cli> mcp`` (the MCP SDK); the base install
-#: needs nothing but the standard library.
-MCP_EXTRA = {"mcp": ["mcp>=2.3,<3"]}
-
-
-def mcp_modules(mcp_dir: Path) -> dict[str, bytes]:
-    """The MCP server's modules (``skillpress/mcp/*.py``, shipped as ``<package>/mcp/``),
-    refusing any that import ``skillpress`` absolutely, as :func:`client_modules` does."""
-    modules: dict[str, bytes] = {}
-    for path in sorted(mcp_dir.glob("*.py")):
-        data = path.read_bytes()
-        for node in ast.walk(ast.parse(data, filename=str(path))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            if any(name.split(".")[0] == "skillpress" for name in names):
-                raise SkillpressError(
-                    f"line {getattr(node, 'lineno', 0)}: the MCP server must import the client's modules "
-                    "relatively, or it cannot ship inside the client's package",
-                    file=str(path),
-                )
-        modules[path.name] = data
-    if "entry.py" not in modules or "__init__.py" not in modules:
-        raise SkillpressError("the MCP server package is incomplete (no entry.py or __init__.py)", file=str(mcp_dir))
-    return modules
-
-
 # --------------------------------------------------------------------------- metadata
 
 
@@ -346,13 +317,11 @@ def _tarinfo(name: str, size: int, mtime: int, *, directory: bool = False) -> ta
 
 
 __all__ = [
-    "MCP_EXTRA",
     "Distribution",
     "build_sdist",
     "build_wheel",
     "client_modules",
     "import_name",
-    "mcp_modules",
     "metadata",
     "record_hash",
     "sdist_pyproject",

@@ -69,7 +69,7 @@ def test_bundle_mcp_json_points_at_the_clients_mcp_command(product: str) -> None
 
 def test_mcp_modules_ship_relatively_importing(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from skillpress.diagnostics import SkillpressError
-    from skillpress.publish.wheel import mcp_modules
+    from skillpress.publish.mcp_files import mcp_modules
 
     assert sorted(mcp_modules(ROOT / "skillpress" / "mcp")) == [
         "__init__.py",
@@ -82,3 +82,11 @@ def test_mcp_modules_ship_relatively_importing(tmp_path) -> None:  # type: ignor
     (tmp_path / "entry.py").write_text("from skillpress.contract import protocol\n")
     with pytest.raises(SkillpressError, match="relatively"):
         mcp_modules(tmp_path)
+
+
+def test_package_files_hold_the_server_and_the_skills() -> None:
+    from skillpress.publish.mcp_files import package_files
+
+    files = package_files({"skills/a/SKILL.md": b"x", "skills/a/references/cli.md": b"y", "site/agent/llms.txt": b"z"})
+    assert [p for p in files if not p.startswith("mcp/")] == ["skills/a/SKILL.md", "skills/a/references/cli.md"]
+    assert "mcp/server.py" in files and "mcp/entry.py" in files
