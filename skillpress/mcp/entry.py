@@ -20,6 +20,18 @@ PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXIT_CANNOT_RUN = 2
 
 
+def distribution_name(import_name: str) -> str:
+    """The installed distribution that provides ``import_name`` (``image-skill`` for
+    ``image_skill``); the import name itself when the metadata does not say."""
+    try:
+        from importlib.metadata import packages_distributions
+
+        names = packages_distributions().get(import_name) or []
+    except Exception:  # broken metadata of an unrelated distribution must not hide the hint
+        names = []
+    return sorted(names)[0] if names else import_name
+
+
 def serve(
     contract: dict[str, Any],
     *,
@@ -29,7 +41,7 @@ def serve(
     env: Mapping[str, str] | None = None,
 ) -> int:
     """Serve ``contract`` on stdin/stdout until the host closes it; the exit code."""
-    package = os.path.basename(package_dir.rstrip(os.sep))
+    package = distribution_name(os.path.basename(package_dir.rstrip(os.sep)))
     try:
         import mcp  # noqa: F401
     except ImportError:
