@@ -248,8 +248,11 @@ def test_argv_is_deterministic_and_keeps_dash_values() -> None:
 def _value_for(param: tools.Param, draw: st.DrawFn) -> Any:
     source = param.argument or param.flag or {}
     choices = list(source.get("choices") or ())
-    text = st.text(st.characters(codec="utf-8", exclude_characters="\x00,"), min_size=1).filter(
-        lambda s: s == s.strip()
+    transform = list(source.get("transform") or ())  # values already in the form the parser gives them
+    text = (
+        st.text(st.characters(codec="utf-8", exclude_characters="\x00,"), min_size=1)
+        .map(lambda s: invocation._transform(s, transform))
+        .filter(lambda s: s == s.strip() and s != "" and invocation._transform(s, transform) == s)
     )
     kind = param.kind
     if kind == "boolean":
