@@ -24,7 +24,7 @@ def _runtime_execute() -> object | None:
     return getattr(runtime, "execute", None)
 
 
-def load_product(spec_path: Path) -> object | None:
+def load_product(spec_path: Path, templates: Path | None = None) -> object | None:
     """The :class:`skillpress.mcp.server.Product` of a valid spec (``None``, diagnostics on
     stderr, otherwise)."""
     from skillpress.contract.compile import compile_contract
@@ -40,7 +40,7 @@ def load_product(spec_path: Path) -> object | None:
         sys.stderr.write(format_text(result.diagnostics))
         return None
     spec = result.spec
-    library = from_files(render_all(spec).files, AGENT_DIR)
+    library = from_files(render_all(spec, templates).files, AGENT_DIR)  # the skills as `build` writes them
     package = spec.client.package if spec.client else None
     execute = _runtime_execute()
     keywords = {}
@@ -57,7 +57,7 @@ def _mcp(args: argparse.Namespace) -> int:
         sys.stderr.write("skillpress: the MCP server needs the `mcp` package: pip install 'skillpress[mcp]'\n")
         return EXIT_CANNOT_RUN
     project = project_for(args.spec, root=args.root)
-    product = load_product(project.spec_path)
+    product = load_product(project.spec_path, project.templates)
     if product is None:
         sys.stderr.write("skillpress: the spec is not valid; fix it before serving it over MCP\n")
         return EXIT_FAILED
