@@ -9,7 +9,10 @@ For each product it prints medians (min-max) of
   (the command line listing its commands, also from the spec, in a new process);
 * **call**: one read-only tool call against an in-process mock inside a running session,
   against the same command as a new ``skillpress client run`` process, and the runtime's
-  ``execute`` in this process (the floor both share: request mapping, HTTP, reply).
+  ``execute`` in this process (the floor both share: request mapping, HTTP, reply);
+* the same two for the **installed client** (its wheel built as ``publish`` builds it and
+  installed with pip into a temporary folder): ``<cli> mcp`` against ``<cli> help``, and
+  a call in a session against the same command as a new ``<cli>`` process.
 
 ``skillpress mcp`` compiles the contract and renders the skills from the spec when it
 starts; the published client's ``<cli> mcp`` reads them from its package instead. Figures
@@ -59,10 +62,14 @@ def _cli_ms(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
 
 
 def _mcp_start_ms(spec: Path, env: dict[str, str], runs: int) -> list[float]:
+    return _mcp_start_ms_command([sys.executable, "-m", "skillpress", "mcp", str(spec)], env, runs)
+
+
+def _mcp_start_ms_command(command: list[str], env: dict[str, str], runs: int) -> list[float]:
     import anyio
     from mcp import Client, StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=["-m", "skillpress", "mcp", str(spec)], env=env)
+    params = StdioServerParameters(command=command[0], args=command[1:], env=env)
     times: list[float] = []
 
     async def once() -> None:
@@ -77,10 +84,17 @@ def _mcp_start_ms(spec: Path, env: dict[str, str], runs: int) -> list[float]:
 
 
 def _mcp_call_ms(spec: Path, env: dict[str, str], tool: str, arguments: dict[str, Any], calls: int) -> list[float]:
+    command = [sys.executable, "-m", "skillpress", "mcp", str(spec)]
+    return _mcp_call_ms_command(command, env, tool, arguments, calls)
+
+
+def _mcp_call_ms_command(
+    command: list[str], env: dict[str, str], tool: str, arguments: dict[str, Any], calls: int
+) -> list[float]:
     import anyio
     from mcp import Client, StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=["-m", "skillpress", "mcp", str(spec)], env=env)
+    params = StdioServerParameters(command=command[0], args=command[1:], env=env)
     times: list[float] = []
 
     async def session() -> None:
@@ -95,6 +109,63 @@ def _mcp_call_ms(spec: Path, env: dict[str, str], tool: str, arguments: dict[str
 
     anyio.run(session)
     return times[2:]
+
+
+def _install_client(product: str, into: Path) -> tuple[Path, str] | None:
+    """The product's client wheel, built as ``publish`` builds it and installed with pip into
+    ``into``; (console script, import name), or ``None`` when it does not carry ``mcp/``."""
+    from skillpress.publish import release
+    from skillpress.publish.wheel import build_wheel
+    from skillpress.render import render_all
+    from skillpress.spec import load_spec
+
+    path = ROOT / "examples" / product / "spec.yaml"
+    spec = load_spec(path).spec
+    assert spec is not None
+    files = {k: v.encode() if isinstance(v, str) else v for k, v in render_all(spec).files.items()}
+    dist = release.client_distribution(release.Release(spec, path, files))
+    if "mcp/entry.py" not in dist.files:
+        return None
+    wheel = into / dist.wheel_name
+    wheel.write_bytes(build_wheel(dist))
+    target = into / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
+        check=True,
+    )
+    return target / "bin" / dist.cli_name, str(target)
+
+
+def _installed(product: str, runs: int, calls: int) -> None:
+    """The same comparison for the published client: ``<cli> mcp`` against ``<cli> help``,
+    and a call in a session against the same command as a new ``<cli>`` process."""
+    from skillpress.contract.compile import compile_contract
+    from skillpress.mock.server import MockServer
+    from skillpress.spec import load_spec
+
+    installed = _install_client(product, Path(tempfile.mkdtemp(prefix="bench-mcp-wheel-")))
+    if installed is None:
+        print("installed client: skipped (its wheel does not carry mcp/ yet)")
+        return
+    script, site = installed
+    tool, arguments, argv = CALLS[product]
+    spec = load_spec(ROOT / "examples" / product / "spec.yaml").spec
+    assert spec is not None
+    protocol = compile_contract(spec)["protocol"]
+    with MockServer(spec, starting_credits=10_000) as mock:
+        secret = mock.issue_credential()
+        variable = next(s["name"] for s in protocol["credential"]["sources"] if s["kind"] == "env")
+        env = _env({protocol["base_url"]["env"][0]: mock.url, variable: secret})
+        env["PYTHONPATH"] = site
+        start = _mcp_start_ms_command([sys.executable, str(script), "mcp"], env, runs)
+        peer = _cli_ms([sys.executable, str(script), "help"], env, runs)
+        in_session = _mcp_call_ms_command([sys.executable, str(script), "mcp"], env, tool, arguments, calls)
+        cli = _cli_ms([sys.executable, str(script), *argv], env, runs)
+    name = script.name
+    print(f"installed: start to first tools/list ({name} mcp)   {_stats(start)}")
+    print(f"installed peer: {name} help                  {_stats(peer)}")
+    print(f"installed: call {tool} in a running session      {_stats(in_session)}")
+    print(f"installed peer: {name} {' '.join(argv):<24}{_stats(cli)}")
 
 
 def main() -> None:
@@ -153,6 +224,7 @@ def main() -> None:
         print(f"call {tool} in a running MCP session         {_stats(in_session)}")
         print(f"peer: skillpress client run -- {' '.join(argv):<15}{_stats(cli)}")
         print(f"floor: execute() in this process             {_stats(floor)}")
+        _installed(product, args.runs, args.calls)
 
 
 if __name__ == "__main__":
