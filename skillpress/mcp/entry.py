@@ -21,8 +21,8 @@ EXIT_CANNOT_RUN = 2
 
 
 def distribution_name(import_name: str) -> str:
-    """The installed distribution that provides ``import_name`` (``image-skill`` for
-    ``image_skill``); the import name itself when the metadata does not say."""
+    """The installed distribution that provides ``import_name`` (``acme-cli`` for
+    ``acme_cli``); the import name itself when the metadata does not say."""
     try:
         from importlib.metadata import packages_distributions
 

@@ -200,8 +200,8 @@ def build_server(product: Product) -> Server[Any]:
 
             raise MCPError(code=INVALID_PARAMS, message=f"no resource {params.uri}")
         text = found.data.decode("utf-8", "replace")
-        content = types.TextResourceContents(
-            uri=found.uri, mime_type=found.mime_type, text=text, _meta={"sha256": found.sha256}
+        content = types.TextResourceContents.model_validate(
+            {"uri": found.uri, "mimeType": found.media, "text": text, "_meta": {"sha256": found.sha256}}
         )
         return types.ReadResourceResult(contents=[content])
 

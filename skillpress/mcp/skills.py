@@ -41,7 +41,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def mime_type(path: str) -> str:
+def media_type(path: str) -> str:
     return MIME_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
 
 
@@ -118,13 +118,13 @@ def frontmatter(text: str) -> dict[str, Any]:
 
 
 class Resource:
-    __slots__ = ("data", "description", "mime_type", "name", "uri")
+    __slots__ = ("data", "description", "media", "name", "uri")
 
     def __init__(self, uri: str, name: str, data: bytes, mime: str, description: str | None = None) -> None:
         self.uri = uri
         self.name = name
         self.data = data
-        self.mime_type = mime
+        self.media = mime
         self.description = description
 
     @property
@@ -133,7 +133,7 @@ class Resource:
 
     def listing(self) -> dict[str, Any]:
         """The resource as ``resources/list`` sends it."""
-        entry: dict[str, Any] = {"uri": self.uri, "name": self.name, "mimeType": self.mime_type, "size": len(self.data)}
+        entry: dict[str, Any] = {"uri": self.uri, "name": self.name, "mimeType": self.media, "size": len(self.data)}
         if self.description:
             entry["description"] = self.description
         entry["_meta"] = {"sha256": self.sha256}
@@ -182,7 +182,7 @@ class Library:
                         "uri": f["uri"],
                         "digest": f"sha256:{f['sha256']}",
                         "size": f["size"],
-                        "mimeType": mime_type(f["path"]),
+                        "mimeType": media_type(f["path"]),
                     }
                     for f in entry["files"]
                 ],
@@ -197,7 +197,7 @@ class Library:
             for path, data in self.skills[name].items():
                 description = entry["description"] if path == "SKILL.md" else None
                 found.append(
-                    Resource(f"{SKILL_SCHEME}{name}/{path}", f"{name}/{path}", data, mime_type(path), description)
+                    Resource(f"{SKILL_SCHEME}{name}/{path}", f"{name}/{path}", data, media_type(path), description)
                 )
             manifest = {"name": name, "description": entry["description"], "files": entry["files"]}
             found.append(
@@ -210,7 +210,7 @@ class Library:
                 )
             )
         for path, data in self.agent_files.items():
-            found.append(Resource(f"{SKILL_SCHEME}{AGENT_FOLDER}/{path}", f"agent/{path}", data, mime_type(path)))
+            found.append(Resource(f"{SKILL_SCHEME}{AGENT_FOLDER}/{path}", f"agent/{path}", data, media_type(path)))
         return found
 
 

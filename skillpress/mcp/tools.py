@@ -6,11 +6,11 @@ left out: an MCP host has its own help, and a tool must never take or print a
 credential.
 
 * **Name**: the command path with every run of characters other than letters and digits
-  turned into ``_`` (``jobs show`` -> ``jobs_show``, ``credit-usage`` -> ``credit_usage``).
+  turned into ``_`` (``team members list`` -> ``team_members_list``, ``sync-all`` -> ``sync_all``).
   Two paths that would give the same name keep their hyphens instead (``a-b`` and
   ``a b`` give ``a-b`` and ``a_b``); a name still taken refuses the contract.
-* **Properties**: one per argument (its name lower-cased, ``JOB_ID`` -> ``job_id``) and one
-  per flag of the command (``--output-count`` -> ``output_count``). An argument that may
+* **Properties**: one per argument (its name lower-cased, ``ITEM_ID`` -> ``item_id``) and one
+  per flag of the command (``--page-size`` -> ``page_size``). An argument that may
   also be given by a flag (``flag:`` in the spec) is one property, named after the
   argument. Secret flags and the global flags (base URL, credential, output switches)
   are not properties: the server takes those from its own environment.
