@@ -46,7 +46,7 @@ def _rss_kib(pid: int) -> int:
 def _start_mock(spec: Path, *extra: str) -> tuple[subprocess.Popen[str], int, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skillpress", "mock", str(spec), "--port", "0", *extra],
+        [sys.executable, "-m", "skillpress", "mock", str(spec), "--port", "0", "--show-credential", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -209,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     assert peer.stdout is not None
     peer_port = int(peer.stdout.readline().split(" port ")[1].split()[0])
     mock, mock_port, credential = _start_mock(args.spec)
-    dbmock, db_port, db_credential = _start_mock(args.spec, "--db", str(folder / "mock.sqlite"))
+    # a balance that the run cannot spend, so every POST is a spending one (not a refusal)
+    dbmock, db_port, db_credential = _start_mock(
+        args.spec, "--db", str(folder / "mock.sqlite"), "--starting-credits", "1000000000"
+    )
     try:
         headers, read_path, post = _pick(args.spec, credential)
         db_headers, _, _ = _pick(args.spec, db_credential)

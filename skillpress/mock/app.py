@@ -10,7 +10,8 @@
    parameter). Accepted: credentials this mock (or another mock on the same database)
    issued or seeded. ``auth: required`` needs one; any endpoint refuses an unknown one.
 3. **Check** path parameters, query and JSON body against the endpoint's fields: types,
-   choices, required, nothing undeclared (the spec's 400 code).
+   choices, required, nothing undeclared (the spec's 400 code); on an upload step's
+   endpoint, the declared size, SHA-256 and type agree with the uploaded bytes.
 4. **Idempotency**: a repeated key with the same request gets the first reply again,
    with another request the spec's 409 code.
 5. **Answer** from the endpoint's example: fields named like request fields echo them,
@@ -30,6 +31,7 @@ import importlib
 import json
 import logging
 import mimetypes
+import queue
 import threading
 from collections import deque
 from typing import Any
@@ -161,7 +163,8 @@ class MockApp:
         self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=log_size)
         self.hosts = self._product_hosts()
-        self._webhooks: list[threading.Thread] = []
+        self._outbox: queue.Queue[tuple[int, str, dict[str, Any]]] = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     def _product_hosts(self) -> set[str]:
         hosts: set[str] = set()
@@ -316,6 +319,8 @@ class MockApp:
             ctx.query = self._check_query(endpoint, query)
             self._check_headers(endpoint, headers)
             ctx.body = self._check_body(endpoint, raw)
+            for step in plan.uploads:
+                self._check_upload(step, ctx.body)
         except ValueError as exc:
             raise ApiError("invalid", self.replies.code_for("invalid", errors), str(exc)) from None
         ctx.fields = {**ctx.values, **ctx.query, **flatten(ctx.body)}
@@ -403,6 +408,32 @@ class MockApp:
                     raise ValueError(f"unknown body field {parent + '.' + key!r}")
         return body
 
+    def _check_upload(self, step: dict[str, Any], body: dict[str, Any]) -> None:
+        """The facts an upload declares agree with its bytes (size, SHA-256, an accepted type)."""
+        import base64
+        import binascii
+
+        facts = {fact: lookup(body, field) for field, fact in (step.get("body") or {}).items()}
+        encoded = facts.get("base64")
+        if not isinstance(encoded, str):
+            return
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("the uploaded bytes are not valid base64") from None
+        if len(content) > int(step.get("max_bytes") or len(content)):
+            raise ValueError(f"the upload is larger than {step['max_bytes']} bytes")
+        size = facts.get("size")
+        if size is not None and size != len(content):
+            raise ValueError(f"the upload declares {size} bytes but holds {len(content)}")
+        digest = facts.get("sha256")
+        if digest is not None and digest != sha256_hex(content):
+            raise ValueError("the upload's SHA-256 does not match its bytes")
+        mime = facts.get("mime")
+        accepted = set((step.get("types") or {}).values())
+        if mime is not None and accepted and mime not in accepted:
+            raise ValueError(f"the upload's type {mime} is not one of {', '.join(sorted(accepted))}")
+
     # ---------------------------------------------------------------- answering
 
     def _answer(self, ctx: Context) -> MockReply:
@@ -419,10 +450,16 @@ class MockApp:
                 return MockReply(stored["status"], stored["body"].encode("utf-8"))
         if plan.issue:
             ctx.account = self.store.new_account(self.starting_credits)
-        cost = self._cost(ctx, None)
-        if cost:
-            self._debit(ctx, cost)
+        estimate = self._cost(ctx, None)
+        if estimate and (ctx.account is None or self.store.balance(ctx.account) < estimate):
+            self._short(ctx, estimate)
         data = self._read(ctx) if plan.reads or plan.deletes else self._create(ctx)
+        actual = self._cost(ctx, data)
+        if actual and ctx.account is not None and not self.store.debit(ctx.account, actual):
+            self._short(ctx, actual)  # raising rolls the whole call back
+        if plan.id in self.plan.settles:
+            self._settle(ctx)
+        self._show_balance(ctx, data)
         for path in plan.issue:
             secret = credential_like(self.plan.shape)
             self.store.add_credential(secret, ctx.account or "")
@@ -437,14 +474,63 @@ class MockApp:
     def _cost(self, ctx: Context, reply_data: Any) -> float:
         if not self.pricing or _pricing is None:
             return 0
-        cost = _pricing.call_cost(self.contract, ctx.plan.command_id, ctx.plan.id, ctx.fields, reply_data)
+        cost = _pricing.call_cost(self.contract, None, ctx.plan.id, ctx.fields, reply_data)
         return float(cost or 0)
 
-    def _debit(self, ctx: Context, cost: float) -> None:
-        if ctx.account is None or not self.store.debit(ctx.account, cost):
-            shortfall = _pricing.shortfall_code(self.contract) if _pricing is not None else None
-            code = shortfall or self.replies.code_for("shortfall", list(ctx.plan.endpoint.errors))
-            raise ApiError("shortfall", code, f"the balance does not cover this call ({cost:g})")
+    def _short(self, ctx: Context, cost: float) -> None:
+        shortfall = _pricing.shortfall_code(self.contract) if _pricing is not None else None
+        code = shortfall or self.replies.code_for("shortfall", list(ctx.plan.endpoint.errors))
+        raise ApiError("shortfall", code, f"the balance does not cover this call ({cost:g})")
+
+    def _settle(self, ctx: Context) -> None:
+        """A payment method without live money settles here: grant what the named quote holds, once."""
+        errors = list(ctx.plan.endpoint.errors)
+        pricing = self.pricing or {}
+        packs = {p["id"]: p["credits"] for p in pricing.get("packs") or ()}
+        unit = (pricing.get("unit") or {}).get("plural")
+        for value in ctx.fields.values():
+            row = self.store.record(value) if isinstance(value, str) and value else None
+            if row is None:
+                continue
+            if row["account"] not in (None, ctx.account):
+                raise ApiError("not_found", self.replies.code_for("not_found", errors), f"nothing has the id {value}")
+            held = json.loads(row["fields"])
+            creator = self.plan.by_id.get(row["kind"])
+            if creator is not None:  # what the quote's own request said, not its example reply
+                asked = {f.name for f in [*creator.endpoint.body, *creator.endpoint.query]}
+                held = {k: v for k, v in held.items() if k in asked}
+            for named in held.values():
+                method = self.plan.methods.get(named) if isinstance(named, str) else None
+                if method is not None and method.endpoint != ctx.plan.id:
+                    message = f"{value} is paid with {method.id}, which this endpoint does not settle"
+                    raise ApiError("invalid", self.replies.code_for("invalid", errors), message)
+            # an exact amount asked for wins over a pack
+            amount = held.get(unit) if unit and isinstance(held.get(unit), (int, float)) else None
+            if amount is None:
+                amount = next((packs[v] for v in held.values() if isinstance(v, str) and v in packs), None)
+            if amount and row["stage"] is None and ctx.account is not None:
+                self.store.credit(ctx.account, float(amount))
+                self.store.set_state(value, _SETTLED)
+            return
+
+    def _show_balance(self, ctx: Context, data: Any) -> None:
+        """Reply fields that name the balance (the unit's name with `remaining`, `balance`, ...) show it."""
+        if not self.pricing or ctx.account is None:
+            return
+        unit = self.pricing.get("unit") or {}
+        names = {str(unit.get("name") or "").lower(), str(unit.get("plural") or "").lower()} - {""}
+        balance = self.store.balance(ctx.account)
+        shown: float | int = int(balance) if float(balance).is_integer() else balance
+        for obj in walk_objects(data):
+            for key, value in obj.items():
+                lowered = key.lower()
+                if (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and any(n in lowered for n in names)
+                    and any(w in lowered for w in _BALANCE_WORDS)
+                ):
+                    obj[key] = shown
 
     def _echo(self, data: Any, fields: dict[str, Any]) -> None:
         """Set every key of ``data`` that names a request field to the request's value."""
@@ -456,9 +542,16 @@ class MockApp:
     def _create(self, ctx: Context) -> Any:
         plan = ctx.plan
         data = deep(plan.example)
-        self._echo(data, ctx.fields)
         if not plan.creates:
+            # a read by a query value that names a record (a status by attempt id) shows that record
+            for value in ctx.query.values():
+                row = self.store.record(value) if isinstance(value, str) and value else None
+                if row is not None and row["account"] in (None, ctx.account):
+                    held = json.loads(row["fields"])
+                    self._echo(data, {k: v for k, v in held.items() if "." not in k and k != _META_KEY})
+            self._echo(data, ctx.fields)
             return data
+        self._echo(data, ctx.fields)
         renames: dict[str, str] = {}
         holders: list[tuple[dict[str, Any], str]] = []
         for obj in walk_objects(data):
@@ -476,7 +569,7 @@ class MockApp:
                 if isinstance(obj[key], str) and obj[key] in renames.values()
             ]
         for obj, key in holders:
-            fields = {**ctx.fields, **flatten(obj)}
+            fields = {**flatten(obj), **ctx.fields}
             meta = self._events_meta(ctx)
             if meta:
                 fields[_META_KEY] = meta
@@ -657,17 +750,32 @@ class MockApp:
                 self._deliver(seq, str(target), payload)
 
     def _deliver(self, seq: int, target: str, payload: dict[str, Any]) -> None:
-        from .webhooks import deliver
+        """Queue a delivery; one worker sends them in the order the events happened."""
+        if self._worker is None:
+            from .webhooks import deliver
 
-        thread = threading.Thread(target=deliver, args=(self.store, seq, target, payload), daemon=True)
-        self._webhooks = [t for t in self._webhooks if t.is_alive()]
-        self._webhooks.append(thread)
-        thread.start()
+            def work() -> None:
+                while True:
+                    item = self._outbox.get()
+                    try:
+                        deliver(self.store, *item)
+                    finally:
+                        self._outbox.task_done()
+
+            self._worker = threading.Thread(target=work, name="mock-webhooks", daemon=True)
+            self._worker.start()
+        self._outbox.put((seq, target, payload))
 
     def wait_for_webhooks(self, timeout: float = 10) -> None:
-        for thread in list(self._webhooks):
-            thread.join(timeout)
+        """Wait until every queued delivery was tried (at most ``timeout`` seconds)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self._outbox.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 _META_KEY = "\0mock"
+_SETTLED = "settled"
+_BALANCE_WORDS = ("remaining", "balance", "left", "available")
 _ABSENT = get_path(None, None)

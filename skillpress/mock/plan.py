@@ -4,8 +4,8 @@ For each endpoint, :class:`EndpointPlan` says:
 
 * ``regex``: its path as a pattern with one group per path parameter;
 * ``id_keys``: reply keys whose example values are ids the mock makes fresh when the
-  endpoint creates something: every path parameter name of the spec (a `job_id` in a
-  reply is what `/jobs/{job_id}` reads) and the ``id`` path of poll steps;
+  endpoint creates something: every path parameter name of the spec (a `task_id` in a
+  reply is what `/tasks/{task_id}` reads) and the ``id`` path of poll steps;
 * ``links``: which endpoints' records a read endpoint serves (empty: any);
 * ``issue``: reply paths where the endpoint hands out a credential (the ``from`` of a
   ``save_credential`` step, or an example value of the declared credential shape);
@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from skillpress.spec.model import Endpoint, Spec
 
-from .values import is_issued_shape, walk_objects
+from .values import is_issued_shape, looks_like_id, walk_objects
 
 
 class EndpointPlan:
@@ -46,6 +46,7 @@ class EndpointPlan:
         self.issue: list[str] = []
         self.polls: list[dict[str, Any]] = []
         self.downloads: list[dict[str, Any]] = []
+        self.uploads: list[dict[str, Any]] = []
         self.pagination: tuple[str, str, int, str] | None = None
         self.idempotency: str | None = None
         self.webhooks: list[str] = []
@@ -123,8 +124,20 @@ class Plan:
         for command in commands:
             for route in command.get("routes") or ():
                 routed.setdefault(route["endpoint"], []).append(command)
+        request_names: dict[str, set[str]] = {
+            p.id: {f.name for f in [*p.endpoint.body, *p.endpoint.query, *p.endpoint.path_params]}
+            for p in self.endpoints
+        }
         for plan in self.endpoints:
             plan.id_keys |= path_names
+            if plan.creates:
+                # a reply key another endpoint takes as a request field (a quote id a purchase names)
+                own = request_names[plan.id]
+                others = set().union(*(names for key, names in request_names.items() if key != plan.id))
+                for obj in walk_objects(plan.example):
+                    for key, value in obj.items():
+                        if key in others and key not in own and isinstance(value, str) and looks_like_id(value):
+                            plan.id_keys.add(key)
             users = routed.get(plan.id, [])
             plan.command_id = users[0]["id"] if users else None
             for command in users:
@@ -133,6 +146,11 @@ class Plan:
                 plan.issue += [p for p in _paths_with(plan.example, lambda v: is_issued_shape(v, self.shape))]
             plan.issue = sorted(set(plan.issue))
             plan.pagination = self._pagination(plan)
+        # upload steps: the endpoint that receives files checks the facts the client declares
+        for command in commands:
+            for step in command.get("steps") or ():
+                if step["kind"] == "upload" and step.get("endpoint") in self.by_id:
+                    self.by_id[step["endpoint"]].uploads.append(step)
         # poll steps: the read endpoint serves the records of the endpoints the command starts with
         for command in commands:
             starts = [r["endpoint"] for r in command.get("routes") or ()]
@@ -161,6 +179,15 @@ class Plan:
                     if other.reads and other.endpoint.path == plan.endpoint.path:
                         plan.polls = plan.polls or other.polls
                         plan.links |= other.links
+        # endpoints that settle a payment method without live money grant what a quote says
+        credits = spec.credits
+        self.settles: dict[str, Any] = {}
+        self.methods: dict[str, Any] = {}
+        if credits is not None:
+            for method in credits.payment_methods:
+                self.methods[method.id] = method
+                if method.endpoint and not method.live_money:
+                    self.settles[method.endpoint] = method
         # strings the spec's examples hold: ids there exist from the start (seeded on first use)
         self.example_strings: set[str] = set()
         for command in spec.commands:

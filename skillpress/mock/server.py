@@ -181,8 +181,9 @@ def serve(
     *,
     starting_credits: float | None = None,
     out: Any = None,
+    show_credential: bool = False,
 ) -> None:
-    """Serve until Ctrl-C or SIGTERM; print the URL and a credential to use."""
+    """Serve until Ctrl-C or SIGTERM; print the URL (and, when asked, a credential it accepts)."""
     out = out or sys.stdout
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     server = MockServer(spec, port, db_path, starting_credits=starting_credits)
@@ -191,11 +192,14 @@ def serve(
     def _stop(*_: object) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, _stop)
+    # both signals only set the event, so a stop that lands at any moment is handled the same way
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     server.start()
     out.write(f"mock of {spec.product.name} serving on {server.url}\n")
-    if server.app.plan.credential:
+    if server.app.plan.credential and show_credential:
         out.write(f"a credential to use: {server.issue_credential()}\n")
+    elif server.app.plan.credential:
+        out.write("--show-credential prints a credential it accepts\n")
     out.flush()
     try:
         while not stop.wait(0.5):
@@ -203,7 +207,8 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         out.write("mock stopped\n")
         out.flush()

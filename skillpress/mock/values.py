@@ -8,7 +8,6 @@ shape pattern, and bytes depend only on a key and a MIME type.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -37,6 +36,11 @@ def new_id_like(example: Any) -> str:
     if match:
         return match.group(1) + os.urandom(6).hex()
     return os.urandom(8).hex()
+
+
+def looks_like_id(text: str) -> bool:
+    """A UUID or ``word_hexish``: a value the mock makes fresh rather than echoes."""
+    return bool(UUID_RE.match(text) or _WORD_ID.match(text))
 
 
 def literal_head(pattern: str) -> str:
@@ -178,7 +182,10 @@ def remove_path(node: dict[str, Any], path: str) -> None:
 
 
 def deep(value: Any) -> Any:
-    return copy.deepcopy(value)
+    """A copy of a JSON value (a JSON round trip: several times faster than ``copy.deepcopy``)."""
+    if isinstance(value, (dict, list)):
+        return json.loads(json.dumps(value))
+    return value
 
 
 def flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from skillpress.contract.compile import compile_contract
 from skillpress.contract.protocol import interpret
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
-from tests.mock.conftest import FUNDED, ROOT, Api, make_api
+from tests.mock.conftest import ROOT, Api, make_api
 
 SIGNUP = {"human_email": "ops@example.com", "agent_name": "t", "runtime": "pytest", "return_token": True}
 
@@ -127,13 +127,43 @@ def test_download_steps_get_bytes_that_match_their_declared_size_and_digest(spec
             "sha256": "asset.sha256",
         }
     )
-    with MockServer(spec, contract=contract, starting_credits=FUNDED) as mock:
+    with MockServer(spec, contract=contract, starting_credits=100) as mock:
         api = make_api(mock, spec)
         created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
         asset = data_of(api, "assets-show", api("GET", f"/v1/assets/{created['assets'][0]['asset_id']}"))["asset"]
         status, headers, body = api("GET", asset["url"][len(api.url) :], token=None)
         assert status == 200 and headers["content-length"] == str(len(body))
         assert asset["content_length"] == len(body) and asset["sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_upload_steps_have_their_declared_facts_checked(spec: Spec) -> None:
+    import base64
+
+    from skillpress.mock.values import tiny_png
+
+    contract = compile_contract(spec)
+    command = next(c for c in contract["commands"] if c["routes"] and c["routes"][0]["endpoint"] == "upload")
+    facts = {"source_kind": "kind", "filename": "name", "remote_origin": "origin", "mime_type": "mime"}
+    facts |= {"content_length": "size", "sha256": "sha256", "bytes_base64": "base64"}
+    command["steps"].append(
+        {"kind": "upload", "phase": "before", "values": [], "endpoint": "upload", "body": facts}
+        | {"types": {"png": "image/png"}, "max_bytes": 1000, "id": "asset.asset_id"}
+    )
+    png = tiny_png("x")
+    good = {"source_kind": "local_path", "filename": "a.png", "remote_origin": None, "mime_type": "image/png"}
+    good |= {"content_length": len(png), "sha256": hashlib.sha256(png).hexdigest()}
+    good |= {"bytes_base64": base64.b64encode(png).decode()}
+    with MockServer(spec, contract=contract) as mock:
+        api = make_api(mock, spec)
+        assert data_of(api, "upload", api("POST", "/v1/upload", good))["asset"]["asset_id"] != "image_upload1"
+        for bad in (
+            {"sha256": "0" * 64},
+            {"content_length": len(png) + 1},
+            {"mime_type": "text/html"},
+            {"bytes_base64": "%%%"},
+            {"bytes_base64": base64.b64encode(b"x" * 1001).decode(), "content_length": 1001},
+        ):
+            assert error_of(api, api("POST", "/v1/upload", {**good, **bad})) == (400, "INVALID_ARGUMENTS"), bad
 
 
 def test_idempotency_keys_are_honoured(spec: Spec, api: Api, mock: MockServer) -> None:
@@ -151,7 +181,7 @@ def test_idempotency_keys_are_honoured(spec: Spec, api: Api, mock: MockServer) -
 
 def test_state_persists_in_a_db_file(spec: Spec, tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite"
-    with MockServer(spec, db=str(db), starting_credits=FUNDED) as first:
+    with MockServer(spec, db=str(db), starting_credits=100) as first:
         api = make_api(first, spec)
         created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
     with MockServer(spec, db=str(db)) as second:
@@ -184,7 +214,7 @@ def test_a_job_progresses_pages_and_posts_its_webhook_events(specs: dict[str, Sp
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     try:
-        with MockServer(spec, starting_credits=FUNDED) as mock:
+        with MockServer(spec, starting_credits=100_000) as mock:
             api = make_api(mock, spec)
             started = data_of(
                 api, "crawl-start", api("POST", "/v2/crawl", {"url": "https://example.com", "webhook": {"url": hook}})
@@ -219,7 +249,7 @@ def test_a_job_progresses_pages_and_posts_its_webhook_events(specs: dict[str, Sp
 
 def test_webhooks_go_to_loopback_addresses_only(specs: dict[str, Spec]) -> None:
     spec = specs["firecrawl"]
-    with MockServer(spec, starting_credits=FUNDED) as mock:
+    with MockServer(spec, starting_credits=100_000) as mock:
         api = make_api(mock, spec)
         body = {"url": "https://example.com", "webhook": {"url": "https://hooks.example.com/x"}}
         job = data_of(api, "crawl-start", api("POST", "/v2/crawl", body))["id"]

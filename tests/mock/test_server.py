@@ -21,11 +21,11 @@ import pytest
 from skillpress.contract.compile import compile_contract
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
-from tests.mock.conftest import EXAMPLES, FUNDED, ROOT, Api, make_api
+from tests.mock.conftest import EXAMPLES, ROOT, Api, make_api
 
 
 def test_keep_alive_clients_reuse_one_connection(spec: Spec) -> None:
-    with MockServer(spec, starting_credits=FUNDED) as mock:
+    with MockServer(spec, starting_credits=1000) as mock:
         token = mock.issue_credential()
         conn = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=10)
         first_socket = None
@@ -89,8 +89,8 @@ def _env() -> dict[str, str]:
 
 
 @contextmanager
-def mock_process(example: str, *extra: str) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
-    """`skillpress mock` in a child process: (url, credential, process)."""
+def mock_process(example: str, *extra: str, show: bool = True) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """`skillpress mock` in a child process: (url, credential or the line in its place, process)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -100,6 +100,7 @@ def mock_process(example: str, *extra: str) -> Iterator[tuple[str, str, subproce
             str(ROOT / "examples" / example / "spec.yaml"),
             "--port",
             "0",
+            *(["--show-credential"] if show else []),
             *extra,
         ],
         stdout=subprocess.PIPE,
@@ -134,6 +135,23 @@ def test_the_mock_command_serves_each_example_and_stops_on_sigterm(example: str,
     assert proc.returncode == 0, err
     assert "mock stopped" in out and "Traceback" not in err
     assert credential not in err  # the log names requests, never the credential
+
+
+def test_the_mock_command_stops_cleanly_on_ctrl_c_and_prints_a_credential_only_when_asked() -> None:
+    with mock_process("firecrawl", show=False) as (_url, line, proc):
+        assert "fc-" not in line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "mock stopped" in out and "Traceback" not in err and "fc-" not in out + err
+
+
+def test_the_mock_command_stops_cleanly_on_ctrl_c() -> None:
+    with mock_process("firecrawl") as (_url, _credential, proc):
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "mock stopped" in out and "Traceback" not in err
 
 
 def test_two_mocks_on_one_db_never_answer_a_key_twice_nor_fail(spec: Spec, tmp_path: Path) -> None:
