@@ -108,3 +108,45 @@ def python_tool(script: str) -> Path:
     if not path.is_file():
         pytest.skip(f"could not install {' '.join(PY_PACKAGES)} with pip: {proc.stderr.strip()[-500:]}")
     return path
+
+
+# --------------------------------------------------------------------------- MCP Inspector
+
+#: The official MCP Inspector, in its own folder: an ``npm install --no-save`` into TOOLS
+#: would prune the packages above that it does not name.
+INSPECTOR_PACKAGE = "@modelcontextprotocol/inspector@2.12.0"
+INSPECTOR_DIR = ROOT / ".cache" / "mcp-inspector"
+
+
+def mcp_inspector() -> tuple[Path, Path]:
+    """Return (node >= 22, the Inspector's launcher script); install both on first use, skip
+    the test with the reason when npm cannot."""
+    launcher = (
+        INSPECTOR_DIR
+        / "node_modules"
+        / "@modelcontextprotocol"
+        / "inspector"
+        / "clients"
+        / "launcher"
+        / "build"
+        / "index.js"
+    )
+    _npm_install(NODE)
+    if launcher.is_file():
+        return NODE, launcher
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm is not installed, so {INSPECTOR_PACKAGE} cannot be fetched")
+    INSPECTOR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [npm, "install", "--prefix", str(INSPECTOR_DIR), "--no-audit", "--no-fund", "--no-save", INSPECTOR_PACKAGE],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm install of {INSPECTOR_PACKAGE} timed out")
+    if proc.returncode != 0 or not launcher.is_file():
+        pytest.skip(f"could not install {INSPECTOR_PACKAGE} with npm: {proc.stderr.strip()[-500:]}")
+    return NODE, launcher

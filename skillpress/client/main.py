@@ -67,6 +67,11 @@ def main(
                 err.write(f"error: the bundled contract could not be read: {exc}\n".encode("utf-8", "replace"))
             return 1
     folder = folder or HERE
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["mcp"] and not any(c["path"] == "mcp" for c in contract["commands"]):
+        from ..mcp.entry import serve  # this package's MCP server (the `mcp` extra)
+
+        return serve(contract, bundle_dir=folder, hooks_dir=hooks_dir or os.path.join(folder, "hooks"), env=environ)
     reader = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     try:
         tty = bool(reader is not None and stdin is None and sys.stdin.isatty())

@@ -7,6 +7,7 @@ The bundle is a folder installers accept as it is::
       plugin.json                        (Agent Plugins 1.0 manifest: VS Code, Copilot and others)
       .claude-plugin/plugin.json         (when the spec's publish.claude_plugin is on)
       .claude-plugin/marketplace.json    (one plugin whose source is "./": this folder)
+      mcp.json                           (when there is a client: its `<cli> mcp` server)
       skills/<name>/SKILL.md, references/...
 
 There is no SKILL.md at its root, so an installer (the `skills` CLI, for one) finds every
@@ -32,6 +33,10 @@ from skillpress.spec.model import Spec
 
 SKILLS = "skills"
 PLUGIN_DIR = ".claude-plugin"
+#: The MCP server config at the bundle's root (Agent Plugins 1.0 ``mcp.json``), naming the
+#: published client's ``mcp`` command.
+MCP_JSON = "mcp.json"
+MCP_SCHEMA = "https://agent-plugins.org/schemas/1.0.0/mcp.schema.json"
 
 #: The Agent Plugins 1.0 manifest schema (vendored under schema/vendor/agent-plugins-1.0.0/).
 AGENT_PLUGIN_SCHEMA = "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json"
@@ -98,10 +103,12 @@ def agent_plugin_json(spec: Spec) -> bytes:
 
 
 def agent_plugin_files(spec: Spec) -> dict[str, bytes]:
-    """Files an Agent Plugins client reads at the bundle's root besides ``skills/``.
-
-    ``mcp.json`` joins ``plugin.json`` here once a spec can declare an MCP server."""
-    return {"plugin.json": agent_plugin_json(spec)}
+    """Files an Agent Plugins client reads at the bundle's root besides ``skills/``:
+    ``plugin.json``, and ``mcp.json`` when the spec has a client (its ``<cli> mcp`` server)."""
+    files = {"plugin.json": agent_plugin_json(spec)}
+    if spec.client is not None:
+        files[MCP_JSON] = mcp_json(spec)
+    return files
 
 
 def marketplace_json(spec: Spec) -> bytes:
@@ -117,6 +124,46 @@ def marketplace_json(spec: Spec) -> bytes:
             "plugins": [{**plugin_entry(spec), "source": "./"}],
         }
     )
+
+
+# --------------------------------------------------------------------------- MCP
+
+
+def mcp_config(spec: Spec) -> dict[str, Any]:
+    """``{"mcpServers": {name: {"type": "stdio", "command": cli, "args": ["mcp"]}}}``: the
+    stdio server the published client runs once installed with its ``mcp`` extra (the shape
+    MCP hosts' own config files take)."""
+    return {"mcpServers": {plugin_name(spec): {"type": "stdio", "command": spec.product.cli_name, "args": ["mcp"]}}}
+
+
+def mcp_json(spec: Spec) -> bytes:
+    """``mcp.json`` of the bundle: :func:`mcp_config` under the Agent Plugins 1.0 schema."""
+    return _json({"$schema": MCP_SCHEMA, **mcp_config(spec)})
+
+
+def _mcp_section(spec: Spec) -> list[str]:
+    if spec.client is None:
+        return []
+    cli = spec.product.cli_name
+    return [
+        "",
+        "## Use it from an MCP host",
+        "",
+        (
+            f"`{cli} mcp` serves every command as an MCP tool and these skills as `skill://` resources, "
+            f"over stdio, from the same contract as the command line. It needs the client's `mcp` extra; "
+            f"`{MCP_JSON}` in this folder is the server entry MCP hosts read:"
+        ),
+        "",
+        "```sh",
+        f"pip install '{spec.client.package}[mcp]'",
+        f"claude mcp add {plugin_name(spec)} -- {cli} mcp",
+        "```",
+        "",
+        "```json",
+        json.dumps(mcp_config(spec), indent=2),
+        "```",
+    ]
 
 
 # --------------------------------------------------------------------------- LICENSE
@@ -280,6 +327,7 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         "```",
     ]
     lines += _install(spec, "client")
+    lines += _mcp_section(spec)
     links = [
         ("Homepage", product.urls.homepage),
         ("skill.md, the canonical skill", product.urls.skill),
@@ -350,6 +398,8 @@ __all__ = [
     "client_usage",
     "license_text",
     "marketplace_json",
+    "mcp_config",
+    "mcp_json",
     "plugin_json",
     "plugin_name",
     "release_date",

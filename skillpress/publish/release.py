@@ -36,7 +36,7 @@ from skillpress import __version__, pipeline
 from skillpress.diagnostics import SkillpressError
 from skillpress.output.write import recover_dir, replace_dir
 from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
-from skillpress.publish import bundle
+from skillpress.publish import bundle, mcp_files
 from skillpress.publish.verify import CLIENT_DIR, MANIFEST, MANIFEST_FORMAT, SITE_DIR, SKILLS_BUNDLE
 from skillpress.publish.wheel import (
     Distribution,
@@ -88,6 +88,7 @@ def client_distribution(release: Release) -> Distribution:
         agent_file = release.files.get(f"{AGENT_DIR}/{name}")
         if agent_file is not None:
             files[f"agent/{name}"] = agent_file
+    files.update(mcp_files.package_files(release.files))  # `<cli> mcp`: the server and the skills it serves
     urls = {"Homepage": product.urls.homepage, "Documentation": product.urls.cli}
     if product.urls.repository:
         urls["Repository"] = product.urls.repository
@@ -105,6 +106,7 @@ def client_distribution(release: Release) -> Distribution:
         urls=urls,
         files=dict(sorted(files.items())),
         date_time=(max(date.year, 1980), date.month, date.day, 0, 0, 0),
+        extras={name: list(requirements) for name, requirements in mcp_files.MCP_EXTRA.items()},
     )
 
 

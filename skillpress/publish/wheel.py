@@ -63,6 +63,9 @@ class Distribution:
     files: dict[str, bytes] = field(default_factory=dict)  # path inside the package → bytes
     date_time: tuple[int, int, int, int, int, int] = ZIP_EPOCH
     requires_python: str = ">=3.11"
+    # Optional extras: name -> requirements (``mcp`` -> the MCP SDK for ``<cli> mcp``); the
+    # base install stays dependency-free.
+    extras: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def normalized(self) -> str:
@@ -169,8 +172,11 @@ def metadata(dist: Distribution) -> bytes:
         "Classifier: Programming Language :: Python :: 3",
         "Classifier: Programming Language :: Python :: 3 :: Only",
         f"Requires-Python: {dist.requires_python}",
-        "Description-Content-Type: text/markdown",
     ]
+    for extra, requirements in dist.extras.items():
+        lines.append(f"Provides-Extra: {extra}")
+        lines += [f'Requires-Dist: {requirement} ; extra == "{extra}"' for requirement in requirements]
+    lines.append("Description-Content-Type: text/markdown")
     return ("\n".join(lines) + "\n\n" + dist.description.rstrip("\n") + "\n").encode("utf-8")
 
 
@@ -267,6 +273,9 @@ def sdist_pyproject(dist: Distribution) -> bytes:
             "[project]",
             *project,
             "",
+            *(["[project.optional-dependencies]"] if dist.extras else []),
+            *(f"{extra} = {_toml(list(requirements))}" for extra, requirements in dist.extras.items()),
+            *([""] if dist.extras else []),
             "[project.urls]",
             *(f"{_toml(label)} = {_toml(url)}" for label, url in dist.urls.items()),
             "",

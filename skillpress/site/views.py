@@ -197,6 +197,27 @@ def install_groups(spec: Spec) -> list[InstallGroup]:
 
 
 @dataclass(frozen=True)
+class McpView:
+    """How to add the client's MCP server (``<cli> mcp``) to an MCP host."""
+
+    package: str
+    cli: str
+    name: str
+    config_json: str  # the host's server entry, serialised here (never templated)
+
+
+def mcp_view(spec: Spec) -> McpView | None:
+    """``None`` for a spec without a published client (there is no ``<cli> mcp`` to run)."""
+    if spec.client is None:
+        return None
+    from skillpress.publish.bundle import mcp_config, plugin_name
+
+    return McpView(
+        spec.client.package, spec.product.cli_name, plugin_name(spec), json.dumps(mcp_config(spec), indent=2)
+    )
+
+
+@dataclass(frozen=True)
 class FirstRunStep:
     number: int
     command: str
@@ -429,6 +450,7 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
         "agent_hrefs": {link.name: link.href for link in links},
         "llms_href": href(spec, spec.product.urls.llms),
         "install_groups": install_groups(spec),
+        "mcp": mcp_view(spec),
         "first_run_steps": first_run_steps(spec),
         "status_line": status_line(spec),
         "site_rules": spec.rules_for("site"),

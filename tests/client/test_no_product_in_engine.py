@@ -24,6 +24,7 @@ EXAMPLES = [ROOT / "examples" / "image-skill" / "spec.yaml", ROOT / "examples" /
 ENGINE = {
     "client": ROOT / "skillpress" / "client",
     "contract": ROOT / "skillpress" / "contract",
+    "mcp": ROOT / "skillpress" / "mcp",
     "mock": ROOT / "skillpress" / "mock",
 }
 #: The engine's own vocabulary: words it defines itself (its output envelope, reply-path
@@ -138,7 +139,7 @@ def _hits(folder: Path, words: set[str]) -> list[str]:
     return hits
 
 
-@pytest.mark.parametrize("part", ["client", "contract"])
+@pytest.mark.parametrize("part", ["client", "contract", "mcp"])
 def test_engine_names_no_example_product(part: str, words: set[str]) -> None:
     assert _hits(ENGINE[part], words) == []
 

@@ -30,7 +30,7 @@ def manifest(example: str) -> dict:
     result = load_spec(ROOT / "examples" / example / "spec.yaml")
     assert result.spec is not None
     files = agent_plugin_files(result.spec)
-    assert sorted(files) == ["plugin.json"]
+    assert sorted(files) == ["mcp.json", "plugin.json"]  # both examples publish a client: `<cli> mcp`
     return json.loads(files["plugin.json"])
 
 

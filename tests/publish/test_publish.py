@@ -305,7 +305,9 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
         assert values["Summary"] == [published.spec.product.descriptions.short]
         assert values["Requires-Python"] == [">=3.11"] and values["License"] == ["UNLICENSED"]
         assert "Homepage, https://image-skill.com" in values["Project-URL"]
-        assert "Requires-Dist" not in values, "the thin client has no runtime dependencies"
+        # No runtime dependency: the only requirement is the optional extra's, for `<cli> mcp`.
+        assert values["Requires-Dist"] == ['mcp>=2.3,<3 ; extra == "mcp"']
+        assert values["Provides-Extra"] == ["mcp"]
         assert "# image-skill" in body
         wheel = zf.read(f"{info}/WHEEL").decode()
         assert "Wheel-Version: 1.0" in wheel and "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel
