@@ -179,7 +179,6 @@ def main() -> None:
 
     try:
         from skillpress.client.runtime import execute
-
         from skillpress.mock.server import MockServer
 
         calls_ready = hasattr(MockServer, "issue_credential")

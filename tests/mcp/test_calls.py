@@ -26,7 +26,6 @@ from tests.mcp.test_tools import contract_of
 
 try:
     from skillpress.client.runtime import execute  # noqa: F401
-
     from skillpress.mock.server import MockServer
 
     READY = hasattr(MockServer, "issue_credential")
