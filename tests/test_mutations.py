@@ -58,7 +58,7 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     ),
     "change the version": _edit("skills/image-skill/SKILL.md", 'version: "0.1.9"', 'version: "0.1.8"'),
     "strip a URL fragment": _edit(
-        "site/agent/cli.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"
+        "site/agent/cli/credits.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"
     ),
     "add a stray file under skills/": lambda root: (root / "skills/image-skill/notes.md").write_text("mine\n"),
     "delete a reference file": lambda root: (root / "skills/image-skill/references/cli.md").unlink(),
