@@ -184,6 +184,11 @@ class Run:
         code, _ = protocol.situation_exit(self.contract, situation)
         return Failure(code, message, **extra)
 
+    def fail_or(self, situation: str, fallback: str, message: str, **extra: Any) -> Failure:
+        """``fail`` with ``situation`` when the spec names a code for it, else with ``fallback``."""
+        declared = (self.p.get("errors") or {}).get(situation)
+        return self.fail(situation if declared else fallback, message, **extra)
+
     # ------------------------------------------------------------------ base, config, credential
 
     def base(self) -> protocol.Base:
