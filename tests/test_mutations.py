@@ -64,7 +64,7 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     "delete a reference file": lambda root: (root / "skills/image-skill/references/cli.md").unlink(),
     "delete a whole skill": lambda root: shutil.rmtree(root / "skills/image-skill-credits"),
     "flip a manifest flag": _json_edit("site/agent/commands.json", _flip_mutates),
-    "change a pack price": _edit("site/agent/llms-full.txt", "5000 credits for 50.00", "5000 credits for 45.00"),
+    "change a pack price": _edit("site/agent/llms-full.txt", "5,000 credits for $50", "5,000 credits for $45"),
     "rename an error code": _edit("skills/image-skill-create/references/cli.md", "OUTPUT_EXISTS", "OUTPUT_PRESENT"),
     "windows line endings": lambda root: (root / "site/agent/llms.txt").write_bytes(
         (root / "site/agent/llms.txt").read_bytes().replace(b"\n", b"\r\n")

@@ -121,6 +121,7 @@ def skills_bundle(release: Release, dist: Distribution) -> dict[str, bytes]:
         raise SkillpressError("the rendered files hold no skills")
     out["README.md"] = bundle.bundle_readme(spec, wheel=dist.wheel_name, sdist=dist.sdist_name, plugin=plugin)
     out["LICENSE"] = bundle.license_text(spec, release.spec_path)
+    out.update(bundle.agent_plugin_files(spec))
     if plugin:
         out[f"{bundle.PLUGIN_DIR}/plugin.json"] = bundle.plugin_json(spec)
         out[f"{bundle.PLUGIN_DIR}/marketplace.json"] = bundle.marketplace_json(spec)

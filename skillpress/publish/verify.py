@@ -225,7 +225,7 @@ def _version_reader(rel: str) -> Callable[[bytes], list[tuple[str, str | None]]]
             return _wheel_versions
         if rel.endswith(".tar.gz"):
             return _sdist_versions
-    if rel == f"{SKILLS_BUNDLE}/{PLUGIN_DIR}/plugin.json":
+    if rel in (f"{SKILLS_BUNDLE}/{PLUGIN_DIR}/plugin.json", f"{SKILLS_BUNDLE}/plugin.json"):
         return _plugin_versions
     return None
 

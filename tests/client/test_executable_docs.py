@@ -99,6 +99,52 @@ def _required_fields(spec: Spec, contract: dict[str, Any], path: str) -> tuple[l
     return envelope, data
 
 
+def run_documented(
+    spec_path: Path, spec: Spec, example: Any, mock: Any, contract: dict[str, Any], tmp_path: Path
+) -> tuple[int, bytes, bytes]:
+    """Run one documented example through the real client against ``mock``: the files it
+    reads made first, a credential the mock issued given the way the example expects."""
+    home = tmp_path / "home"
+    work = home / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    bundle = tmp_path / "bundle"
+    bundle.mkdir(exist_ok=True)
+    (bundle / "SKILL.md").write_text("# skill\n", encoding="utf-8")
+    for rel in _input_files(contract, list(example.argv)):
+        _make(work, rel)
+    hooks = spec.protocol.hooks if spec.protocol else None
+    contract["protocol"]["base_url"]["default"] = mock.url
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg"), "PATH": os.environ.get("PATH", "")}
+    credential = mock.issue_credential() if contract["protocol"].get("credential") else None
+    stdin = (example.stdin or "").encode()
+    variable = _credential_env(contract)
+    if credential and example.stdin is not None:
+        stdin = credential.encode()
+    elif credential and variable:
+        env[variable] = credential
+    out, err = io.BytesIO(), io.BytesIO()
+    clock = FakeClock()
+    saved = runtime._sleep, runtime._monotonic
+    runtime._sleep, runtime._monotonic = clock.sleep, clock
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        code = main(
+            list(example.argv),
+            env=env,
+            stdin=io.BytesIO(stdin),
+            stdout=out,
+            stderr=err,
+            contract=contract,
+            bundle_dir=str(bundle),
+            hooks_dir=str((spec_path.parent / hooks).resolve()) if hooks else None,
+        )
+    finally:
+        os.chdir(cwd)
+        runtime._sleep, runtime._monotonic = saved
+    return code, out.getvalue(), err.getvalue()
+
+
 @pytest.mark.parametrize(("spec_path", "ci", "ei"), CASES)
 def test_documented_example_runs_against_the_mock(spec_path: Path, ci: int, ei: int, tmp_path: Path) -> None:
     if not _spec_driven_mock():
@@ -109,48 +155,14 @@ def test_documented_example_runs_against_the_mock(spec_path: Path, ci: int, ei: 
     command = spec.commands[ci]
     example = command.examples[ei]
     contract = compile_contract(spec)
-    home = tmp_path / "home"
-    work = home / "work"
-    work.mkdir(parents=True)
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    (bundle / "SKILL.md").write_text("# skill\n", encoding="utf-8")
-    for rel in _input_files(contract, list(example.argv)):
-        _make(work, rel)
-    hooks = spec.protocol.hooks if spec.protocol else None
-    with MockServer(spec, contract=contract) as mock:
-        contract["protocol"]["base_url"]["default"] = mock.url
-        env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg"), "PATH": os.environ.get("PATH", "")}
-        credential = mock.issue_credential() if contract["protocol"].get("credential") else None
-        stdin = (example.stdin or "").encode()
-        variable = _credential_env(contract)
-        if credential and example.stdin is not None:
-            stdin = credential.encode()
-        elif credential and variable:
-            env[variable] = credential
-        out, err = io.BytesIO(), io.BytesIO()
-        clock = FakeClock()
-        saved = runtime._sleep, runtime._monotonic
-        runtime._sleep, runtime._monotonic = clock.sleep, clock
-        cwd = os.getcwd()
-        os.chdir(work)
-        try:
-            code = main(
-                list(example.argv),
-                env=env,
-                stdin=io.BytesIO(stdin),
-                stdout=out,
-                stderr=err,
-                contract=contract,
-                bundle_dir=str(bundle),
-                hooks_dir=str((spec_path.parent / hooks).resolve()) if hooks else None,
-            )
-        finally:
-            os.chdir(cwd)
-            runtime._sleep, runtime._monotonic = saved
+    # Examples show what a call does on an account that can pay for it (a free tier may
+    # not cover a documented paid call); the short-balance reply has tests of its own.
+    with MockServer(spec, contract=contract, starting_credits=1_000_000) as mock:
+        code, stdout, stderr = run_documented(spec_path, spec, example, mock, contract, tmp_path)
         compiled = next(c for c in contract["commands"] if c["path"] == command.path)
         if compiled["call"] and code == 0:
             assert mock.requests(), f"{example.argv}: the client sent nothing to the mock"
+    out, err = io.BytesIO(stdout), io.BytesIO(stderr)
     shown = out.getvalue().decode("utf-8", "replace") + err.getvalue().decode("utf-8", "replace")
     assert code == example.exit_code, f"{example.argv}: exit {code}, documented {example.exit_code}\n{shown}"
     if code != 0 or not out.getvalue().strip():

@@ -60,6 +60,7 @@ def test_release_layout(published: Published) -> None:
     assert {
         "skills-bundle/README.md",
         "skills-bundle/LICENSE",
+        "skills-bundle/plugin.json",
         "skills-bundle/.claude-plugin/plugin.json",
         "skills-bundle/.claude-plugin/marketplace.json",
         "site/index.html",
@@ -493,7 +494,9 @@ def test_plugin_manifests(published: Published) -> None:
     assert market["name"] == "image-skill" and market["owner"] == {"name": "Image Skill"}
     (entry,) = market["plugins"]
     assert entry["source"] == "./" and entry["name"] == plugin["name"] and entry["version"] == plugin["version"]
-    assert not (published.bundle / "plugin.json").exists()
+    # the Agent Plugins manifest at the root carries the same values under its own $schema
+    agent = json.loads((published.bundle / "plugin.json").read_text(encoding="utf-8"))
+    assert agent == {"$schema": "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json", **plugin}
 
 
 def test_readme_and_license_say_something(published: Published) -> None:
@@ -524,6 +527,7 @@ def test_spec_without_the_plugin_setting_publishes_no_plugin(tmp_path: Path) -> 
     code, stdout, stderr = run_publish(spec, tmp_path / "dist", project)
     assert code == 0, stdout + stderr
     assert not (tmp_path / "dist" / "skills-bundle" / ".claude-plugin").exists()
+    assert (tmp_path / "dist" / "skills-bundle" / "plugin.json").is_file()  # Agent Plugins needs no setting
     assert (tmp_path / "dist" / "skills-bundle" / "README.md").is_file()
     assert "/plugin marketplace add" not in (tmp_path / "dist" / "skills-bundle" / "README.md").read_text()
 
