@@ -52,8 +52,10 @@ def _version_only(path: str, argv: "list[str]") -> "bytes | None":
             text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    if '"kind": "version"' not in text:
-        return None
+    output = text.find('\n    "output": {')
+    settings = text[output : text.find("}", output)] if output >= 0 else ""
+    if '"kind": "version"' not in text or not ('"readable": true' in settings or '"style": "plain"' in settings):
+        return None  # no version command, or the version is answered in JSON
     start = text.find('\n  "product": {')
     end = text.find("}", start)
     if start < 0 or end < 0:
