@@ -10,8 +10,6 @@ and tests). ``SKILL.md`` for ``help``'s skill switch is looked for in the same f
 and the product's hooks package in its ``hooks/`` subfolder.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -24,12 +22,12 @@ CONTRACT_ENV = "SKILLPRESS_CLIENT_CONTRACT"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def contract_file(env: Mapping[str, str] | None = None) -> str:
+def contract_file(env: "Mapping[str, str] | None" = None) -> str:
     override = (env if env is not None else os.environ).get(CONTRACT_ENV)
     return override or os.path.join(HERE, "contract.json")
 
 
-def load_contract(path: str) -> dict[str, Any]:
+def load_contract(path: str) -> "dict[str, Any]":
     import json
 
     with open(path, "rb") as handle:
@@ -39,26 +37,66 @@ def load_contract(path: str) -> dict[str, Any]:
     return value
 
 
+def _version_only(path: str, argv: "list[str]") -> "bytes | None":
+    """``--version`` answered from the contract file's text alone, before ``json`` (and the
+    ``re`` it imports) or the runtime is loaded: agents start the client often.
+
+    ``contract.compile.render_contract_json`` writes ``product`` with sorted keys, and its
+    ``cli_name`` and ``version`` are tokens without escapes; anything unexpected returns
+    ``None`` and the normal path answers.
+    """
+    if argv not in (["--version"], ["-V"]):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    output = text.find('\n    "output": {')
+    settings = text[output : text.find("}", output)] if output >= 0 else ""
+    if '"kind": "version"' not in text or not ('"readable": true' in settings or '"style": "plain"' in settings):
+        return None  # no version command, or the version is answered in JSON
+    start = text.find('\n  "product": {')
+    end = text.find("}", start)
+    if start < 0 or end < 0:
+        return None
+    block = text[start:end]
+    values = []
+    for key in ("cli_name", "version"):
+        at = block.find(f'"{key}": "')
+        if at < 0:
+            return None
+        value = block[at + len(key) + 5 : block.find('"', at + len(key) + 5)]
+        if not value or "\\" in value:
+            return None
+        values.append(value)
+    return f"{values[0]} {values[1]}\n".encode()
+
+
 def main(
-    argv: list[str] | None = None,
+    argv: "list[str] | None" = None,
     *,
-    env: Mapping[str, str] | None = None,
-    stdin: Any = None,
-    stdout: Any = None,
-    stderr: Any = None,
-    contract: dict[str, Any] | None = None,
-    hooks_dir: str | None = None,
-    bundle_dir: str | None = None,
+    env: "Mapping[str, str] | None" = None,
+    stdin: "Any" = None,
+    stdout: "Any" = None,
+    stderr: "Any" = None,
+    contract: "dict[str, Any] | None" = None,
+    hooks_dir: "str | None" = None,
+    bundle_dir: "str | None" = None,
 ) -> int:
     """Run the client; ``stdout``/``stderr`` are binary streams (default: the process's)."""
-    from .runtime import execute
-
     environ = dict(os.environ if env is None else env)
     out = stdout if stdout is not None else getattr(sys.stdout, "buffer", None)
     err = stderr if stderr is not None else getattr(sys.stderr, "buffer", None)
     folder = bundle_dir
+    tokens = list(sys.argv[1:] if argv is None else argv)
     if contract is None:
         path = contract_file(environ)
+        fast = _version_only(path, tokens)
+        if fast is not None and out is not None:
+            out.write(fast)
+            out.flush()
+            return 0
         folder = folder or os.path.dirname(path)
         try:
             contract = load_contract(path)
@@ -77,10 +115,12 @@ def main(
         tty = bool(reader is not None and stdin is None and sys.stdin.isatty())
     except (AttributeError, ValueError):
         tty = False
+    from .runtime import execute
+
     try:
         outcome = execute(
             contract,
-            list(sys.argv[1:] if argv is None else argv),
+            tokens,
             environ,
             stdin=reader,
             stdin_is_tty=tty,

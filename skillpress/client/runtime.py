@@ -184,6 +184,11 @@ class Run:
         code, _ = protocol.situation_exit(self.contract, situation)
         return Failure(code, message, **extra)
 
+    def fail_or(self, situation: str, fallback: str, message: str, **extra: Any) -> Failure:
+        """``fail`` with ``situation`` when the spec names a code for it, else with ``fallback``."""
+        declared = (self.p.get("errors") or {}).get(situation)
+        return self.fail(situation if declared else fallback, message, **extra)
+
     # ------------------------------------------------------------------ base, config, credential
 
     def base(self) -> protocol.Base:
@@ -349,11 +354,27 @@ def _global(contract: dict[str, Any], name: str | None) -> dict[str, Any] | None
     return None
 
 
-def _command_with_step(contract: dict[str, Any], kind: str) -> dict[str, Any] | None:
+def _command_with_step(contract: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The command that has a ``kind`` step; a spec without one still gets ``--help`` and
+    ``--version`` (a hidden command that is nothing but that step)."""
     for command in contract["commands"]:
         if any(step["kind"] == kind for step in command.get("steps") or ()):
             return dict(command)
-    return None
+    return {
+        "id": kind,
+        "path": kind,
+        "summary": "",
+        "aliases": [],
+        "hidden": True,
+        "auth": "none",
+        "flags": [],
+        "arguments": [],
+        "one_of": [],
+        "at_most_one_of": [],
+        "routes": [],
+        "steps": [{"kind": kind, "phase": "local"}],
+        "call": False,
+    }
 
 
 def execute(
@@ -448,8 +469,6 @@ def _dispatch(run: Run, tokens: list[str]) -> Any:
     first = tokens[0] if tokens else None
     if first in (None, "--help", "-h") and grammar.resolve(contract, tokens)[0] is None:
         command = _command_with_step(contract, "help")
-        if command is None:
-            raise run.fail("usage", "no command given")
         run.command = command
         run.invocation = grammar.parse(contract, command, tokens[1:], run.env)
         from . import steps
@@ -457,22 +476,20 @@ def _dispatch(run: Run, tokens: list[str]) -> Any:
         return steps.local(run)
     if first in ("--version", "-V") and grammar.resolve(contract, tokens)[0] is None:
         command = _command_with_step(contract, "version")
-        if command is None:
-            raise run.fail("usage", f"unknown flag {first}")
         run.command = command
         run.invocation = grammar.parse(contract, command, tokens[1:], run.env)
         from . import steps
 
         return steps.local(run)
-    command, used = grammar.resolve(contract, tokens)
-    if command is not None:
-        run.command = dict(command)
+    named, used = grammar.resolve(contract, tokens)
+    if named is not None:
+        run.command = dict(named)
         rest = tokens[used:]
-        if _asks_help(contract, command, rest):
+        if _asks_help(contract, named, rest):
             from . import steps
 
-            run.invocation = grammar.Invocation(command)
-            return steps.command_help(run, command)
+            run.invocation = grammar.Invocation(named)
+            return steps.command_help(run, named)
     run.invocation = grammar.parse_argv(contract, tokens, run.env)
     run.command = dict(run.inv.command)
     from . import steps
@@ -532,7 +549,7 @@ def _render(run: Run, outcome: Outcome) -> None:
     out: str
     err = ""
     if style == "envelope":
-        if outcome.ok and text is not None and not run.json_mode:
+        if outcome.ok and text is not None and not run.json_mode and readable:
             out = text
             err = "".join(f"warning: {output.scalar(w)}\n" for w in warnings)
         elif run.json_mode or not readable:

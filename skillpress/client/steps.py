@@ -170,7 +170,9 @@ def upload_one(run: Run, step: dict[str, Any], value: str) -> str:
     reply = upload_reply(run, step, value)
     new_id = protocol.lookup(reply.data, step["id"])
     if not isinstance(new_id, (str, int)) or isinstance(new_id, bool) or new_id == "":
-        raise run.fail("bad_reply", f"the upload of {os.path.basename(value)} returned no id at {step['id']}")
+        raise run.fail_or(
+            "upload_id", "bad_reply", f"the upload of {os.path.basename(value)} returned no id at {step['id']}"
+        )
     return str(new_id)
 
 
@@ -193,7 +195,9 @@ def upload_reply(run: Run, step: dict[str, Any], value: str) -> protocol.Reply:
         extension = name.rpartition(".")[2].lower() if "." in name else ""
         found = types.get(extension)
         if found is None:
-            raise run.fail("usage", f"{name!r} is not one of the accepted file types ({', '.join(sorted(types))})")
+            raise run.fail_or(
+                "upload_type", "usage", f"{name!r} is not one of the accepted file types ({', '.join(sorted(types))})"
+            )
         mime = found
         try:
             with open(value, "rb") as handle:
@@ -239,10 +243,11 @@ def _fetch(run: Run, url: str, types: dict[str, str], limit: int) -> tuple[bytes
             raise run.fail("usage", f"{url} is larger than {limit} bytes") from None
         if exc.kind == "timeout":
             raise run.fail("timeout", f"{url} did not arrive within {seconds:g} seconds") from None
-        raise run.fail("download_failed" if _has(run, "download_failed") else "network", exc.message) from None
+        raise run.fail_or("upload_fetch", "network", f"could not fetch {url}: {exc.message}") from None
     if not 200 <= response.status < 300:
-        situation = "download_failed" if _has(run, "download_failed") else "network"
-        raise run.fail(situation, f"{url} answered HTTP {response.status}", retryable=response.status >= 500)
+        raise run.fail_or(
+            "upload_fetch", "network", f"{url} answered HTTP {response.status}", retryable=response.status >= 500
+        )
     name = os.path.basename(unquote(urlsplit(url).path)) or "download"
     header = (response.header("content-type") or "").split(";")[0].strip().lower()
     mimes = set(types.values())
@@ -250,12 +255,10 @@ def _fetch(run: Run, url: str, types: dict[str, str], limit: int) -> tuple[bytes
     if mime is None and not header:
         mime = types.get(name.rpartition(".")[2].lower()) if "." in name else None
     if mime is None:
-        raise run.fail("usage", f"{url} is of type {header or 'unknown'!r}, not one of {', '.join(sorted(mimes))}")
+        raise run.fail_or(
+            "upload_type", "usage", f"{url} is of type {header or 'unknown'!r}, not one of {', '.join(sorted(mimes))}"
+        )
     return response.body, name, mime
-
-
-def _has(run: Run, situation: str) -> bool:
-    return bool((run.p.get("errors") or {}).get(situation))
 
 
 # ---------------------------------------------------------------------- hook

@@ -45,6 +45,9 @@ SITUATION_TEXT = {
     "download_failed": "a failed download",
     "integrity": "a download that fails its size or SHA-256 check",
     "config_write": "a config file it cannot write",
+    "upload_type": "a file of a type the upload does not accept",
+    "upload_fetch": "a URL it could not fetch for an upload",
+    "upload_id": "an upload reply without the id",
 }
 
 UPLOAD_FACTS = {

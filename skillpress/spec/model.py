@@ -1041,7 +1041,12 @@ SITUATIONS = (
     "download_failed",
     "integrity",
     "config_write",
+    "upload_type",
+    "upload_fetch",
+    "upload_id",
 )
+#: Optional situations: without a code of their own they are reported as the second one.
+SITUATION_FALLBACKS = {"upload_type": "usage", "upload_fetch": "network", "upload_id": "bad_reply"}
 
 
 class ErrorSituations(_Model):
@@ -1060,6 +1065,9 @@ class ErrorSituations(_Model):
     download_failed: ErrorCodeName | None = None
     integrity: ErrorCodeName | None = None
     config_write: ErrorCodeName | None = None
+    upload_type: ErrorCodeName | None = Field(None, description="A file an upload does not accept (else `usage`).")
+    upload_fetch: ErrorCodeName | None = Field(None, description="A URL an upload could not fetch (else `network`).")
+    upload_id: ErrorCodeName | None = Field(None, description="An upload reply without the id (else `bad_reply`).")
 
 
 class OutputSettings(_Model):

@@ -141,7 +141,7 @@ def test_upload_command_sends_the_file_facts(image: Client, stub: Stub) -> None:
 def test_upload_refuses_unknown_types(image: Client) -> None:
     (image.cwd / "notes.txt").write_text("x")
     result = image("upload", "notes.txt", "--json", env=_auth())
-    assert result.code == 2
+    assert result.code == 2 and result.json["error"]["code"] == "UPLOAD_MIME_TYPE_UNKNOWN"
 
 
 def test_edit_uploads_a_local_input_and_reference_through_the_hook(image: Client, stub: Stub) -> None:

@@ -349,6 +349,7 @@ commands:
           endpoint: upload
           body: {name: name, content: base64}
           types: {txt: text/plain}
+          kinds: {file: local, url: remote}
           id: file.id
       - hook: {call: "tags:tag_object", reads: [--tag], writes: [tags]}
       - write_output: {flag: --save-to, overwrite: --replace}
