@@ -36,4 +36,10 @@ def register(subparsers: Subparsers) -> None:
     add_spec(p)
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 picks a free one; default 8765)")
     p.add_argument("--db", type=Path, default=None, metavar="FILE", help="SQLite file for its state (default: memory)")
-    p.add_argument("--starting-credits", type=int, default=20, metavar="N", help="credits each new signup starts with")
+    p.add_argument(
+        "--starting-credits",
+        type=float,
+        default=None,
+        metavar="N",
+        help="balance of each account the mock creates (default: the spec's starting balance, else 0)",
+    )

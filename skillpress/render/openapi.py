@@ -16,7 +16,8 @@ like every other generated file:
 - the success response: the success envelope (``components.schemas.SuccessEnvelope``)
   with ``data`` narrowed to the endpoint's response fields, and an example built from the
   envelope example and the endpoint's example ``data``; endpoints with
-  ``enveloped: false`` answer the bare ``data`` object;
+  ``enveloped: false``, and every endpoint of a product whose replies are ``plain``,
+  answer the bare object their response fields describe;
 - error responses: one per HTTP status of the endpoint's error codes, naming the codes,
   and ``default`` for any other failure, all the error envelope;
 - ``x-credit-cost`` on every priced operation (a vendor extension, from the compiled
@@ -166,9 +167,9 @@ def _parameter(field: FieldSpec, where: str) -> dict[str, Any]:
     return param
 
 
-def _success_example(spec: Spec, endpoint: Endpoint, commands: list[str]) -> Any:
+def _success_example(spec: Spec, endpoint: Endpoint, commands: list[str], enveloped: bool) -> Any:
     data = endpoint.response.example
-    if not endpoint.enveloped:
+    if not enveloped:
         return data
     example = copy.deepcopy(spec.envelopes.success.example)
     if commands and "command" in example:
@@ -205,9 +206,18 @@ def security_scheme(contract: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def operation(
-    spec: Spec, endpoint: Endpoint, scheme: str = SECURITY_SCHEME, contract: dict[str, Any] | None = None
+    spec: Spec,
+    endpoint: Endpoint,
+    scheme: str = SECURITY_SCHEME,
+    *,
+    plain: bool = False,
+    contract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """One operation; ``plain``: the product answers without an envelope (its reply style
+    is ``plain``), so an endpoint's response fields are the whole body. ``contract`` (the
+    compiled contract) adds the operation's ``x-credit-cost``."""
     commands = _commands(spec, endpoint)
+    enveloped = endpoint.enveloped and not plain
     op: dict[str, Any] = {"operationId": endpoint.id, "summary": endpoint.summary}
     if endpoint.description:
         op["description"] = endpoint.description.strip()
@@ -230,7 +240,7 @@ def operation(
             "content": {"application/json": {"schema": object_schema(endpoint.body, closed=True)}},
         }
     data = object_schema(endpoint.response.fields)
-    if endpoint.enveloped:
+    if enveloped:
         schema: dict[str, Any] = {
             "allOf": [
                 {"$ref": f"#/components/schemas/{SUCCESS}"},
@@ -242,7 +252,7 @@ def operation(
         schema = data
         what = "The result itself (not an envelope)."
     media: dict[str, Any] = {"schema": schema}
-    example = _success_example(spec, endpoint, commands)
+    example = _success_example(spec, endpoint, commands, enveloped)
     if example is not None:
         media["example"] = example
     responses: dict[str, Any] = {
@@ -267,6 +277,7 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
 
         contract = compile_contract(spec)
     scheme_name, scheme = security_scheme(contract)
+    plain = contract["protocol"]["replies"]["style"] == "plain"
     product = spec.product
     info: dict[str, Any] = {
         "title": f"{product.name} API",
@@ -296,7 +307,9 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
     }
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in spec.endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(spec, endpoint, scheme_name, contract)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(
+            spec, endpoint, scheme_name, plain=plain, contract=contract
+        )
     doc["paths"] = paths
     components: dict[str, Any] = {
         "schemas": {
