@@ -403,7 +403,7 @@ CASES: dict[str, Case] = {
             chain(lambda d: set_credits(d, 1000), lambda d: d["credits"].update(default_payment_method="card")),
             chain(
                 lambda d: set_credits(d, 1000),
-                lambda d: d["credits"].update(custom_quotes={"min_credits": 500, "max_credits": 100}),
+                lambda d: d["credits"].update(quote_range={"min": 500, "max": 100}),
             ),
             chain(
                 lambda d: set_credits(d, 1000),

@@ -463,9 +463,9 @@ def compile_pricing(spec: Spec) -> dict[str, Any] | None:
             {"id": p.id, "name": p.name, "credits": p.credits, "price_cents": _number(p.price_cents)}
             for p in credits.packs
         ],
-        "custom_quotes": None
-        if credits.custom_quotes is None
-        else {"min_credits": credits.custom_quotes.min_credits, "max_credits": credits.custom_quotes.max_credits},
+        "quote_range": None
+        if credits.quote_range is None
+        else {"min": credits.quote_range.min, "max": credits.quote_range.max},
         "starting_balance": _number(start.allotment) if start is not None and start.allotment else 0,
     }
 

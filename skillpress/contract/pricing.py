@@ -12,7 +12,7 @@ debit cannot disagree. ``skillpress.contract.compile`` writes the ``pricing`` ke
     plans       [{id, name, price_cents, period, allotment, limits: {concurrency, rate:
                  [{requests, per, endpoints}]}, contact, starting, note}]
     packs       [{id, name, credits, price_cents}]
-    custom_quotes {min_credits, max_credits} | null
+    quote_range {min, max} | null                  a quote may name any number of credits in it
     currency    "USD"
     starting_balance  number                       what a new account gets
 
@@ -326,7 +326,7 @@ def term_words(
     code: Callable[[str], str] = _backticks,
     text: Callable[[str], str] = _same,
 ) -> str:
-    """``9 credits per item (counted from `--count`, 1 when not given)``.
+    """``3 credits per photo (counted from `--count`, 1 when not given)``.
 
     ``flags`` maps a request field to the command flag that fills it, so that a cost
     declared on an endpoint names the flag the reader types."""
@@ -342,7 +342,7 @@ def term_words(
         and (per.get("every") or 1) == 1
         and per["noun"] == pricing["unit"]["name"]
     ):
-        # "1 credit per credit allowed" reads badly: "as many credits as the flag allows"
+        # "1 credit per credit allowed" reads badly: "as many credits as `--cap` allows"
         default = per.get("default")
         given = f" ({format_number(default)} when not given)" if default is not None else ""
         return f"as many {text(pricing['unit']['plural'])} as {code(source)} allows{given}{tail}"
@@ -362,7 +362,7 @@ def cost_words(
     code: Callable[[str], str] = _backticks,
     text: Callable[[str], str] = _same,
 ) -> str:
-    """``9 credits per image``, ``at most 1 credit per page; plus 5 credits per call``."""
+    """``3 credits per photo``, ``at most 1 credit per row; plus 5 credits per call``."""
     terms = [term_words(term, pricing, flags, code=code, text=text) for term in cost["terms"]]
     return ("at most " if cost.get("at_most") else "") + "; plus ".join(terms)
 

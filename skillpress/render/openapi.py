@@ -209,12 +209,13 @@ def operation(
     spec: Spec,
     endpoint: Endpoint,
     scheme: str = SECURITY_SCHEME,
-    contract: dict[str, Any] | None = None,
     *,
     plain: bool = False,
+    contract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One operation; ``plain``: the product answers without an envelope (its reply style
-    is ``plain``), so an endpoint's response fields are the whole body."""
+    is ``plain``), so an endpoint's response fields are the whole body. ``contract`` (the
+    compiled contract) adds the operation's ``x-credit-cost``."""
     commands = _commands(spec, endpoint)
     enveloped = endpoint.enveloped and not plain
     op: dict[str, Any] = {"operationId": endpoint.id, "summary": endpoint.summary}
@@ -307,7 +308,7 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in spec.endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(
-            spec, endpoint, scheme_name, contract, plain=plain
+            spec, endpoint, scheme_name, plain=plain, contract=contract
         )
     doc["paths"] = paths
     components: dict[str, Any] = {

@@ -181,9 +181,9 @@ def pricing_view(spec: Spec, contract: dict[str, Any], commands: list[CommandVie
         for p in found["packs"]
     ]
     custom = None
-    if found["custom_quotes"]:
-        low = pricing.format_number(found["custom_quotes"]["min_credits"])
-        high = pricing.format_number(found["custom_quotes"]["max_credits"])
+    if found["quote_range"]:
+        low = pricing.format_number(found["quote_range"]["min"])
+        high = pricing.format_number(found["quote_range"]["max"])
         custom = f"{low} to {high} {escape.md_text(unit['plural'])}"
     costs = []
     for view in commands:

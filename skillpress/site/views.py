@@ -363,8 +363,8 @@ def credits_view(spec: Spec, endpoints: list[EndpointView]) -> CreditsView | Non
         for m in credits.payment_methods
     ]
     custom = None
-    if credits.custom_quotes is not None:
-        custom = f"{credits.custom_quotes.min_credits} to {credits.custom_quotes.max_credits} credits"
+    if credits.quote_range is not None:
+        custom = f"{credits.quote_range.min} to {credits.quote_range.max} credits"
     value = None if credits.credit_value_cents is None else money(credits.credit_value_cents, credits.currency)
     return CreditsView(value, packs, methods, custom)
 

@@ -682,11 +682,11 @@ class Pack(_Model):
     price_cents: Amount = Field(description="Price in cents of `currency`.")
 
 
-class CustomQuotes(_Model):
-    """Any number of credits in this range may be bought at the unit value."""
+class QuoteRange(_Model):
+    """Any number of credits in this range may be bought at the credit value."""
 
-    min_credits: Annotated[int, Field(gt=0)]
-    max_credits: Annotated[int, Field(gt=0)]
+    min: Annotated[int, Field(gt=0)] = Field(description="Fewest credits a quote may name.")
+    max: Annotated[int, Field(gt=0)] = Field(description="Most credits a quote may name.")
 
 
 class CreditUnit(_Model):
@@ -830,7 +830,9 @@ class Credits(_Model):
     payment_methods: list[PaymentMethod] = Field(default_factory=list)
     buyer_modes: list[BuyerMode] = Field(default_factory=list)
     packs: list[Pack] = Field(default_factory=list, description="One-off credit purchases, smallest first.")
-    custom_quotes: CustomQuotes | None = None
+    quote_range: QuoteRange | None = Field(
+        None, description="Besides the packs, a quote may name any number of credits in this range."
+    )
     rules: list[Markdown] = Field(default_factory=list)
 
 

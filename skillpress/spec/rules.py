@@ -444,8 +444,9 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
             f"payment method {credits.default_payment_method!r} is not defined",
             _suggest(credits.default_payment_method, methods),
         )
-    if credits.custom_quotes and credits.custom_quotes.min_credits > credits.custom_quotes.max_credits:
-        yield Finding(base + ("custom_quotes",), "min_credits is larger than max_credits")
+    quotes = credits.quote_range
+    if quotes and quotes.min > quotes.max:
+        yield Finding(base + ("quote_range",), "min is larger than max")
 
 
 # --------------------------------------------------------------------------- pricing

@@ -43,7 +43,7 @@ TOP_KEYS = {
     "pricing",
 }
 PRICING_KEYS = {
-    "unit", "currency", "shortfall", "costs", "plans", "packs", "custom_quotes", "starting_balance",
+    "unit", "currency", "shortfall", "costs", "plans", "packs", "quote_range", "starting_balance",
 }  # fmt: skip
 COST_KEYS = {"command", "command_id", "endpoints", "at_most", "free_when", "note", "terms"}
 TERM_KEYS = {"amount", "table", "per", "when"}
