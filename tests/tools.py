@@ -133,3 +133,45 @@ def python_tool(script: str) -> Path:
     if not path.is_file():
         pytest.skip(f"could not install {' '.join(PY_PACKAGES)} with pip: {proc.stderr.strip()[-500:]}")
     return path
+
+
+# --------------------------------------------------------------------------- Claude Code
+
+CLAUDE_PACKAGE = "@anthropic-ai/claude-code@2.1.332"
+CLAUDE_TOOLS = TOOLS / "claude"
+
+
+def run_claude(args: list[str], *, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``claude`` CLI (installed with npm into .cache/tools/claude on first use; the
+    test skips with the reason when it cannot be) with a throwaway HOME: no account, no
+    settings, nothing sent. Only local commands (``plugin validate``) are run with it."""
+    cli = CLAUDE_TOOLS / "node_modules" / ".bin" / "claude"
+    if not cli.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(f"npm is not installed, so {CLAUDE_PACKAGE} cannot be fetched")
+        try:
+            proc = subprocess.run(
+                [npm, "install", "--prefix", str(CLAUDE_TOOLS), "--no-audit", "--no-fund", "--no-save", CLAUDE_PACKAGE],
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"npm install of {CLAUDE_PACKAGE} timed out")
+        if proc.returncode != 0 or not cli.exists():
+            pytest.skip(f"could not install {CLAUDE_PACKAGE} with npm: {proc.stderr.strip()[-500:]}")
+    node_path = NODE.parent if NODE.is_file() else None
+    env = {
+        "PATH": f"{node_path}{os.pathsep}{os.environ.get('PATH', '')}" if node_path else os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "NO_COLOR": "1",
+        "CI": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    }
+    proc = subprocess.run([str(cli), *args], cwd=home, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 and "plugin" in args and "Unknown command" in proc.stderr:
+        pytest.skip(f"this claude has no `{' '.join(args[:2])}`: {proc.stderr.strip()[-300:]}")
+    return proc
