@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The example spec (its folder may move; the first that exists is used).
-EXAMPLE_CANDIDATES = (ROOT / "source" / "image-skill.yaml", *sorted(ROOT.glob("examples/*/*image-skill*.yaml")))
+EXAMPLE_CANDIDATES = (ROOT / "examples" / "image-skill" / "spec.yaml", *sorted(ROOT.glob("examples/*/spec.yaml")))
 SKILLPRESS = Path(sys.executable).with_name("skillpress")
 GIB = 1024**3
 

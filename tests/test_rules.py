@@ -82,6 +82,49 @@ def set_credits(d: dict[str, Any], price_cents: int) -> None:
     }
 
 
+def set_pricing(d: dict[str, Any], **extra: Any) -> None:
+    """A priced echo: a per-mode price per word of `--text`, plans, packs and a shortfall error."""
+    echo(d)["spends"] = True
+    add_flag(d, name="--mode", value_name="MODE", choices=["fast", "slow"], field="mode")
+    d["endpoints"][0]["body"].append({"name": "mode", "choices": ["fast", "slow"]})
+    add_error_code(d, "NO_CREDITS", 2)
+    d["error_codes"][-1]["http_status"] = 402
+    d["credits"] = {
+        "credit_value_cents": 1,
+        "shortfall": "NO_CREDITS",
+        "costs": [
+            {
+                "command": "echo",
+                "terms": [
+                    {"table": {"flag": "--mode", "prices": {"fast": 2, "slow": 1}}, "per": {"noun": "word"}},
+                    {"amount": 1, "per": {"noun": "echo", "reply": ["text"], "every": 10}},
+                ],
+            }
+        ],
+        "plans": [
+            {"id": "free", "name": "Free", "price_cents": 0, "period": "once", "allotment": 100},
+            {
+                "id": "pro",
+                "name": "Pro",
+                "price_cents": 1000,
+                "allotment": 5000,
+                "limits": {"concurrency": 2, "rate": [{"requests": 60, "per": "minute", "endpoints": ["echo"]}]},
+            },
+            {"id": "team", "name": "Team", "price_cents": 5000, "allotment": 50000},
+            {"id": "custom", "name": "Custom", "contact": "https://echo.example.com/sales"},
+        ],
+        "packs": [
+            {"id": "small", "name": "Small", "credits": 100, "price_cents": 100},
+            {"id": "large", "name": "Large", "credits": 1000, "price_cents": 1000},
+        ],
+        **extra,
+    }
+
+
+def pricing_cost(d: dict[str, Any]) -> dict[str, Any]:
+    return d["credits"]["costs"][0]
+
+
 def set_client(d: dict[str, Any], **extra: Any) -> None:
     d["client"] = {"package": "echo-skill", "config_dir": "echo-skill", **extra}
 
@@ -283,6 +326,69 @@ CASES: dict[str, Case] = {
     "event-refs": Case(
         passing=lambda d: add_event(d),
         failing=[lambda d: add_event(d, links=[])],
+    ),
+    "pricing-refs": Case(
+        passing=set_pricing,
+        failing=[
+            chain(set_pricing, lambda d: pricing_cost(d).update(command="eko")),
+            chain(set_pricing, lambda d: pricing_cost(d).update(command=None, endpoint="ekho")),
+            chain(set_pricing, lambda d: pricing_cost(d)["terms"][0]["table"].update(flag="--speed")),
+            chain(set_pricing, lambda d: pricing_cost(d)["terms"][1]["per"].update(reply=["txt"])),
+            chain(set_pricing, lambda d: pricing_cost(d)["terms"][1]["per"].update(reply=[], request="size")),
+            chain(set_pricing, lambda d: pricing_cost(d).update(free_when="--json")),
+            chain(set_pricing, lambda d: pricing_cost(d).update(command=None, endpoint="echo", free_when="--mode")),
+            chain(set_pricing, lambda d: d["credits"]["plans"][1]["limits"]["rate"][0].update(endpoints=["ech"])),
+        ],
+    ),
+    "pricing-table": Case(
+        passing=lambda d: set_pricing(d),
+        failing=[
+            chain(set_pricing, lambda d: pricing_cost(d)["terms"][0]["table"]["prices"].update(turbo=5)),
+            chain(set_pricing, lambda d: pricing_cost(d)["terms"][0]["table"]["prices"].pop("slow")),
+        ],
+    ),
+    "pricing-sums": Case(
+        passing=chain(set_pricing, lambda d: pricing_cost(d)["terms"][0]["table"].update(default=3)),
+        failing=[
+            chain(set_pricing, lambda d: d["credits"]["plans"][2].update(allotment=4000)),
+            chain(set_pricing, lambda d: d["credits"]["plans"][2].update(price_cents=900)),
+            chain(set_pricing, lambda d: d["credits"]["plans"][0].update(allotment=0)),
+            chain(set_pricing, lambda d: d["credits"]["plans"][3].pop("contact")),
+            chain(set_pricing, lambda d: d["credits"]["packs"][1].update(credits=100, price_cents=100)),
+            chain(
+                set_pricing,
+                lambda d: d["credits"].update(credit_value_cents=None),
+                lambda d: d["credits"]["packs"][1].update(price_cents=1200),
+            ),
+            chain(set_pricing, lambda d: d["credits"].update(unit={"money": True})),
+            chain(set_pricing, lambda d: [p.update(starting=True) for p in d["credits"]["plans"][:2]]),
+        ],
+    ),
+    "pricing-shortfall": Case(
+        passing=set_pricing,
+        failing=[
+            chain(set_pricing, lambda d: d["credits"].pop("shortfall")),
+            chain(set_pricing, lambda d: d["credits"].update(shortfall="NO_CREDIT")),
+        ],
+    ),
+    "pricing-unique": Case(
+        passing=set_pricing,
+        failing=[
+            chain(set_pricing, lambda d: d["credits"]["plans"][1].update(id="free")),
+            chain(
+                set_pricing,
+                lambda d: d["credits"]["costs"].append({"endpoint": "echo", "terms": [{"amount": 1}]}),
+            ),
+        ],
+    ),
+    "pricing-spends": Case(
+        passing=set_pricing,
+        failing=[
+            chain(set_pricing, lambda d: echo(d).update(spends=False)),
+            chain(
+                set_pricing, add_endpoint, lambda d: add_command(d, spends=True, endpoint="status", surface="hosted")
+            ),
+        ],
     ),
     "credits": Case(
         passing=lambda d: set_credits(d, 1000),
@@ -818,6 +924,13 @@ CASES: dict[str, Case] = {
             ),
         ],
     ),
+    "todo": Case(
+        passing=lambda d: echo(d).update(summary="Echo the text back (todos are done)."),
+        failing=[
+            lambda d: echo(d).update(summary="TODO: say what echo does."),
+            lambda d: d["product"]["urls"].update(homepage="https://TODO.invalid"),
+        ],
+    ),
     "at-most-one-of-flags": Case(
         passing=chain(
             lambda d: add_flag(d, name="--upper", type="boolean"),
@@ -908,3 +1021,27 @@ def test_rule_locations(mutate: Mutation, where: str, text_there: str) -> None:
     diag = next(d for d in result.diagnostics if d.path == where)
     line = text.splitlines()[diag.line - 1]
     assert line[diag.col - 1 :].startswith(text_there), (diag.format_text(), line)
+
+
+def _echo_findings(mutate: Mutation) -> list[str]:
+    return [d.message for d in validate(mutate).diagnostics if d.code == "example-response-echo"]
+
+
+def _ref_echo(accepts_url: dict[str, Any] | None) -> Mutation:
+    flag: dict[str, Any] = {"name": "--ref", "field": "ref"}
+    if accepts_url is not None:
+        flag["accepts_url"] = accepts_url
+    return chain(
+        lambda d: add_flag(d, **flag),
+        lambda d: d["endpoints"][0]["body"].append({"name": "ref"}),
+        lambda d: set_example(d, "echo", "--text", "hello", "--ref", "https://api.echo.example.com/v1/refs/ref_abc1"),
+        lambda d: d["endpoints"][0]["response"]["example"].update(ref="ref_abc1"),
+    )
+
+
+def test_response_echo_compares_what_the_client_sends_not_the_url_it_reduces() -> None:
+    # With `accepts_url` the client sends the id the URL names, so a response echoing the
+    # id does not contradict the example; without it the URL itself is sent, and it does.
+    assert _echo_findings(_ref_echo({"hosts": ["api"], "id": "^ref_[a-z0-9]+$"})) == []
+    found = _echo_findings(_ref_echo(None))
+    assert len(found) == 1 and "ref" in found[0] and "https://api.echo.example.com/v1/refs/ref_abc1" in found[0]

@@ -1,7 +1,7 @@
 """The `skillpress` command line: a thin argparse layer over functions tests call directly.
 
 Each verb group lives in its own module (``init``, ``generate``, ``release``, ``serve``,
-``site``, ``client``) that adds its sub-commands and imports the work it delegates to only
+``site``, ``client``, ``importer``) that adds its sub-commands and imports the work it delegates to only
 when it runs; :mod:`skillpress.cli.common` maps errors to exit codes in one place.
 
 argparse rather than Typer: the command line starts on every pre-commit run and CI step,
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from skillpress import __version__
-from skillpress.cli import client, generate, init, release, serve, site
+from skillpress.cli import client, generate, importer, init, release, serve, site
 from skillpress.cli.common import EXIT_CANNOT_RUN, guard
 
 
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"skillpress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (init, generate, release, serve, site, client):
+    for module in (init, generate, release, serve, site, client, importer):
         module.register(commands)
     return parser
 

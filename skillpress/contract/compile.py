@@ -4,7 +4,7 @@ The client (``contract.invocation``, ``contract.requests``, ``contract.protocol`
 the client runtime), the docs (the exact request of each example) and the mock tests
 all read this one document, so they cannot disagree about which flag fills which field.
 It holds what a runtime needs and nothing else: no prose beyond the one-line summaries
-that ``help`` prints, no docs-only fields, no credits.
+that ``help`` prints and the one-line notes of costs and plans, no docs-only fields.
 
 The output is deterministic (fixed construction, ``sort_keys`` when serialised), so the
 same spec gives byte-identical JSON on any machine and any ``PYTHONHASHSEED``.
@@ -21,6 +21,7 @@ Format version 1 (``CONTRACT_FORMAT``); every key below is always present::
     endpoints       {id: endpoint}                   only the endpoints commands use
     error_codes     {CODE: {exit_code, retryable, http_status, meaning, recovery}}
     exit_codes      [int]                            every exit code the spec defines
+    pricing         the credit rules (see ``skillpress.contract.pricing``), null without `credits:`
 
     flag      {name, short, aliases, compatibility_aliases, type, value_name, summary,
                required, default, choices, repeatable, local, secret, field, env,
@@ -58,6 +59,10 @@ from skillpress.spec.model import (
     STEP_INPUT_LISTS,
     Argument,
     Command,
+    Cost,
+    CostCount,
+    CostTable,
+    Credits,
     Endpoint,
     Flag,
     Protocol,
@@ -408,6 +413,141 @@ def _legacy_protocol(spec: Spec) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------- pricing
+
+
+def _field_of(command: Command | None, flag_name: str | None) -> str | None:
+    """The request field a flag of the command fills (a switch: the first field it sets)."""
+    if command is None or flag_name is None:
+        return None
+    flag = command.flag(flag_name)
+    if flag is None:
+        return None
+    return flag.field or next(iter(flag.sets), None)
+
+
+def _given(command: Command | None, name: str | None) -> dict[str, Any] | None:
+    """`--flag` or a request field, as {flag, field}."""
+    if name is None:
+        return None
+    if name.startswith("--"):
+        return {"flag": name, "field": _field_of(command, name)}
+    return {"flag": None, "field": name}
+
+
+def cost_endpoints(spec: Spec, cost: Cost) -> list[str]:
+    """The endpoints a cost prices: its endpoint, or every endpoint its command routes to."""
+    if cost.endpoint is not None:
+        return [cost.endpoint]
+    command = spec.commands_by_path.get(cost.command or "")
+    if command is None:
+        return []
+    return list(dict.fromkeys(route["endpoint"] for route in routes_of(command)))
+
+
+def _table(table: CostTable, command: Command | None) -> dict[str, Any]:
+    return {
+        "flag": table.flag,
+        "field": table.field or _field_of(command, table.flag),
+        "prices": {key: _number(value) for key, value in table.prices.items()},
+        "default": _number(table.default),
+        "unset": _number(table.unset if table.unset is not None else table.default),
+    }
+
+
+def _per(per: CostCount, command: Command | None) -> dict[str, Any]:
+    return {
+        "noun": per.noun,
+        "nouns": per.plural,
+        "flag": per.flag,
+        "request": per.request or _field_of(command, per.flag),
+        "reply": list(per.reply),
+        "default": _number(per.default),
+        "every": per.every,
+    }
+
+
+def _cost(spec: Spec, cost: Cost) -> dict[str, Any]:
+    command = spec.commands_by_path.get(cost.command) if cost.command else None
+    return {
+        "command": command.path if command else cost.command,
+        "command_id": command.id if command else None,
+        "endpoints": cost_endpoints(spec, cost),
+        "at_most": cost.at_most,
+        "free_when": _given(command, cost.free_when),
+        "note": cost.note,
+        "terms": [
+            {
+                "amount": _number(term.amount),
+                "table": _table(term.table, command) if term.table else None,
+                "per": _per(term.per, command) if term.per else None,
+                "when": _given(command, term.when),
+            }
+            for term in cost.terms
+        ],
+    }
+
+
+def starting_plan(credits: Credits) -> Any:
+    """The plan a new account starts on: the one marked `starting`, else the first free one."""
+    marked = [p for p in credits.plans if p.starting]
+    if marked:
+        return marked[0]
+    return next((p for p in credits.plans if p.price_cents == 0 and p.allotment), None)
+
+
+def compile_pricing(spec: Spec) -> dict[str, Any] | None:
+    credits = spec.credits
+    if credits is None:
+        return None
+    unit = credits.unit
+    is_money = unit.money
+    value = 1 if is_money else credits.credit_value_cents
+    shortfall = spec.error_codes_by_code.get(credits.shortfall) if credits.shortfall else None
+    start = starting_plan(credits)
+    named_default = unit.name == "credit" and unit.plural == "credits"
+    return {
+        "unit": {
+            "name": "cent" if is_money and named_default else unit.name,
+            "plural": "cents" if is_money and named_default else unit.plural,
+            "kind": "money" if is_money else "credit",
+            "money": None if value is None else {"currency": credits.currency, "cents": _number(value)},
+        },
+        "currency": credits.currency,
+        "shortfall": None
+        if credits.shortfall is None
+        else {"code": credits.shortfall, "http_status": shortfall.http_status if shortfall else None},
+        "costs": [_cost(spec, cost) for cost in credits.costs],
+        "plans": [
+            {
+                "id": plan.id,
+                "name": plan.name,
+                "price_cents": _number(plan.price_cents),
+                "period": plan.period,
+                "allotment": _number(plan.allotment),
+                "limits": {
+                    "concurrency": plan.limits.concurrency,
+                    "rate": [
+                        {"requests": r.requests, "per": r.per, "endpoints": list(r.endpoints)} for r in plan.limits.rate
+                    ],
+                },
+                "contact": plan.contact,
+                "starting": plan is start,
+                "note": plan.note,
+            }
+            for plan in credits.plans
+        ],
+        "packs": [
+            {"id": p.id, "name": p.name, "credits": p.credits, "price_cents": _number(p.price_cents)}
+            for p in credits.packs
+        ],
+        "custom_quotes": None
+        if credits.custom_quotes is None
+        else {"min_credits": credits.custom_quotes.min_credits, "max_credits": credits.custom_quotes.max_credits},
+        "starting_balance": _number(start.allotment) if start is not None and start.allotment else 0,
+    }
+
+
 # --------------------------------------------------------------------------- the contract
 
 
@@ -446,6 +586,7 @@ def compile_contract(spec: Spec) -> dict[str, Any]:
             for e in spec.error_codes
         },
         "exit_codes": sorted(e.code for e in spec.exit_codes),
+        "pricing": compile_pricing(spec),
     }
 
 
@@ -454,7 +595,17 @@ def render_contract_json(spec: Spec) -> str:
     return json.dumps(compile_contract(spec), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-__all__ = ["CONTRACT_FORMAT", "PHASES", "compile_contract", "render_contract_json", "routes_of", "used_endpoints"]
+__all__ = [
+    "CONTRACT_FORMAT",
+    "PHASES",
+    "compile_contract",
+    "compile_pricing",
+    "cost_endpoints",
+    "render_contract_json",
+    "routes_of",
+    "starting_plan",
+    "used_endpoints",
+]
 
 
 def _main(argv: list[str]) -> int:

@@ -229,13 +229,30 @@ def looks_like_url(text: str) -> bool:
 # --------------------------------------------------------------------------- commands
 
 
-def resolve(contract: dict[str, Any], argv: Sequence[str]) -> tuple[dict[str, Any] | None, int]:
-    """Longest command path (or alias) that prefixes ``argv``; the command and its word count."""
-    table: dict[str, dict[str, Any]] = {}
-    for command in contract["commands"]:
+# The last few contracts' path tables, keyed by identity; each entry keeps its contract
+# alive, so an id is never reused while it is cached. ``validate`` resolves every example
+# of a spec against one contract: without this, that is commands x examples.
+_TABLES: list[tuple[dict[str, Any], int, dict[str, dict[str, Any]]]] = []
+
+
+def _path_table(contract: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    commands = contract["commands"]
+    for owner, count, table in _TABLES:
+        if owner is contract and count == len(commands):
+            return table
+    table = {}
+    for command in commands:
         table.setdefault(command["path"], command)
         for alias in command.get("aliases") or ():
             table.setdefault(alias, command)
+    _TABLES.insert(0, (contract, len(commands), table))
+    del _TABLES[4:]
+    return table
+
+
+def resolve(contract: dict[str, Any], argv: Sequence[str]) -> tuple[dict[str, Any] | None, int]:
+    """Longest command path (or alias) that prefixes ``argv``; the command and its word count."""
+    table = _path_table(contract)
     words: list[str] = []
     best: tuple[dict[str, Any] | None, int] = (None, 0)
     for token in argv:
@@ -249,10 +266,7 @@ def resolve(contract: dict[str, Any], argv: Sequence[str]) -> tuple[dict[str, An
 
 
 def command_by_path(contract: dict[str, Any], path: str) -> dict[str, Any] | None:
-    for command in contract["commands"]:
-        if command["path"] == path or path in (command.get("aliases") or ()):
-            return command
-    return None
+    return _path_table(contract).get(path)
 
 
 def parse_argv(contract: dict[str, Any], argv: Sequence[str], env: Mapping[str, str] | None = None) -> Invocation:

@@ -566,7 +566,7 @@ class MockApp:
             pack = next((p for p in (credits_cfg.packs if credits_cfg else []) if p.id == pack_id), None)
             if pack is None:
                 raise ApiError(400, "INVALID_ARGUMENTS", f"no credit pack {pack_id!r}")
-            return pack.credits, pack.price_cents, pack.id
+            return pack.credits, round(pack.price_cents), pack.id
         credits = body.get("credits")
         if not isinstance(credits, int) or isinstance(credits, bool) or credits <= 0:
             raise ApiError(400, "INVALID_ARGUMENTS", "give pack_id or a positive whole number of credits")
@@ -574,8 +574,8 @@ class MockApp:
             low, high = credits_cfg.custom_quotes.min_credits, credits_cfg.custom_quotes.max_credits
             if not low <= credits <= high:
                 raise ApiError(400, "INVALID_ARGUMENTS", f"credits must be between {low} and {high}")
-        value = credits_cfg.credit_value_cents if credits_cfg else 1
-        return credits, credits * value, None
+        value = (credits_cfg.credit_value_cents if credits_cfg else None) or 1
+        return credits, round(credits * value), None
 
     def _live(self, method: str) -> bool:
         methods = self.spec.credits.payment_methods if self.spec.credits else []

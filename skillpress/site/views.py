@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from skillpress.contract.pricing import format_money
 from skillpress.render import contract_text, escape, views
 from skillpress.render.views import CommandView, Page
 from skillpress.site import discovery
@@ -328,8 +329,8 @@ def exit_code_views(spec: Spec) -> list[ExitCodeView]:
     ]
 
 
-def money(cents: int, currency: str) -> str:
-    return f"{cents // 100}.{cents % 100:02d} {currency}"
+def money(cents: float, currency: str) -> str:
+    return format_money(cents, currency)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ class MethodView:
 
 @dataclass(frozen=True)
 class CreditsView:
-    credit_value: str
+    credit_value: str | None
     packs: list[PackView]
     methods: list[MethodView]
     custom_range: str | None
@@ -384,7 +385,8 @@ def credits_view(spec: Spec, endpoints: list[EndpointView]) -> CreditsView | Non
     custom = None
     if credits.custom_quotes is not None:
         custom = f"{credits.custom_quotes.min_credits} to {credits.custom_quotes.max_credits} credits"
-    return CreditsView(money(credits.credit_value_cents, credits.currency), packs, methods, custom)
+    value = None if credits.credit_value_cents is None else money(credits.credit_value_cents, credits.currency)
+    return CreditsView(value, packs, methods, custom)
 
 
 @dataclass(frozen=True)

@@ -520,7 +520,7 @@ def load_text(text: str, file: str) -> tuple[LoadedDocument | None, list[Diagnos
                 Mark(1, 1),
                 "file-empty",
                 "spec file is empty",
-                "start from source/image-skill.yaml or the format reference in the README",
+                "run `skillpress init` for a minimal spec to start from, or copy one of the examples/",
             )
         ]
     if _FAST_LOADER is not None:

@@ -667,6 +667,9 @@ class Event(_Model):
 
 # --------------------------------------------------------------------------- credits
 
+Amount = Annotated[int | float, Field(ge=0)]
+"""An amount in the spec's unit (credits, or cents when the unit is money); whole numbers stay whole."""
+
 
 class BuyerMode(_Model):
     id: Id
@@ -685,24 +688,162 @@ class PaymentMethod(_Model):
 
 
 class Pack(_Model):
+    """A one-off purchase of credits."""
+
     id: Id
     name: PlainLine
     credits: Annotated[int, Field(gt=0)]
-    price_cents: Annotated[int, Field(ge=0)]
+    price_cents: Amount = Field(description="Price in cents of `currency`.")
 
 
 class CustomQuotes(_Model):
+    """Any number of credits in this range may be bought at the unit value."""
+
     min_credits: Annotated[int, Field(gt=0)]
     max_credits: Annotated[int, Field(gt=0)]
 
 
+class CreditUnit(_Model):
+    """What costs are counted in."""
+
+    name: PlainLine = Field("credit", description="The unit, singular (`credit`).")
+    plural: PlainLine = Field("credits", description="The unit, plural (`credits`).")
+    money: bool = Field(
+        False,
+        description="Costs are money: one unit is one cent of `currency` (then leave `credit_value_cents` out).",
+    )
+
+
+class CostCount(_Model):
+    """What a per-unit price is multiplied by: a request field, a flag's value or reply fields."""
+
+    noun: PlainLine = Field(description="What is counted, singular (`page`, `image`, `result`).")
+    nouns: PlainLine | None = Field(None, description="Plural of `noun` (default: `noun` + `s`).")
+    request: FieldName | None = Field(
+        None, description="Request field giving the count (a number, or a list whose length counts)."
+    )
+    flag: FlagName | None = Field(None, description="Flag of the command giving the count (its request field).")
+    reply: list[ReplyPath] = Field(
+        default_factory=list,
+        description="Paths in the reply's data whose counts add up (a number, or a list's length).",
+    )
+    default: Amount = Field(1, description="The count when the field is absent (and before the reply is known).")
+    every: Annotated[int, Field(gt=0)] = Field(
+        1, description="Counted in whole groups of this size, rounded up (2 credits per 10 results: `every: 10`)."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CostCount:
+        given = sum(bool(x) for x in (self.request, self.flag, self.reply))
+        if given > 1:
+            raise PydanticCustomError("cost_count", "a count comes from one of `request`, `flag` or `reply`")
+        return self
+
+    @property
+    def plural(self) -> str:
+        return self.nouns or f"{self.noun}s"
+
+
+class CostTable(_Model):
+    """A price per value of a flag or request field (per model, per format)."""
+
+    flag: FlagName | None = Field(None, description="Flag of the command whose value picks the price.")
+    field: FieldName | None = Field(None, description="Request field whose value picks the price.")
+    prices: dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], Amount] = Field(
+        min_length=1, description="Price per value; for a list value, the prices of its items add up."
+    )
+    default: Amount | None = Field(
+        None, description="Price of any other value (without one, other values are priced by the API at run time)."
+    )
+    unset: Amount | None = Field(None, description="Price when the value is absent (default: `default`).")
+
+    @model_validator(mode="after")
+    def _one_key(self) -> CostTable:
+        if (self.flag is None) == (self.field is None):
+            raise PydanticCustomError("cost_table", "a price table is keyed by exactly one of `flag` or `field`")
+        return self
+
+
+class CostTerm(_Model):
+    """One part of a cost: a fixed amount or a table price, optionally per counted unit."""
+
+    amount: Amount | None = Field(None, description="A fixed amount.")
+    table: CostTable | None = Field(None, description="An amount picked by a flag or field value.")
+    per: CostCount | None = Field(None, description="The amount is per counted unit.")
+    when: Annotated[str, StringConstraints(pattern=r"^(?:--[a-z0-9][a-z0-9-]*|[A-Za-z_][A-Za-z0-9_.]*)$")] | None = (
+        Field(None, description="The term applies only when this flag of the command (or request field) is given.")
+    )
+
+    @model_validator(mode="after")
+    def _one_price(self) -> CostTerm:
+        if (self.amount is None) == (self.table is None):
+            raise PydanticCustomError("cost_term", "a cost term has exactly one of `amount` or `table`")
+        return self
+
+
+class Cost(_Model):
+    """What one call of a command (or an endpoint) costs: the sum of its terms."""
+
+    command: CommandPath | None = Field(None, description="The command (every endpoint it calls).")
+    endpoint: Id | None = Field(None, description="An endpoint, when no command is priced for it.")
+    terms: list[CostTerm] = Field(min_length=1, description="Parts that add up.")
+    at_most: bool = Field(
+        False, description="The terms give an upper bound; the product bills what the call really used."
+    )
+    free_when: (
+        Annotated[str, StringConstraints(pattern=r"^(?:--[a-z0-9][a-z0-9-]*|[A-Za-z_][A-Za-z0-9_.]*)$")] | None
+    ) = Field(None, description="No charge when this flag of the command (or request field) is given, e.g. a dry run.")
+    note: OneLine | None = Field(None, description="One line shown after the cost.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Cost:
+        if (self.command is None) == (self.endpoint is None):
+            raise PydanticCustomError("cost_target", "a cost names exactly one of `command` or `endpoint`")
+        return self
+
+
+class RateLimit(_Model):
+    requests: Annotated[int, Field(gt=0)]
+    per: Literal["second", "minute", "hour", "day"]
+    endpoints: list[Id] = Field(default_factory=list, description="Endpoints it applies to (default: all).")
+
+
+class PlanLimits(_Model):
+    concurrency: Annotated[int, Field(gt=0)] | None = Field(None, description="Calls or jobs running at once.")
+    rate: list[RateLimit] = Field(default_factory=list)
+
+
+class Plan(_Model):
+    """A subscription (or the free tier) with a periodic allotment and limits."""
+
+    id: Id
+    name: PlainLine
+    price_cents: Amount | None = Field(None, description="Price per period in cents; 0 is free; absent with `contact`.")
+    period: Literal["once", "month", "year"] = Field("month", description="How often the price and allotment recur.")
+    allotment: Amount | None = Field(None, description="Credits granted each period.")
+    limits: PlanLimits = Field(default_factory=PlanLimits)
+    contact: Url | None = Field(None, description="Custom quote: where to ask (contact sales).")
+    starting: bool = Field(False, description="New accounts start on this plan (default: the first free one).")
+    note: OneLine | None = None
+
+
 class Credits(_Model):
-    credit_value_cents: Annotated[int, Field(gt=0)] = Field(description="Value of one credit in cents.")
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    """Credit rules as data: the unit, what calls cost, plans, packs and the short-balance error."""
+
+    unit: CreditUnit = Field(default_factory=CreditUnit)
+    credit_value_cents: Amount | None = Field(
+        None, description="Money value of one credit in cents, when credits are sold at a fixed price."
+    )
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    shortfall: ErrorCodeName | None = Field(
+        None, description="Error code the API answers when the balance does not cover a call."
+    )
+    costs: list[Cost] = Field(default_factory=list, description="What each command or endpoint costs.")
+    plans: list[Plan] = Field(default_factory=list, description="Subscriptions and the free tier, smallest first.")
     default_payment_method: Id | None = None
     payment_methods: list[PaymentMethod] = Field(default_factory=list)
     buyer_modes: list[BuyerMode] = Field(default_factory=list)
-    packs: list[Pack] = Field(default_factory=list)
+    packs: list[Pack] = Field(default_factory=list, description="One-off credit purchases, smallest first.")
     custom_quotes: CustomQuotes | None = None
     rules: list[Markdown] = Field(default_factory=list)
 

@@ -405,6 +405,8 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
         return
     base: PathKey = ("credits",)
     for i, pack in enumerate(credits.packs):
+        if credits.credit_value_cents is None:
+            break
         expected = pack.credits * credits.credit_value_cents
         if pack.price_cents != expected:
             yield Finding(
@@ -444,6 +446,286 @@ def credits_rules(spec: Spec) -> Iterator[Finding]:
         )
     if credits.custom_quotes and credits.custom_quotes.min_credits > credits.custom_quotes.max_credits:
         yield Finding(base + ("custom_quotes",), "min_credits is larger than max_credits")
+
+
+# --------------------------------------------------------------------------- pricing
+
+
+def _cost_endpoints(spec: Spec, cost: Any) -> list[str]:
+    from skillpress.contract.compile import cost_endpoints
+
+    return [e for e in cost_endpoints(spec, cost) if e in spec.endpoints_by_id]
+
+
+def _response_names(spec: Spec, endpoint_id: str) -> set[str]:
+    endpoint = spec.endpoints_by_id.get(endpoint_id)
+    if endpoint is None:
+        return set()
+    names = set()
+    for field in endpoint.response.fields:
+        name = field.name.replace("[]", "")
+        parts = name.split(".")
+        names |= {".".join(parts[: i + 1]) for i in range(len(parts))}
+    return names
+
+
+def _field_choices(spec: Spec, endpoint_ids: list[str], field: str) -> list[str]:
+    for endpoint_id in endpoint_ids:
+        endpoint = spec.endpoints_by_id[endpoint_id]
+        for spec_field in endpoint.body + endpoint.query + endpoint.path_params:
+            if spec_field.name == field and spec_field.choices:
+                return list(spec_field.choices)
+    return []
+
+
+def _input_problem(
+    spec: Spec, command: Command | None, endpoints: list[str], name: str, *, need_field: bool = True
+) -> tuple[str, str | None] | None:
+    """Why ``name`` (a ``--flag`` of the command or a request field) cannot be read, if it cannot."""
+    if name.startswith("--"):
+        if command is None:
+            return f"{name} is a flag, but this cost names no command", "price the command, or name a request field"
+        flag = _flag_named(spec, command, name)
+        if flag is None:
+            return f"flag {name} is not a flag of '{command.path}'", _suggest(name, [f.name for f in command.flags])
+        if need_field and flag.local:
+            return f"flag {name} is read by the client only and never sent, so no call can be priced by it", None
+        if need_field and not (flag.field or flag.sets):
+            return f"flag {name} fills no request field, so no call can be priced by it", None
+        return None
+    fields = set().union(*(_fields_of(e, spec) for e in endpoints)) if endpoints else set()
+    if endpoints and name not in fields:
+        where = ", ".join(repr(e) for e in endpoints)
+        return f"field {name!r} is not a request field of endpoint {where}", _suggest(name, fields)
+    return None
+
+
+@rule("pricing-refs")
+def pricing_refs(spec: Spec) -> Iterator[Finding]:
+    """Every cost names a real command or endpoint, and the flags, fields and reply fields it reads."""
+    credits = spec.credits
+    if credits is None:
+        return
+    for i, cost in enumerate(credits.costs):
+        base: PathKey = ("credits", "costs", i)
+        command = spec.commands_by_path.get(cost.command) if cost.command else None
+        if cost.command is not None and command is None:
+            yield Finding(
+                base + ("command",),
+                f"command '{cost.command}' is not defined",
+                _suggest(cost.command, spec.commands_by_path),
+            )
+            continue
+        if cost.endpoint is not None and cost.endpoint not in spec.endpoints_by_id:
+            yield Finding(
+                base + ("endpoint",),
+                f"endpoint {cost.endpoint!r} is not defined",
+                _suggest(cost.endpoint, spec.endpoints_by_id),
+            )
+            continue
+        endpoints = _cost_endpoints(spec, cost)
+        if command is not None and not endpoints:
+            yield Finding(
+                base + ("command",), f"command '{command.path}' calls no endpoint, so it has nothing to price"
+            )
+            continue
+        checks: list[tuple[PathKey, str, bool]] = []
+        if cost.free_when:
+            checks.append((base + ("free_when",), cost.free_when, True))
+        for ti, term in enumerate(cost.terms):
+            tbase = base + ("terms", ti)
+            if term.when:
+                checks.append((tbase + ("when",), term.when, True))
+            if term.table is not None:
+                key = term.table.flag or term.table.field or ""
+                checks.append((tbase + ("table", "flag" if term.table.flag else "field"), key, True))
+            per = term.per
+            if per is None:
+                continue
+            if per.flag:
+                checks.append((tbase + ("per", "flag"), per.flag, True))
+            if per.request:
+                checks.append((tbase + ("per", "request"), per.request, True))
+            known = set().union(*(_response_names(spec, e) for e in endpoints))
+            for pi, path in enumerate(per.reply):
+                if path and known and path not in known:
+                    yield Finding(
+                        tbase + ("per", "reply", pi),
+                        f"{path!r} is not a declared reply field of endpoint " + ", ".join(repr(e) for e in endpoints),
+                        _suggest(path, known),
+                    )
+        for where, name, need_field in checks:
+            problem = _input_problem(spec, command, endpoints, name, need_field=need_field)
+            if problem is not None:
+                yield Finding(where, problem[0], problem[1])
+    for pi, plan in enumerate(credits.plans):
+        for ri, rate in enumerate(plan.limits.rate):
+            for ei, endpoint in enumerate(rate.endpoints):
+                if endpoint not in spec.endpoints_by_id:
+                    yield Finding(
+                        ("credits", "plans", pi, "limits", "rate", ri, "endpoints", ei),
+                        f"endpoint {endpoint!r} is not defined",
+                        _suggest(endpoint, spec.endpoints_by_id),
+                    )
+
+
+@rule("pricing-table")
+def pricing_table(spec: Spec) -> Iterator[Finding]:
+    """A price table's keys are values the flag or field accepts, and every accepted value has a price."""
+    credits = spec.credits
+    if credits is None:
+        return
+    for i, cost in enumerate(credits.costs):
+        command = spec.commands_by_path.get(cost.command) if cost.command else None
+        endpoints = _cost_endpoints(spec, cost)
+        for ti, term in enumerate(cost.terms):
+            table = term.table
+            if table is None:
+                continue
+            base: PathKey = ("credits", "costs", i, "terms", ti, "table")
+            choices: list[str] = []
+            if table.flag and command is not None:
+                flag = _flag_named(spec, command, table.flag)
+                choices = list(flag.choices) if flag is not None else []
+            elif table.field:
+                choices = _field_choices(spec, endpoints, table.field)
+            if not choices:
+                continue
+            for key in table.prices:
+                if key not in choices:
+                    yield Finding(
+                        base + ("prices", key),
+                        f"{key!r} is not a value {table.flag or table.field} accepts ({', '.join(choices)})",
+                        _suggest(key, choices),
+                        on_key=True,
+                    )
+            missing = [c for c in choices if c not in table.prices]
+            if missing and table.default is None:
+                yield Finding(
+                    base + ("prices",),
+                    f"no price for {', '.join(missing)}: price every value {table.flag or table.field} accepts "
+                    "or give a `default`",
+                )
+
+
+@rule("pricing-sums")
+def pricing_sums(spec: Spec) -> Iterator[Finding]:
+    """Prices add up: allotments are positive, bigger plans and packs give more for their price."""
+    credits = spec.credits
+    if credits is None:
+        return
+    base: PathKey = ("credits",)
+    if credits.unit.money and credits.credit_value_cents is not None:
+        yield Finding(
+            base + ("credit_value_cents",),
+            "a money unit is one cent already; leave credit_value_cents out",
+        )
+    previous: dict[str, Any] = {}
+    for i, plan in enumerate(credits.plans):
+        where = base + ("plans", i)
+        if plan.allotment is not None and plan.allotment <= 0:
+            yield Finding(where + ("allotment",), f"plan {plan.id}: an allotment must be positive")
+        if plan.price_cents is None and plan.contact is None:
+            yield Finding(where, f"plan {plan.id} has no price", "give price_cents, or `contact` for a custom quote")
+        if plan.price_cents is None or plan.allotment is None or plan.price_cents == 0:
+            continue
+        other = previous.get(plan.period)
+        if other is not None and (plan.price_cents <= other.price_cents or plan.allotment <= other.allotment):
+            yield Finding(
+                where,
+                f"plan {plan.id} ({plan.allotment} credits for {plan.price_cents} cents, per {plan.period}) "
+                f"does not give more for more than plan {other.id} listed before it ({other.allotment} "
+                f"credits for {other.price_cents} cents)",
+                "list plans of one period smallest first, each costing and giving more",
+            )
+        previous[plan.period] = plan
+    last = None
+    for i, pack in enumerate(credits.packs):
+        if last is not None:
+            if pack.credits <= last.credits:
+                yield Finding(
+                    base + ("packs", i, "credits"),
+                    f"pack {pack.id} has no more credits than pack {last.id} before it",
+                    "list packs smallest first",
+                )
+            elif pack.price_cents * last.credits > last.price_cents * pack.credits:
+                yield Finding(
+                    base + ("packs", i, "price_cents"),
+                    f"pack {pack.id} costs more per credit than the smaller pack {last.id}",
+                )
+        last = pack
+    starting = [i for i, plan in enumerate(credits.plans) if plan.starting]
+    for i in starting[1:]:
+        yield Finding(base + ("plans", i, "starting"), "only one plan can be the one new accounts start on")
+
+
+@rule("pricing-shortfall")
+def pricing_shortfall(spec: Spec) -> Iterator[Finding]:
+    """The error a short balance gets is declared, and a product with costs declares one."""
+    credits = spec.credits
+    if credits is None:
+        return
+    if credits.shortfall is None:
+        if credits.costs:
+            yield Finding(
+                ("credits", "costs"),
+                "calls cost credits but `credits.shortfall` names no error for a short balance",
+                "set credits.shortfall to the error code the API answers (often an HTTP 402)",
+                on_key=True,
+            )
+        return
+    if credits.shortfall not in spec.error_codes_by_code:
+        yield Finding(
+            ("credits", "shortfall"),
+            f"error code {credits.shortfall} is not defined in error_codes",
+            _suggest(credits.shortfall, spec.error_codes_by_code),
+        )
+
+
+@rule("pricing-unique")
+def pricing_unique(spec: Spec) -> Iterator[Finding]:
+    """No plan id twice, no endpoint priced twice, no command priced twice."""
+    credits = spec.credits
+    if credits is None:
+        return
+    yield from _duplicates([(p.id, ("credits", "plans", i, "id")) for i, p in enumerate(credits.plans)], "plan id")
+    seen: dict[str, int] = {}
+    for i, cost in enumerate(credits.costs):
+        for endpoint in _cost_endpoints(spec, cost):
+            if endpoint in seen:
+                yield Finding(
+                    ("credits", "costs", i),
+                    f"endpoint {endpoint!r} is already priced by credits.costs[{seen[endpoint]}]",
+                    "price each endpoint once",
+                )
+            else:
+                seen[endpoint] = i
+
+
+@rule("pricing-spends")
+def pricing_spends(spec: Spec) -> Iterator[Finding]:
+    """A command marked `spends` has a cost, and a priced command is marked `spends`."""
+    credits = spec.credits
+    if credits is None or not credits.costs:
+        return
+    priced: set[str] = set()
+    for cost in credits.costs:
+        priced |= set(_cost_endpoints(spec, cost))
+    for ci, command in enumerate(spec.commands):
+        calls = {r.endpoint for r in command.routes} | ({command.endpoint} if command.endpoint else set())
+        if command.spends and not calls & priced:
+            yield Finding(
+                ("commands", ci, "spends"),
+                f"'{command.path}' spends credits but no cost in credits.costs prices it",
+                "add a cost for it",
+                severity=Severity.WARNING,
+            )
+        elif calls & priced and not command.spends and command.path in {c.command for c in credits.costs}:
+            yield Finding(
+                ("commands", ci),
+                f"'{command.path}' has a cost but is not marked `spends: true`",
+                severity=Severity.WARNING,
+            )
 
 
 # --------------------------------------------------------------------------- versions
@@ -820,12 +1102,11 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
     except grammar.Problem:
         return {}  # example-valid reports it (or the example reads a file, which fills its field at run time)
     fields = built.fields if built is not None else {}
-    rewritten = {f.field for f in command.flags if f.type is ValueType.path and f.field}
-    return {
-        name: value
-        for name, value in fields.items()
-        if name not in rewritten and not (name.endswith("asset_id") and "://" in str(value))
+    inputs: list[Flag | Argument] = [*command.flags, *command.arguments]
+    rewritten = {
+        i.field for i in inputs if i.field and (i.accepts_url is not None or getattr(i, "type", None) is ValueType.path)
     }
+    return {name: value for name, value in fields.items() if name not in rewritten}
 
 
 def _same_value(shown: object, sent: object) -> bool:
@@ -863,7 +1144,7 @@ def example_response_echo(spec: Spec) -> Iterator[Finding]:
         if not shown_data:
             continue
         sent: dict[str, list[tuple[object, Command, list[str]]]] = {}
-        for command in spec.commands:
+        for command in spec.commands_by_endpoint.get(endpoint.id, ()):
             if command.endpoint != endpoint.id:
                 continue
             for example in command.examples:
@@ -1163,6 +1444,31 @@ def markdown_safe(spec: Spec) -> Iterator[Finding]:
         if found is not None:
             index, problem, hint = found
             yield Finding(path, f"{problem} at character {index + 1}", hint)
+
+
+TODO_MARK = re.compile(r"\bTODO\b")
+
+
+@rule("todo")
+def todo_markers(spec: Spec) -> Iterator[Finding]:
+    """A value still marked ``TODO`` is a warning: something a person has to write.
+
+    ``skillpress import`` leaves these where a fact could not be inferred; the spec is
+    valid with them, but the documents built from it would show the marker.
+    """
+    for path, value, _, key in _strings(spec):
+        if key:
+            continue
+        found = TODO_MARK.search(value)
+        if found is None:
+            continue
+        text = " ".join((value if len(value) <= 160 else value[found.start() :]).split())
+        yield Finding(
+            path,
+            f"left for a person: {text[:160]}{'...' if len(text) > 160 else ''}",
+            "write the real value, then remove the TODO marker",
+            severity=Severity.WARNING,
+        )
 
 
 # --------------------------------------------------------------------------- the contract as data

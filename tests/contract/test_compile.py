@@ -40,7 +40,13 @@ TOP_KEYS = {
     "endpoints",
     "error_codes",
     "exit_codes",
+    "pricing",
 }
+PRICING_KEYS = {
+    "unit", "currency", "shortfall", "costs", "plans", "packs", "custom_quotes", "starting_balance",
+}  # fmt: skip
+COST_KEYS = {"command", "command_id", "endpoints", "at_most", "free_when", "note", "terms"}
+TERM_KEYS = {"amount", "table", "per", "when"}
 
 
 @pytest.mark.parametrize("path", ALL_SPECS + [IMAGE_SKILL], ids=lambda p: p.parent.name + "/" + p.name)
@@ -64,6 +70,13 @@ def test_contract_has_the_documented_shape(path: Path) -> None:
             assert step["phase"] == PHASES[step["kind"]]
     for endpoint_id, endpoint in contract["endpoints"].items():
         assert set(endpoint) == ENDPOINT_KEYS and endpoint["id"] == endpoint_id
+    pricing = contract["pricing"]
+    if pricing is not None:
+        assert set(pricing) == PRICING_KEYS
+        assert set(pricing["unit"]) == {"name", "plural", "kind", "money"}
+        for cost in pricing["costs"]:
+            assert set(cost) == COST_KEYS
+            assert all(set(term) == TERM_KEYS for term in cost["terms"])
     # strict JSON: no NaN, no objects json cannot write
     json.dumps(contract, allow_nan=False)
 
