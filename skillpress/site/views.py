@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from skillpress.contract.pricing import format_money
+from skillpress.contract.invocation import resolve
+from skillpress.contract.pricing import command_cost_sentence, format_money
 from skillpress.render import contract_text, escape, views
 from skillpress.render.views import CommandView, Page
 from skillpress.site import discovery
@@ -405,11 +406,20 @@ class HomePricing:
     """Source of the page with every price (``credits.md``), when the site has one."""
 
 
-def home_pricing(spec: Spec, credits: CreditsView | None, pages: list[SitePage]) -> HomePricing | None:
+def home_pricing(
+    spec: Spec, credits: CreditsView | None, pages: list[SitePage], contract: dict[str, Any] | None = None
+) -> HomePricing | None:
+    """The typical call is the homepage's worked example (``showcase``): its cost sentence
+    comes from the spec's pricing, the same sentence the command's docs print."""
     if credits is None:
         return None
     details = next((p.source for p in pages if p.slug == "credits"), None)
     typical: list[str] = []
+    if spec.showcase is not None and contract is not None:
+        command, _ = resolve(contract, spec.showcase.argv)
+        sentence = command_cost_sentence(contract, command["id"]) if command is not None else None
+        if sentence:
+            typical.append(f"The example above, `{spec.product.cli_name} {command['path']}`: {sentence}")
     if not typical and not credits.packs:
         return None
     return HomePricing(typical, credits.credit_value, credits.packs, details)
@@ -447,7 +457,7 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
     credits = credits_view(spec, endpoints)
     return {
         "site_pages": pages,
-        "home_pricing": home_pricing(spec, credits, pages),
+        "home_pricing": home_pricing(spec, credits, pages, contract),
         "showcase": showcase_view(spec),
         "markdown_url": functools.partial(discovery.twin_url, spec),
         "page_url": functools.partial(discovery.page_url, spec),
