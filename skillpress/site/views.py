@@ -418,7 +418,7 @@ def home_pricing(
     if spec.showcase is not None and contract is not None:
         command, _ = resolve(contract, spec.showcase.argv)
         sentence = command_cost_sentence(contract, command["id"]) if command is not None else None
-        if sentence:
+        if command is not None and sentence:
             typical.append(f"The example above, `{spec.product.cli_name} {command['path']}`: {sentence}")
     if not typical and not credits.packs:
         return None
