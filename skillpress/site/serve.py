@@ -151,15 +151,3 @@ def make_server(
 ) -> http.server.ThreadingHTTPServer:
     handler = type("BoundSiteHandler", (SiteHandler,), {"rebuild": staticmethod(rebuild) if rebuild else None})
     return http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
-
-
-def serve_forever(
-    directory: Path, *, host: str = "127.0.0.1", port: int = 8000, rebuild: Callable[[], Path] | None = None
-) -> None:
-    server = make_server(directory, host=host, port=port, rebuild=rebuild)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
