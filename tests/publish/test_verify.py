@@ -101,6 +101,7 @@ def test_verify_reports_the_version_read_from_each_file(published: Published) ->
     assert f"  {wheel} (image_skill/bundle/table.json product.version)" in err
     assert "  client/image_skill-0.1.9.tar.gz (image_skill-0.1.9/PKG-INFO Version)" in err
     assert "  skills-bundle/.claude-plugin/plugin.json (version)" in err
+    assert "  skills-bundle/plugin.json (version)" in err  # the Agent Plugins manifest
 
 
 def test_a_manifest_claiming_another_version_than_its_files_is_refused(published: Published, tmp_path: Path) -> None:
@@ -111,9 +112,9 @@ def test_a_manifest_claiming_another_version_than_its_files_is_refused(published
     code, out, err = run(dist)
     assert code == 1
     lines = out.splitlines()
-    assert len(lines) == 4 and all(line.startswith("VERSION: ") for line in lines)
+    assert len(lines) == 5 and all(line.startswith("VERSION: ") for line in lines)
     assert all(line.endswith("says version 0.1.9; release.json says 0.2.0") for line in lines)
-    assert "image-skill 0.2.0: 4 difference(s)" in err
+    assert "image-skill 0.2.0: 5 difference(s)" in err
 
 
 # --------------------------------------------------------------------------- small fake releases
