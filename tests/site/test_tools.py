@@ -37,13 +37,16 @@ def assert_installed(home: Path, served: Server, output: str) -> None:
             assert target.read_bytes() == data, rel
 
 
-def test_skills_installer_installs_from_the_site(served: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", ["image-skill", "firecrawl"])
+def test_skills_installer_installs_from_the_site(case: str, site_base: Path, tmp_path: Path) -> None:
+    site = _build(case, site_base)
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_skills(["add", served.url, "--skill", "*", "-a", "codex", "-g", "-y"], home=home, cwd=tmp_path)
+    with serve(site.out) as url:
+        proc = run_skills(["add", url, "--skill", "*", "-a", "codex", "-g", "-y"], home=home, cwd=tmp_path)
     output = ANSI.sub("", proc.stdout + proc.stderr)
     assert proc.returncode == 0, output
-    assert_installed(home, served, output)
+    assert_installed(home, Server(url, site), output)
 
 
 class _NoV2Handler(_QuietHandler):
