@@ -26,6 +26,9 @@ MINIMAL_SPEC = Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yam
 SPEC_DIR = Path(__file__).resolve().parent / "contract" / "fixtures"
 Mutation = Callable[[dict[str, Any]], None]
 BASE: dict[str, Any] = yaml.safe_load(MINIMAL_SPEC.read_text(encoding="utf-8"))
+# The cases add protocol rules themselves (``set_protocol``): start from the spec without one.
+BASE.pop("protocol", None)
+BASE.pop("error_codes", None)
 
 
 def validate(mutate: Mutation | None = None) -> LoadResult:
@@ -155,9 +158,11 @@ def set_protocol(
     d: dict[str, Any], *, extra_situations: dict[str, tuple[str, int]] | None = None, **extra: Any
 ) -> None:
     situations = {**SITUATION_CODES, **(extra_situations or {})}
-    codes = d.setdefault("error_codes", [])
+    names = {code for code, _ in situations.values()}
+    codes = d["error_codes"] = [c for c in d.get("error_codes", []) if c["code"] not in names]
     for code, exit_code in situations.values():
-        codes.append({"code": code, "exit_code": exit_code, "meaning": f"The {code.lower()} case."})
+        if not any(c["code"] == code for c in codes):
+            codes.append({"code": code, "exit_code": exit_code, "meaning": f"The {code.lower()} case."})
     d["protocol"] = {
         "output": {"json_flag": "--json"},
         "errors": {situation: code for situation, (code, _) in situations.items()},
@@ -338,6 +343,7 @@ CASES: dict[str, Case] = {
             chain(set_pricing, lambda d: pricing_cost(d).update(free_when="--json")),
             chain(set_pricing, lambda d: pricing_cost(d).update(command=None, endpoint="echo", free_when="--mode")),
             chain(set_pricing, lambda d: d["credits"]["plans"][1]["limits"]["rate"][0].update(endpoints=["ech"])),
+            chain(set_pricing, lambda d: d["credits"]["plans"][3].update(contact="javascript:alert(1)")),
         ],
     ),
     "pricing-table": Case(
@@ -716,7 +722,6 @@ CASES: dict[str, Case] = {
             lambda d: set_steps(d, POLL),  # --wait is not a flag
             lambda d: set_steps(d, {"poll": {**POLL["poll"], "when": "--text"}}),  # not a switch
             lambda d: add_command(d, steps=[{"print": {"field": "text"}}]),  # calls nothing
-            lambda d: add_command(d, behavior="version", steps=[{"version": None}]),
             lambda d: add_command(d, steps=[{"version": None}, {"help": None}]),
             chain(
                 lambda d: add_flag(d, name="--file", type="path"),
@@ -823,6 +828,8 @@ CASES: dict[str, Case] = {
             lambda d: set_steps(d, POLL),
             # a global flag that fills a field some endpoint has is sent there
             lambda d: d["global_flags"].append({"name": "--say", "summary": "S.", "value_name": "S", "field": "text"}),
+            # a switch whose constant field the endpoint has is sent
+            lambda d: add_flag(d, name="--shout", type="boolean", sets={"text": "HI"}),
             set_protocol,
         ),
         failing=[
@@ -833,6 +840,10 @@ CASES: dict[str, Case] = {
                 set_protocol,
             ),
             chain(lambda d: add_flag(d, name="--verbose", type="boolean", local=True), set_protocol),
+            # the client sends only fields the endpoint has: this switch would send nothing
+            chain(lambda d: add_flag(d, name="--loud", type="boolean", sets={"volume": 11}), set_protocol),
+            # a local flag is never sent, whatever its field
+            chain(lambda d: add_flag(d, name="--copy", value_name="T", local=True, field="text"), set_protocol),
             chain(
                 lambda d: add_flag(d, name="--wait", type="boolean"),
                 lambda d: add_flag(d, name="--quiet", type="boolean", local=True),

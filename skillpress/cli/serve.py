@@ -21,7 +21,13 @@ def _mock(args: argparse.Namespace) -> int:
         return 1
     from skillpress.mock.server import serve
 
-    serve(result.spec, args.port, str(args.db) if args.db else None, starting_credits=args.starting_credits)
+    serve(
+        result.spec,
+        args.port,
+        str(args.db) if args.db else None,
+        starting_credits=args.starting_credits,
+        show_credential=args.show_credential,
+    )
     return 0
 
 
@@ -36,4 +42,15 @@ def register(subparsers: Subparsers) -> None:
     add_spec(p)
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 picks a free one; default 8765)")
     p.add_argument("--db", type=Path, default=None, metavar="FILE", help="SQLite file for its state (default: memory)")
-    p.add_argument("--starting-credits", type=int, default=20, metavar="N", help="credits each new signup starts with")
+    p.add_argument(
+        "--show-credential",
+        action="store_true",
+        help="print a credential the mock accepts (a new account) after the URL",
+    )
+    p.add_argument(
+        "--starting-credits",
+        type=float,
+        default=None,
+        metavar="N",
+        help="balance of each account the mock creates (default: the spec's starting balance, else 0)",
+    )

@@ -14,12 +14,12 @@ A release is checked from what is on disk, never from what its manifest claims a
   command line may itself be a link: the user chose it.) A manifest that lists a path
   leaving the folder (absolute, ``..``, a backslash) is refused too.
 - **Version.** The version is read from the files just checked: the client wheel's
-  ``METADATA`` and its command table (what ``<cli> --version`` prints), the sdist's
+  ``METADATA`` and its compiled contract (what ``<cli> --version`` prints), the sdist's
   ``PKG-INFO`` and the skills bundle's ``plugin.json``. Each must equal the manifest's
   ``version``, and at least one must be present.
 
 Exit 0 intact, 1 the release differs or is refused, 2 verify could not run (no folder, no or
-unreadable ``release.json``, a malformed ``--expect-manifest`` value).
+unreadable ``release.json``, one of another ``format``, a malformed ``--expect-manifest`` value).
 """
 
 from __future__ import annotations
@@ -37,12 +37,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from skillpress.client.envelope import visible
+from skillpress.client.output import visible
 from skillpress.diagnostics import SkillpressError
 from skillpress.publish.bundle import PLUGIN_DIR
 
 #: The layout of a release (``skillpress.publish.release`` writes it).
 MANIFEST = "release.json"
+#: The ``format`` of the ``release.json`` this skillpress writes and reads; another format may
+#: mean other fields, so it is refused rather than half understood.
+MANIFEST_FORMAT = 1
 CLIENT_DIR = "client"
 SKILLS_BUNDLE = "skills-bundle"
 SITE_DIR = "site"
@@ -148,6 +151,10 @@ def _entries(recorded: object) -> tuple[list[tuple[str, int, str]], str, str]:
     """(path, bytes, sha256) of every listed file, the product and the claimed version."""
     if not isinstance(recorded, dict):
         raise ValueError("not a JSON object")
+    if recorded.get("format") != MANIFEST_FORMAT or isinstance(recorded.get("format"), bool):
+        raise ValueError(
+            f"format {visible(repr(recorded.get('format')))} is not {MANIFEST_FORMAT}, the one this skillpress reads"
+        )
     files = recorded["files"]
     if not isinstance(files, list):
         raise ValueError("`files` is not a list")
@@ -184,7 +191,7 @@ def _wheel_versions(data: bytes) -> list[tuple[str, str | None]]:
         for info in wheel.infolist():
             name = info.filename
             is_metadata = re.fullmatch(r"[^/]+\.dist-info/METADATA", name)
-            is_table = re.fullmatch(r"[^/]+/bundle/table\.json", name)
+            is_table = re.fullmatch(r"[^/]+/client/contract\.json", name)
             if not (is_metadata or is_table):
                 continue
             if info.file_size > _MAX_METADATA:

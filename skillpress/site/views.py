@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from skillpress.contract.invocation import resolve
-from skillpress.contract.pricing import command_cost_sentence, format_money
+from skillpress.contract.compile import compile_contract
+from skillpress.contract.pricing import format_money
 from skillpress.render import contract_text, escape, views
+from skillpress.render.pricing_text import PackRow, PlanRow, PricingView, pricing_view
 from skillpress.render.views import CommandView, Page
 from skillpress.site import discovery
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
@@ -401,28 +402,33 @@ class HomePricing:
 
     typical: list[str]
     credit_value: str | None
-    packs: list[PackView]
+    packs: list[PackView] | list[PackRow]
     details: str | None
     """Source of the page with every price (``credits.md``), when the site has one."""
+    plans: list[PlanRow] = field(default_factory=list)
+    """The plans (free tier, subscriptions, custom quotes), smallest first."""
 
 
 def home_pricing(
-    spec: Spec, credits: CreditsView | None, pages: list[SitePage], contract: dict[str, Any] | None = None
+    spec: Spec, credits: CreditsView | None, pages: list[SitePage], pricing: PricingView | None = None
 ) -> HomePricing | None:
-    """The typical call is the homepage's worked example (``showcase``): its cost sentence
-    comes from the spec's pricing, the same sentence the command's docs print."""
+    """``pricing`` is the docs' pricing view (``skillpress.render.pricing_text``); it is
+    made from the spec when not given. Its one paragraph (what a credit is worth, what a
+    new account gets, the short-balance error and a typical call's cost) is the block's
+    text, so the credit value is not repeated."""
     if credits is None:
         return None
+    if pricing is None:
+        contract = compile_contract(spec)
+        pricing = pricing_view(spec, contract, views.command_views(spec, contract))
     details = next((p.source for p in pages if p.slug == "credits"), None)
-    typical: list[str] = []
-    if spec.showcase is not None and contract is not None:
-        command, _ = resolve(contract, spec.showcase.argv)
-        sentence = command_cost_sentence(contract, command["id"]) if command is not None else None
-        if command is not None and sentence:
-            typical.append(f"The example above, `{spec.product.cli_name} {command['path']}`: {sentence}")
-    if not typical and not credits.packs:
+    typical = [pricing.intro] if pricing is not None else []
+    plans = list(pricing.plans) if pricing is not None else []
+    if not typical and not credits.packs and not plans:
         return None
-    return HomePricing(typical, credits.credit_value, credits.packs, details)
+    value = None if typical else credits.credit_value
+    packs: list[PackView] | list[PackRow] = list(pricing.packs) if pricing is not None else credits.packs
+    return HomePricing(typical, value, packs, details, plans)
 
 
 @dataclass(frozen=True)
@@ -455,9 +461,10 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
     links = agent_links(spec)
     pages = site_pages(spec)
     credits = credits_view(spec, endpoints)
+    pricing = pricing_view(spec, contract, commands)
     return {
         "site_pages": pages,
-        "home_pricing": home_pricing(spec, credits, pages, contract),
+        "home_pricing": home_pricing(spec, credits, pages, pricing),
         "showcase": showcase_view(spec),
         "markdown_url": functools.partial(discovery.twin_url, spec),
         "page_url": functools.partial(discovery.page_url, spec),

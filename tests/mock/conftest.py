@@ -1,4 +1,4 @@
-"""Fixtures for the mock tests: the spec, an in-process mock on port 0, a tiny HTTP helper."""
+"""Fixtures for the mock tests: both example specs, their contracts, in-process mocks, an HTTP helper."""
 
 from __future__ import annotations
 
@@ -11,35 +11,58 @@ from typing import Any
 
 import pytest
 
+from skillpress.contract.compile import compile_contract
 from skillpress.mock.server import MockServer
 from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ("image-skill", "firecrawl")
 
 
-@pytest.fixture(scope="session")
-def spec() -> Spec:
-    result = load_spec(ROOT / "examples" / "image-skill" / "spec.yaml")
+def load(name: str) -> Spec:
+    result = load_spec(ROOT / "examples" / name / "spec.yaml")
     assert result.spec is not None and result.ok
     return result.spec
 
 
+@pytest.fixture(scope="session")
+def specs() -> dict[str, Spec]:
+    return {name: load(name) for name in EXAMPLES}
+
+
+@pytest.fixture(scope="session")
+def spec(specs: dict[str, Spec]) -> Spec:
+    return specs["image-skill"]
+
+
 class Api:
-    def __init__(self, url: str) -> None:
+    """Calls a mock the way the spec's protocol says: the credential in its declared place."""
+
+    def __init__(self, url: str, contract: dict[str, Any]) -> None:
         self.url = url
+        self.contract = contract
         self.token: str | None = None
 
     def __call__(
-        self, method: str, path: str, body: Any = None, *, token: str | bool | None = True, raw: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | bool | None = True,
+        raw: bytes | None = None,
     ) -> tuple[int, dict[str, str], Any]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        secret = self.token if token is True else (token or None)
+        settings = self.contract["protocol"]["credential"] or {}
+        if secret and settings.get("scheme") == "query":
+            path += ("&" if "?" in path else "?") + f"{settings['name']}={secret}"
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        bearer = self.token if token is True else (token or None)
-        if bearer:
-            request.add_header("Authorization", f"Bearer {bearer}")
+        if secret and settings.get("scheme") != "query":
+            request.add_header(settings.get("name") or "Authorization", (settings.get("prefix") or "") + secret)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 status, headers, payload = response.status, dict(response.headers), response.read()
@@ -50,16 +73,11 @@ class Api:
         except ValueError:
             return status, {k.lower(): v for k, v in headers.items()}, payload
 
-    def signup(self) -> str:
-        status, _, envelope = self(
-            "POST",
-            "/v1/agent-signups",
-            {"human_email": "ops@example.com", "agent_name": "t", "runtime": "pytest", "return_token": True},
-            token=None,
-        )
-        assert status == 201, envelope
-        self.token = envelope["data"]["token"]
-        return self.token
+
+def make_api(mock: MockServer, spec: Spec) -> Api:
+    api = Api(mock.url, compile_contract(spec))
+    api.token = mock.issue_credential()
+    return api
 
 
 @pytest.fixture
@@ -69,5 +87,5 @@ def mock(spec: Spec) -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def api(mock: MockServer) -> Api:
-    return Api(mock.url)
+def api(mock: MockServer, spec: Spec) -> Api:
+    return make_api(mock, spec)

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -98,10 +99,9 @@ def test_verify_reports_the_version_read_from_each_file(published: Published) ->
     wheel = "client/image_skill-0.1.9-py3-none-any.whl"
     assert "verify: version 0.1.9 read from:" in err
     assert f"  {wheel} (image_skill-0.1.9.dist-info/METADATA Version)" in err
-    assert f"  {wheel} (image_skill/bundle/table.json product.version)" in err
+    assert f"  {wheel} (image_skill/client/contract.json product.version)" in err
     assert "  client/image_skill-0.1.9.tar.gz (image_skill-0.1.9/PKG-INFO Version)" in err
     assert "  skills-bundle/.claude-plugin/plugin.json (version)" in err
-    assert "  skills-bundle/plugin.json (version)" in err  # the Agent Plugins manifest
 
 
 def test_a_manifest_claiming_another_version_than_its_files_is_refused(published: Published, tmp_path: Path) -> None:
@@ -113,6 +113,7 @@ def test_a_manifest_claiming_another_version_than_its_files_is_refused(published
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 5 and all(line.startswith("VERSION: ") for line in lines)
+    assert any(line.startswith("VERSION: skills-bundle/plugin.json ") for line in lines)  # the plugin states it too
     assert all(line.endswith("says version 0.1.9; release.json says 0.2.0") for line in lines)
     assert "image-skill 0.2.0: 5 difference(s)" in err
 
@@ -124,7 +125,7 @@ def wheel_bytes(version: str, *, table_version: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
         wheel.writestr("tool/__init__.py", "")
-        wheel.writestr("tool/bundle/table.json", json.dumps({"product": {"version": table_version or version}}))
+        wheel.writestr("tool/client/contract.json", json.dumps({"product": {"version": table_version or version}}))
         wheel.writestr(f"tool-{version}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: tool\nVersion: {version}\n")
     return buffer.getvalue()
 
@@ -173,7 +174,7 @@ def test_a_wheel_of_another_version_is_refused_even_when_the_manifest_lists_it(t
         tmp_path / "two", {"client/tool-1.0.0-py3-none-any.whl": wheel_bytes("1.0.0", table_version="1.0.1")}
     )
     code, out, _ = run(dist)
-    assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (tool/bundle/table.json")
+    assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (tool/client/contract.json")
 
 
 def test_a_release_where_no_file_states_a_version_is_refused(tmp_path: Path) -> None:
@@ -191,7 +192,7 @@ def test_an_unreadable_wheel_is_a_version_problem_not_a_traceback(tmp_path: Path
 def test_a_wheel_whose_command_table_nests_too_deep_is_a_version_problem(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
-        wheel.writestr("tool/bundle/table.json", "[" * 100_000 + "]" * 100_000)
+        wheel.writestr("tool/client/contract.json", "[" * 100_000 + "]" * 100_000)
         wheel.writestr("tool-1.0.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tool\nVersion: 1.0.0\n")
     dist = fake_release(tmp_path / "dist", {"client/tool-1.0.0-py3-none-any.whl": buffer.getvalue()})
     code, out, _ = run(dist)
@@ -337,3 +338,22 @@ def test_a_deeply_nested_manifest_cannot_be_read(tmp_path: Path) -> None:
     (dist / "release.json").write_text("[" * 100_000 + "]" * 100_000)
     code, output = cli(str(dist))
     assert code == 2 and "release.json cannot be read" in output
+
+
+@pytest.mark.parametrize("fmt", [2, 0, "1", True, None])
+def test_a_manifest_of_another_format_cannot_be_read(tmp_path: Path, fmt: object) -> None:
+    """A release.json of another format may mean other fields: verify says it cannot judge it (exit 2)."""
+    dist = fake_release(tmp_path / "dist")
+    manifest = json.loads((dist / "release.json").read_text())
+    if fmt is None:
+        del manifest["format"]
+    else:
+        manifest["format"] = fmt
+    (dist / "release.json").write_text(json.dumps(manifest))
+    code, output = cli(str(dist))
+    assert code == 2, output
+    assert re.search(r"release\.json cannot be read: format .* is not 1", output), output
+
+
+def test_publish_writes_the_format_verify_reads(published: Published) -> None:
+    assert published.manifest["format"] == 1
