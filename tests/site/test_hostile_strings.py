@@ -202,10 +202,6 @@ credits:
 showcase: {argv: [echo, --upper, --text, hi], shows: One round trip., output: hi}
 first_run:
   - {argv: [echo, --upper, --text, hi], why: Checks the round trip.}
-showcase:
-  argv: [echo, --upper, --text, hi]
-  shows: Echoes the text back.
-  output: '{"ok": true, "data": {"text": "hi"}}'
 guidance:
   - id: be-brief
     title: Be brief
@@ -354,6 +350,7 @@ commands:
           body: {name: name, content: base64}
           types: {txt: text/plain}
           id: file.id
+          kinds: {file: local, url: remote}
       - hook: {call: "tags:tag_object", reads: [--tag], writes: [tags]}
       - write_output: {flag: --save-to, overwrite: --replace}
     examples:
