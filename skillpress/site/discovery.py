@@ -9,6 +9,8 @@ dates in it; ours replaces it, so the file is the same for every builder and run
 - ``robots.txt`` allows every crawler and names the sitemap;
 - ``sitemap.xml`` lists the URL of every HTML page (the homepage first), dated with the
   changelog entry of the product's version, never with the build date;
+- ``sitemap.md`` lists the same pages as markdown links to their twins, with their
+  descriptions, and the agent files: a map agents read without parsing XML;
 - ``.well-known/api-catalog`` (only when the spec has endpoints) is a linkset
   (RFC 9264, JSON) whose catalog entry lists the API and whose API entry points at
   ``openapi.json`` (``service-desc``) and the HTTP API page (``service-doc``).
@@ -72,6 +74,29 @@ def sitemap_xml(spec: Spec, sources: list[str]) -> str:
         lastmod = f"<lastmod>{day}</lastmod>" if day else ""
         lines.append(f"  <url><loc>{xml_escape(page_url(spec, source))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap_md(spec: Spec, pages: list[tuple[str, str, str | None]], agent_files: list[tuple[str, str, str]]) -> str:
+    """``pages``: (source under ``docs/``, title, description or None), homepage first;
+    ``agent_files``: (name, canonical URL, what it is). Titles and descriptions are plain text."""
+    from skillpress.render.escape import md_text
+
+    product = spec.product
+    lines = [
+        f"# {md_text(product.name)}: site map",
+        "",
+        f"> Every page of this site as markdown, then the agent files. The HTML pages: {site_root(spec)}sitemap.xml.",
+        "",
+        "## Pages",
+        "",
+    ]
+    for source, title, description in pages:
+        note = f": {md_text(description)}" if description else ""
+        lines.append(f"- [{md_text(title)}]({twin_url(spec, source)}){note}")
+    if agent_files:
+        lines += ["", "## Agent files", ""]
+        lines += [f"- [{name}]({url}): {note}" for name, url, note in agent_files]
     return "\n".join(lines) + "\n"
 
 

@@ -14,16 +14,19 @@ The settings come from ``extra.skillpress`` in ``site/mkdocs.yml``, which skillp
 renders and both builders read without acting on it. Nothing here imports a builder, so
 agent files and twins are byte-identical for both.
 
-A twin is the page's source markdown without its YAML front matter (title and description
-are already the H1 and the lead paragraph), with one line under the H1 that points agents
-to ``llms.txt``, and with every link made absolute: agents fetch a twin on its own, often
-from another origin, and relative links there lead nowhere (a page's ``commands.md#x``
-becomes ``https://<site>/commands.md#x``, so agents stay in markdown).
+A twin is the page's source markdown with a front matter of its own (title, description,
+canonical_url of the HTML page and last_updated, the release date: what agents use for
+attribution and staleness, from the page's ``twin`` mapping) instead of the builder's, one
+line under the H1 that points agents to ``llms.txt``, and every link made absolute: agents
+fetch a twin on its own, often from another origin, and relative links there lead nowhere
+(a page's ``commands.md#x`` becomes ``https://<site>/commands.md#x``, so agents stay in
+markdown).
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -77,12 +80,34 @@ def read_settings(config_file: Path) -> SiteSettings:
     )
 
 
-def strip_front_matter(text: str) -> str:
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """(the page's YAML front matter, the markdown after it)."""
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return text[end + 5 :]
-    return text
+            try:
+                meta = yaml.safe_load(text[4:end])
+            except yaml.YAMLError:
+                meta = None
+            return (meta if isinstance(meta, dict) else {}), text[end + 5 :]
+    return {}, text
+
+
+def strip_front_matter(text: str) -> str:
+    return split_front_matter(text)[1]
+
+
+#: Keys of a twin's front matter, in this order (what agents use for attribution and staleness).
+TWIN_KEYS = ("title", "description", "canonical_url", "last_updated")
+
+
+def twin_front_matter(meta: object) -> str:
+    """The twin's own front matter, from the page's ``twin`` mapping: plain strings, each
+    written as a JSON string (valid YAML, whatever it holds)."""
+    if not isinstance(meta, dict):
+        return ""
+    lines = [f"{key}: {json.dumps(str(meta[key]), ensure_ascii=False)}" for key in TWIN_KEYS if meta.get(key)]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
 def absolute_links(markdown: str, base: str, site_url: str) -> str:
@@ -119,8 +144,9 @@ def _outside_code(fix: Callable[[re.Match[str]], str], code: list[tuple[int, int
     return fix(match)
 
 
-def twin_text(markdown: str, llms_url: str, twin_url: str = "", site_url: str = "") -> str:
-    """The markdown twin of a page whose body (front matter already removed) is ``markdown``."""
+def twin_text(markdown: str, llms_url: str, twin_url: str = "", site_url: str = "", meta: object = None) -> str:
+    """The markdown twin of a page whose body (front matter already removed) is ``markdown``;
+    ``meta`` is the page's ``twin`` front matter mapping."""
     if twin_url:
         markdown = absolute_links(markdown, twin_url, site_url or twin_url)
     lines = markdown.strip("\n").split("\n")
@@ -131,7 +157,7 @@ def twin_text(markdown: str, llms_url: str, twin_url: str = "", site_url: str = 
             break
     else:
         lines[:0] = [pointer, ""]
-    return "\n".join(lines) + "\n"
+    return twin_front_matter(meta) + "\n".join(lines) + "\n"
 
 
 def finish_site(config_file: Path, out: Path) -> list[str]:
@@ -165,8 +191,8 @@ def finish_site(config_file: Path, out: Path) -> list[str]:
         put(rel, f"{settings.agent_dir}/{name}", source.read_bytes())
     for path in sorted(docs_dir.rglob("*.md")):
         rel = path.relative_to(docs_dir).as_posix()
-        body = strip_front_matter(path.read_text(encoding="utf-8"))
-        text = twin_text(body, settings.llms_url, settings.site_url + rel, settings.site_url)
+        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+        text = twin_text(body, settings.llms_url, settings.site_url + rel, settings.site_url, meta.get("twin"))
         put(rel, f"twin of {settings.docs_dir}/{rel}", text.encode("utf-8"))
     sitemap = site / "sitemap.xml"
     packed = site / "sitemap.xml.gz"

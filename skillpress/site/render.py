@@ -216,14 +216,27 @@ def _discovery_files(renderer: Renderer, sources: list[str]) -> dict[str, str | 
 
     spec = renderer.spec
     agent = f"site/{site_views.AGENT_FOLDER}"
+    main = {page.source: page for page in site_views.site_pages(spec)}
+    entries: list[tuple[str, str, str | None]] = []
+    for source in sorted(sources, key=lambda s: (s != "index.md", s)):
+        page = main.get(source)
+        if page is not None:
+            entries.append((source, page.title, page.description))
+        else:  # a part of a split page: "Commands: images"
+            parent = main.get(source.split("/", 1)[0] + ".md")
+            stem = source.removesuffix(".md").rpartition("/")[2]
+            entries.append((source, f"{parent.title}: {stem}" if parent else stem, None))
+    urls = site_views.canonical_urls(spec)
+    files = [(link.name, urls[link.name], link.note) for link in site_views.agent_links(spec)]
     out: dict[str, str | bytes] = {
         f"{agent}/robots.txt": discovery.robots_txt(spec),
         f"{agent}/sitemap.xml": discovery.sitemap_xml(spec, sources),
+        f"{agent}/sitemap.md": discovery.sitemap_md(spec, entries, files),
     }
     if spec.endpoints:
         base = default_base(renderer.contract) or spec.product.urls.api.rstrip("/")
-        page = discovery.page_url(spec, "api.md") if "api.md" in sources else None
-        out[f"{agent}/.well-known/api-catalog"] = discovery.api_catalog(spec, base, openapi_url(spec), page)
+        api_page = discovery.page_url(spec, "api.md") if "api.md" in sources else None
+        out[f"{agent}/.well-known/api-catalog"] = discovery.api_catalog(spec, base, openapi_url(spec), api_page)
     return out
 
 

@@ -1,8 +1,11 @@
 """A static server for a built site that speaks to agents as well as to browsers.
 
-- ``Accept: text/markdown`` (preferred over HTML by its q-value) on a page's URL answers
+- ``Accept: text/markdown`` (preferred over HTML by its q-value), or a ``User-Agent`` of a
+  known AI agent or crawler (ClaudeBot, GPTBot, PerplexityBot ...), on a page's URL answers
   with the page's markdown twin: ``/commands/`` gives ``/commands.md``, ``/`` gives
-  ``/index.md``. Every page answer says ``Vary: Accept``.
+  ``/index.md``. Every page answer says ``Vary: Accept, User-Agent``.
+- A missing page asked for as markdown is still a 404, with a short markdown body that
+  points to ``/llms.txt`` and ``/sitemap.md`` instead of the HTML error page.
 - ``.md`` files are ``text/markdown; charset=utf-8``, ``.txt`` ``text/plain; charset=utf-8``,
   and ``/.well-known/api-catalog`` the RFC 9727 linkset type.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import http.server
 import io
 import os
+import re
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -56,6 +60,25 @@ def wants_markdown(accept: str) -> bool:
     return markdown > html
 
 
+#: User-Agent words of AI agents and crawlers that read documentation (matched case-insensitively).
+AGENT_USER_AGENTS = re.compile(
+    r"ClaudeBot|Claude-User|Claude-SearchBot|anthropic-ai|GPTBot|ChatGPT-User|OAI-SearchBot|"
+    r"PerplexityBot|Perplexity-User|Google-Extended|Google-CloudVertexBot|CCBot|cohere-ai|"
+    r"Amazonbot|Applebot-Extended|meta-externalagent|DuckAssistBot|MistralAI-User|Bytespider",
+    re.IGNORECASE,
+)
+
+NOT_FOUND_MARKDOWN = (
+    "# Not found\n\n"
+    "No page lives at this address. [/llms.txt](/llms.txt) lists every agent file and "
+    "[/sitemap.md](/sitemap.md) every page, as markdown.\n"
+)
+
+
+def agent_user_agent(user_agent: str) -> bool:
+    return bool(AGENT_USER_AGENTS.search(user_agent))
+
+
 def twin_of(path: str) -> str:
     """The twin of a page URL path: ``/commands/`` -> ``/commands.md``, ``/`` -> ``/index.md``."""
     if path.endswith("/index.html"):
@@ -90,8 +113,24 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         path = urlsplit(self.path).path
         if path.endswith(("/", ".html", ".md")):
-            self.send_header("Vary", "Accept")
+            self.send_header("Vary", "Accept, User-Agent")
         super().end_headers()
+
+    def wants_markdown(self) -> bool:
+        return wants_markdown(self.headers.get("Accept", "")) or agent_user_agent(self.headers.get("User-Agent", ""))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404 or not self.wants_markdown():
+            super().send_error(code, message, explain)
+            return
+        body = NOT_FOUND_MARKDOWN.encode("utf-8")
+        self.send_response(404, message)
+        self.send_header("Content-Type", TYPES[".md"])
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def send_head(self) -> io.BytesIO | BinaryIO | None:
         path = unquote(urlsplit(self.path).path)
@@ -99,7 +138,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         if page and self.rebuild is not None:
             with self.lock:
                 self.directory = str(self.rebuild())
-        if page and wants_markdown(self.headers.get("Accept", "")):
+        if page and self.wants_markdown():
             twin = twin_of(path)
             target = Path(self.directory) / twin.lstrip("/")
             if target.is_file():
@@ -112,15 +151,3 @@ def make_server(
 ) -> http.server.ThreadingHTTPServer:
     handler = type("BoundSiteHandler", (SiteHandler,), {"rebuild": staticmethod(rebuild) if rebuild else None})
     return http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
-
-
-def serve_forever(
-    directory: Path, *, host: str = "127.0.0.1", port: int = 8000, rebuild: Callable[[], Path] | None = None
-) -> None:
-    server = make_server(directory, host=host, port=port, rebuild=rebuild)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

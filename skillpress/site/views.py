@@ -72,6 +72,49 @@ def site_pages(spec: Spec) -> list[SitePage]:
     return pages
 
 
+def page_json_ld(spec: Spec, page: SitePage) -> str:
+    """The page's schema.org description as JSON-LD (``json.dumps``; ``<``, ``>`` and ``&``
+    escaped, so the text can sit inside a ``<script>`` element as it is)."""
+    product = spec.product
+    root = discovery.site_root(spec)
+    url = discovery.page_url(spec, page.source)
+    value: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage" if page.slug == "index" else "TechArticle",
+        "name": page.title,
+        "headline": page.title,
+        "description": page.description,
+        "url": url,
+        "inLanguage": "en",
+        "isPartOf": {"@type": "WebSite", "name": product.name, "url": root},
+    }
+    day = discovery.release_day(spec)
+    if day:
+        value["dateModified"] = day
+    if page.slug == "index":
+        app: dict[str, Any] = {
+            "@type": "SoftwareApplication",
+            "name": product.name,
+            "description": product.descriptions.short,
+            "applicationCategory": "DeveloperApplication",
+            "softwareVersion": product.version,
+            "url": root,
+        }
+        if product.urls.repository:
+            app["sameAs"] = [product.urls.repository]
+        value["about"] = app
+    else:
+        value["breadcrumb"] = {
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": 1, "name": product.name, "item": root},
+                {"@type": "ListItem", "position": 2, "name": page.title, "item": url},
+            ],
+        }
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def page_description(spec: Spec, page: Page) -> str:
     return f"{spec.product.name} {spec.product.version}: {page.note}."
 
@@ -445,6 +488,9 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
         "home_pricing": home_pricing(spec, credits, pages, pricing),
         "showcase": showcase_view(spec),
         "markdown_url": functools.partial(discovery.twin_url, spec),
+        "page_url": functools.partial(discovery.page_url, spec),
+        "json_ld": functools.partial(page_json_ld, spec),
+        "last_updated": discovery.release_day(spec),
         "page_slugs": {page.slug for page in pages},
         "agent_links": links,
         "agent_hrefs": {link.name: link.href for link in links},

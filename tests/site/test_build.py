@@ -20,7 +20,7 @@ from skillpress.project import Project
 from skillpress.site import views as site_views
 from skillpress.site.build import SiteBuildError, build_site, input_digest
 from skillpress.site.discovery import twin_url
-from skillpress.site.finish import twin_text
+from skillpress.site.finish import split_front_matter, twin_text
 from tests.site.conftest import CASES, ROOT, BuiltSite, render_into
 
 
@@ -184,10 +184,15 @@ def test_each_page_has_a_markdown_twin_equal_to_its_source(built: BuiltSite) -> 
     assert len(sources) >= len(site_views.site_pages(built.spec))
     for path in sources:
         source = path.removeprefix("site/docs/")
-        body = built.rendered.text(path).split("\n---\n", 1)[1]
+        meta, body = split_front_matter(built.rendered.text(path))
         twin = (built.out / source).read_text(encoding="utf-8")
-        assert twin == twin_text(body, llms, twin_url(built.spec, source), root)
-        assert twin.startswith("# ") and "/llms.txt" in twin.split("\n\n", 2)[1]
+        assert twin == twin_text(body, llms, twin_url(built.spec, source), root, meta["twin"])
+        # its own front matter: what agents need for attribution and staleness
+        head, rest = twin.removeprefix("---\n").split("\n---\n\n", 1)
+        fields = yaml.safe_load(head)
+        assert list(fields) == ["title", "description", "canonical_url", "last_updated"]
+        assert fields["canonical_url"].startswith(root) and fields["canonical_url"].endswith("/")
+        assert rest.startswith("# ") and "/llms.txt" in rest.split("\n\n", 2)[1]
 
 
 MD_LINK = re.compile(r"\]\(([^()\s]+)")
@@ -260,6 +265,15 @@ def test_a_spec_without_endpoints_builds_without_an_api_page(tmp_path: Path) -> 
     for command in spec["commands"]:
         command.pop("endpoint", None)
         command["surface"] = "local"
+        # a local command's flags that filled request fields now act on nothing (flag-consumed)
+        sent = {flag["name"] for flag in command.get("flags", ()) if flag.get("field")}
+        command["flags"] = [flag for flag in command.get("flags", ()) if flag["name"] not in sent]
+        for example in command.get("examples", ()):
+            argv = example["argv"]
+            example["argv"] = [w for i, w in enumerate(argv) if w not in sent and (i == 0 or argv[i - 1] not in sent)]
+    for step in spec.get("first_run", ()):
+        argv = step["argv"]
+        step["argv"] = [w for i, w in enumerate(argv) if not w.startswith("--text") and argv[i - 1] != "--text"]
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     render_into(path, tmp_path)

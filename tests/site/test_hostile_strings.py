@@ -215,7 +215,7 @@ skills:
   - name: echo-skill
     canonical: true
     title: Echo Skill for agents
-    description: Check a hosted round trip with Echo Skill.
+    description: Check a hosted round trip with Echo Skill. Use it when a test is due.
     license: MIT
     compatibility: Needs network access.
     sections:
@@ -351,6 +351,7 @@ commands:
           types: {txt: text/plain}
           kinds: {file: local, url: remote}
           id: file.id
+          kinds: {file: local, url: remote}
       - hook: {call: "tags:tag_object", reads: [--tag], writes: [tags]}
       - write_output: {flag: --save-to, overwrite: --replace}
     examples:
@@ -698,9 +699,13 @@ class _Html(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.in_script = False
+        self.in_json_ld = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_script = tag == "script"
+        # JSON-LD is data a browser never runs; it must stay one whole JSON value, so no
+        # spec text can close the element early (checked in handle_data)
+        self.in_json_ld = tag == "script" and ("type", "application/ld+json") in attrs
         for name, value in attrs:
             value = value or ""
             if name.startswith("on"):
@@ -715,7 +720,12 @@ class _Html(HTMLParser):
             self.in_script = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and "alert(" in data:
+        if self.in_script and self.in_json_ld:
+            try:
+                json.loads(data)
+            except ValueError:
+                self.problems.append(f"<script type=application/ld+json> broken: {data[:60]}")
+        elif self.in_script and "alert(" in data:
             self.problems.append(f"<script>{data[:60]}</script>")
 
 

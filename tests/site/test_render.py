@@ -94,6 +94,13 @@ def test_each_page_has_title_and_description_front_matter(case) -> None:
         }
         if page.slug == "index":  # the homepage's <title> is the product name alone, not "name - name"
             expected["html_title"] = spec.product.name
+        raw = meta.pop("json_ld")  # schema.org data the theme override prints inside <script> as it is
+        assert not set("<>&") & set(raw), raw
+        json_ld = json.loads(raw)
+        assert json_ld["@context"] == "https://schema.org" and json_ld["description"] == page.description
+        twin = meta.pop("twin")  # the front matter the page's markdown twin gets
+        assert twin["title"] == page.title and twin["description"] == page.description
+        assert twin["canonical_url"] == json_ld["url"] and twin["canonical_url"].startswith(root)
         assert meta == expected
         assert f"\n# {md_text(page.title)}\n" in text
 

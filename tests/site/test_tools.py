@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.site.conftest import Server, _build, _QuietHandler, serve
-from tests.tools import run_afdocs, run_skills
+from tests.tools import run_afdocs, run_agent_readability, run_skills
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -37,13 +37,16 @@ def assert_installed(home: Path, served: Server, output: str) -> None:
             assert target.read_bytes() == data, rel
 
 
-def test_skills_installer_installs_from_the_site(served: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", ["image-skill", "firecrawl"])
+def test_skills_installer_installs_from_the_site(case: str, site_base: Path, tmp_path: Path) -> None:
+    site = _build(case, site_base)
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_skills(["add", served.url, "--skill", "*", "-a", "codex", "-g", "-y"], home=home, cwd=tmp_path)
+    with serve(site.out) as url:
+        proc = run_skills(["add", url, "--skill", "*", "-a", "codex", "-g", "-y"], home=home, cwd=tmp_path)
     output = ANSI.sub("", proc.stdout + proc.stderr)
     assert proc.returncode == 0, output
-    assert_installed(home, served, output)
+    assert_installed(home, Server(url, site), output)
 
 
 class _NoV2Handler(_QuietHandler):
@@ -134,3 +137,50 @@ def test_afdocs_finds_the_directive_on_every_html_page(afdocs_run: tuple[Server,
     html_pages = [p for p in pages if not re.search(r"\.[a-z0-9]+$", urlsplit(p["url"]).path)]
     assert len(html_pages) >= len(served.site.html_pages()) - 1
     assert all(p["found"] for p in html_pages), pages
+
+
+# --------------------------------------------------------------------------- Vercel agent-readability
+
+
+#: Checks the audit cannot see pass here, and why (printed when they fail).
+READABILITY_EXPLAINED = {
+    "Missing page \u2192 markdown": "a missing page stays a 404 (with a markdown body for agents); the audit "
+    "wants a 200, which would hide broken links from every other checker",
+    "llms.txt links resolve": "llms.txt links a canonical URL on another host of the product (a docs site), "
+    "unreachable without a network",
+}
+
+
+@pytest.fixture(scope="module", params=EXAMPLES)
+def readability(request: pytest.FixtureRequest, site_base: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    site = _build(request.param, site_base)
+    cwd = tmp_path_factory.mktemp(f"readability-{request.param}")
+    homepage = site.spec.product.urls.homepage.rstrip("/")
+    with serve(site.out) as url:
+        proc = run_agent_readability(homepage, {homepage: url}, cwd=cwd)
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        pytest.fail(f"the audit printed no JSON (exit {proc.returncode}):\n{proc.stdout[-1000:]}{proc.stderr[-1000:]}")
+    (cwd / "report.json").write_text(proc.stdout)
+    failed = [
+        (check["name"], check.get("detail"))
+        for category in report["categories"].values()
+        for check in category["checks"]
+        if not check["passed"] and not check.get("skipped")
+    ]
+    print(f"agent-readability {request.param}: {report['score']}/100 ({report['rating']}); failed: {failed}")
+    report["failed"] = failed
+    report["case"] = request.param
+    return report
+
+
+def test_vercel_agent_readability_score_is_at_least_90(readability: dict) -> None:
+    assert readability["score"] >= 90, readability["failed"]
+
+
+def test_vercel_agent_readability_failures_are_explained(readability: dict) -> None:
+    unexplained = [name for name, _ in readability["failed"] if name not in READABILITY_EXPLAINED]
+    assert unexplained == [], readability["failed"]
+    for name, detail in readability["failed"]:
+        print(f"{readability['case']}: {name} ({detail}): {READABILITY_EXPLAINED[name]}")

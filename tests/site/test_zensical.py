@@ -8,14 +8,15 @@ must be byte-identical between the two builds. Zensical is installed into
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from skillpress.site.build import zensical_build
-from tests.site.conftest import BuiltSite, _build
-from tests.tools import python_tool
+from tests.site.conftest import BuiltSite, _build, serve
+from tests.tools import python_tool, run_afdocs
 
 EXAMPLES = ["image-skill", "firecrawl"]
 
@@ -50,3 +51,13 @@ def test_zensical_build_has_the_same_agent_files_and_twins(case: str, site_base:
     assert re.search(r"<title>\s*" + re.escape(product.name) + r"\s*</title>", index)
     assert 'rel="describedby"' in index and 'type="text/markdown"' in index
     assert not (built.root / "site" / ".cache").exists(), "Zensical must not write into site/"
+
+    # and agents score it as they score the mkdocs build
+    homepage = built.spec.product.urls.homepage.rstrip("/")
+    with serve(out) as url:
+        proc = run_afdocs(
+            ["check", url, "--canonical-origin", homepage, "--format", "json", "--score", "--quiet"], cwd=tmp_path
+        )
+    report = json.loads(proc.stdout)
+    print(f"afdocs on the Zensical build of {case}: {report['scoring']['overall']}")
+    assert report["scoring"]["overall"] == 100, [r["id"] for r in report["results"] if r["status"] != "pass"]
