@@ -14,6 +14,7 @@ measuring script, not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -28,15 +29,16 @@ INPUTS = [("package", ROOT / "tests" / "importers" / "image-skill-0.1.9")] + [
 
 
 def skillpress_exe() -> list[str]:
-    exe = Path(sys.executable).with_name("skillpress")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "skillpress"]
+    # this checkout's skillpress (PYTHONPATH below), not whichever one is installed
+    return [sys.executable, "-m", "skillpress"]
 
 
 def timed(argv: list[str], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, check=False)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(argv, capture_output=True, check=False, env=env)
         times.append((time.perf_counter() - start) * 1000)
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode()[-500:]}")

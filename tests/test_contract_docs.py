@@ -127,7 +127,7 @@ def test_the_protocol_section_changes_with_the_spec() -> None:
     assert "goes only to the default base or a loopback one; a saved one only to the base it was saved for." in keyed
 
 
-def test_the_legacy_protocol_is_described_from_the_contract_too() -> None:
+def test_the_envelope_protocol_is_described_from_the_contract_too() -> None:
     result = load_spec(IMAGE_SKILL)
     assert result.spec is not None
     cli = protocol_section(render_all(result.spec).files["site/agent/cli.md"].decode("utf-8"))
@@ -205,9 +205,15 @@ def test_an_exit_code_nothing_leads_to_is_said_never_produced() -> None:
 
 
 def test_situations_without_a_code_take_the_fallback_exit_in_the_table() -> None:
+    from skillpress.render.contract_text import exit_rows
+
     result = load_spec(IMAGE_SKILL)
     assert result.spec is not None
-    table = exit_table(render_all(result.spec).files["site/agent/cli.md"].decode("utf-8"))
+    contract = compile_contract(result.spec)
+    contract["protocol"]["errors"]["usage"] = None
+    exits = [(e.code, e.name, e.meaning) for e in result.spec.exit_codes]
+    rows, _ = exit_rows(contract, exits, needed_situations(result.spec))
+    table = {row.code: row.causes for row in rows}
     assert "codes the spec does not define: `USAGE` (an invalid invocation)" in table[1]
     assert table[8] == "`TIMEOUT` (no answer in time)"
     assert table[4] == "only when the reply header `x-image-skill-exit-code` names it"

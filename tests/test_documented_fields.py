@@ -51,7 +51,7 @@ def test_client_recovery_keys_are_the_ones_the_client_writes() -> None:
 
 
 def _diagnostics(text: str) -> list[tuple[str, str, int, int, str]]:
-    result = load_spec_text(text, "image-skill.yaml")
+    result = load_spec_text(text, "image-skill.yaml", ROOT / "examples" / "image-skill")
     return [(d.code, d.path, d.line, d.col, d.message) for d in result.diagnostics]
 
 

@@ -18,7 +18,9 @@ MARKER = "HOTFIX-0.1.10: also keep the query string."
 
 
 def _render(data: dict) -> dict[str, bytes]:
-    result = load_spec_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "hotfix.yaml")
+    result = load_spec_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "hotfix.yaml", ROOT / "examples" / "image-skill"
+    )
     assert result.ok, [d.format_text() for d in result.diagnostics]
     return render_all(result.spec).files
 

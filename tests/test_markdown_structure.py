@@ -51,7 +51,12 @@ def rendered(case: str) -> dict[str, str]:
     result = load_spec(SPECS[case])
     assert result.ok and result.spec is not None, [d.format_text() for d in result.diagnostics]
     files = render_all(result.spec).files
-    return {path: data.decode("utf-8") for path, data in files.items() if path.endswith((".md", ".txt"))}
+    # robots.txt is not markdown: crawler directives, one per line
+    return {
+        path: data.decode("utf-8")
+        for path, data in files.items()
+        if path.endswith((".md", ".txt")) and not path.endswith("/robots.txt")
+    }
 
 
 def markdown_files() -> list[tuple[str, str]]:

@@ -58,13 +58,13 @@ MUTATIONS: dict[str, Callable[[Path], None]] = {
     ),
     "change the version": _edit("skills/image-skill/SKILL.md", 'version: "0.1.9"', 'version: "0.1.8"'),
     "strip a URL fragment": _edit(
-        "site/agent/cli.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"
+        "site/agent/cli/credits.md", re.compile(r"(https://checkout\.stripe\.com/[^\s\"#]*)#[^\s\"]*"), r"\1"
     ),
     "add a stray file under skills/": lambda root: (root / "skills/image-skill/notes.md").write_text("mine\n"),
     "delete a reference file": lambda root: (root / "skills/image-skill/references/cli.md").unlink(),
     "delete a whole skill": lambda root: shutil.rmtree(root / "skills/image-skill-credits"),
     "flip a manifest flag": _json_edit("site/agent/commands.json", _flip_mutates),
-    "change a pack price": _edit("site/agent/llms-full.txt", "5000 credits for 50.00", "5000 credits for 45.00"),
+    "change a pack price": _edit("site/agent/llms-full.txt", "5,000 credits for $50", "5,000 credits for $45"),
     "rename an error code": _edit("skills/image-skill-create/references/cli.md", "OUTPUT_EXISTS", "OUTPUT_PRESENT"),
     "windows line endings": lambda root: (root / "site/agent/llms.txt").write_bytes(
         (root / "site/agent/llms.txt").read_bytes().replace(b"\n", b"\r\n")

@@ -26,6 +26,9 @@ MINIMAL_SPEC = Path(__file__).resolve().parent / "cases" / "minimal" / "spec.yam
 SPEC_DIR = Path(__file__).resolve().parent / "contract" / "fixtures"
 Mutation = Callable[[dict[str, Any]], None]
 BASE: dict[str, Any] = yaml.safe_load(MINIMAL_SPEC.read_text(encoding="utf-8"))
+# The cases add protocol rules themselves (``set_protocol``): start from the spec without one.
+BASE.pop("protocol", None)
+BASE.pop("error_codes", None)
 
 
 def validate(mutate: Mutation | None = None) -> LoadResult:
@@ -155,9 +158,11 @@ def set_protocol(
     d: dict[str, Any], *, extra_situations: dict[str, tuple[str, int]] | None = None, **extra: Any
 ) -> None:
     situations = {**SITUATION_CODES, **(extra_situations or {})}
-    codes = d.setdefault("error_codes", [])
+    names = {code for code, _ in situations.values()}
+    codes = d["error_codes"] = [c for c in d.get("error_codes", []) if c["code"] not in names]
     for code, exit_code in situations.values():
-        codes.append({"code": code, "exit_code": exit_code, "meaning": f"The {code.lower()} case."})
+        if not any(c["code"] == code for c in codes):
+            codes.append({"code": code, "exit_code": exit_code, "meaning": f"The {code.lower()} case."})
     d["protocol"] = {
         "output": {"json_flag": "--json"},
         "errors": {situation: code for situation, (code, _) in situations.items()},
@@ -338,6 +343,7 @@ CASES: dict[str, Case] = {
             chain(set_pricing, lambda d: pricing_cost(d).update(free_when="--json")),
             chain(set_pricing, lambda d: pricing_cost(d).update(command=None, endpoint="echo", free_when="--mode")),
             chain(set_pricing, lambda d: d["credits"]["plans"][1]["limits"]["rate"][0].update(endpoints=["ech"])),
+            chain(set_pricing, lambda d: d["credits"]["plans"][3].update(contact="javascript:alert(1)")),
         ],
     ),
     "pricing-table": Case(
@@ -438,7 +444,7 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-description": Case(
-        passing=set_in("skills", 0, "description", value="x" * 1024),
+        passing=set_in("skills", 0, "description", value="Use it when testing. " + "x" * 1003),
         failing=[
             set_in("skills", 0, "description", value="x" * 1025),
             set_in("skills", 0, "description", value="   "),
@@ -446,11 +452,25 @@ CASES: dict[str, Case] = {
             set_in("skills", 0, "description", value="x" * 1024 + "\n"),
         ],
     ),
+    "description-front": Case(
+        # "Use it when" ends exactly at character 250: still inside what agent lists show
+        passing=set_in("skills", 0, "description", value="x" * 238 + " Use it when asked." + " More." * 100),
+        failing=[
+            set_in("skills", 0, "description", value="x" * 239 + " Use it when asked."),
+            set_in("skills", 0, "description", value="Check a hosted round trip with Echo Skill."),
+            set_in("skills", 0, "description", value="A" * 300 + ". Invoke it whenever a test is due."),
+        ],
+    ),
     "skill-frontmatter": Case(
         # two hyphens, an em dash and a lone hyphen are fine; so is '---' in a field the
         # frontmatter does not carry
         passing=chain(
-            set_in("skills", 0, "description", value="Check a round trip -- quickly \u2014 with Echo Skill - now."),
+            set_in(
+                "skills",
+                0,
+                "description",
+                value="Check a round trip -- quickly \u2014 with Echo Skill - use it when in doubt.",
+            ),
             set_in("product", "descriptions", "long", value="Echo Skill --- a test service."),
         ),
         failing=[
@@ -462,7 +482,9 @@ CASES: dict[str, Case] = {
         ],
     ),
     "skill-canonical": Case(
-        passing=lambda d: d["skills"].append({"name": "echo-lite", "description": "A shorter echo skill."}),
+        passing=lambda d: d["skills"].append(
+            {"name": "echo-lite", "description": "A shorter echo skill; use it when time is short."}
+        ),
         failing=[
             set_in("skills", 0, "canonical", value=False),
             lambda d: d["skills"].append({"name": "echo-lite", "canonical": True, "description": "Shorter."}),
@@ -564,8 +586,13 @@ CASES: dict[str, Case] = {
         ],
     ),
     "first-run-valid": Case(
-        passing=set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+        # the homepage's showcase is an invocation too
+        passing=chain(
+            set_in("first_run", value=[{"argv": ["echo", "--text", "hi"], "why": "Check it works."}]),
+            set_in("showcase", value={"argv": ["echo", "--text", "hi"], "shows": "Echo.", "output": '{"ok": true}'}),
+        ),
         failing=[
+            set_in("showcase", value={"argv": ["echo", "--txt", "hi"], "shows": "Echo.", "output": "hi"}),
             set_in("first_run", value=[{"argv": ["eco", "--text", "hi"], "why": "Check it works."}]),
             set_in("first_run", value=[{"argv": ["echo", "--text", "hi", "--verbose"], "why": "Check."}]),
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),
@@ -695,7 +722,6 @@ CASES: dict[str, Case] = {
             lambda d: set_steps(d, POLL),  # --wait is not a flag
             lambda d: set_steps(d, {"poll": {**POLL["poll"], "when": "--text"}}),  # not a switch
             lambda d: add_command(d, steps=[{"print": {"field": "text"}}]),  # calls nothing
-            lambda d: add_command(d, behavior="version", steps=[{"version": None}]),
             lambda d: add_command(d, steps=[{"version": None}, {"help": None}]),
             chain(
                 lambda d: add_flag(d, name="--file", type="path"),
@@ -802,6 +828,8 @@ CASES: dict[str, Case] = {
             lambda d: set_steps(d, POLL),
             # a global flag that fills a field some endpoint has is sent there
             lambda d: d["global_flags"].append({"name": "--say", "summary": "S.", "value_name": "S", "field": "text"}),
+            # a switch whose constant field the endpoint has is sent
+            lambda d: add_flag(d, name="--shout", type="boolean", sets={"text": "HI"}),
             set_protocol,
         ),
         failing=[
@@ -812,6 +840,10 @@ CASES: dict[str, Case] = {
                 set_protocol,
             ),
             chain(lambda d: add_flag(d, name="--verbose", type="boolean", local=True), set_protocol),
+            # the client sends only fields the endpoint has: this switch would send nothing
+            chain(lambda d: add_flag(d, name="--loud", type="boolean", sets={"volume": 11}), set_protocol),
+            # a local flag is never sent, whatever its field
+            chain(lambda d: add_flag(d, name="--copy", value_name="T", local=True, field="text"), set_protocol),
             chain(
                 lambda d: add_flag(d, name="--wait", type="boolean"),
                 lambda d: add_flag(d, name="--quiet", type="boolean", local=True),

@@ -74,3 +74,37 @@ def run_skills(args: list[str], *, home: Path, cwd: Path) -> subprocess.Complete
         "DO_NOT_TRACK": "1",
     }
     return subprocess.run([str(node), str(cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+# --------------------------------------------------------------------------- Python tools
+
+PY_TOOLS = TOOLS / "pyvenv"
+#: Installed together into their own virtual environment, away from the project's.
+PY_PACKAGES = ("zensical", "skillsaw", "skills-ref")
+
+
+def python_tool(script: str) -> Path:
+    """Path of ``script`` (zensical, skillsaw, agentskills) in .cache/tools/pyvenv; installs on
+    first use with pip, and skips the test with the reason when that is impossible."""
+    path = PY_TOOLS / "bin" / script
+    if path.is_file():
+        return path
+    try:
+        if not (PY_TOOLS / "bin" / "pip").is_file():
+            subprocess.run(
+                [shutil.which("python3") or "python3", "-m", "venv", str(PY_TOOLS)],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        proc = subprocess.run(
+            [str(PY_TOOLS / "bin" / "pip"), "install", "-q", *PY_PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"could not create a virtual environment for {' '.join(PY_PACKAGES)}: {exc}")
+    if not path.is_file():
+        pytest.skip(f"could not install {' '.join(PY_PACKAGES)} with pip: {proc.stderr.strip()[-500:]}")
+    return path

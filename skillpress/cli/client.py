@@ -1,9 +1,10 @@
 """`skillpress client run`: a product's thin client, run from its own spec (development).
 
-The published client carries its compiled command table inside its wheel. While a spec
-is being written there is no wheel: this compiles the table (and the canonical SKILL.md
-that ``help --skill`` prints) into the project's working folder, keyed by the spec's
-bytes, and runs the same client code on it, in this process.
+The published client carries its compiled contract inside its wheel. While a spec is
+being written there is no wheel: this compiles the contract (``contract.compile``) and
+the canonical SKILL.md that ``help``'s skill switch prints into the project's working
+folder, keyed by the spec's bytes, and runs the same client code on it, in this
+process, with the product's hooks package read from the spec's folder.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from skillpress.cli.common import EXIT_CANNOT_RUN, Subparsers, command, project_
 
 
 def compiled_client(spec_path: Path, cache_dir: Path) -> Path | None:
-    """The folder holding ``table.json`` and ``SKILL.md`` for this spec (compiled on first use);
+    """The folder holding ``contract.json`` and ``SKILL.md`` for this spec (compiled on first use);
     ``None`` (with the diagnostics printed) when the spec is invalid."""
     from skillpress.output.write import write_atomic
 
     digest = hashlib.sha256(spec_path.read_bytes() + f"\0skillpress {__version__}".encode()).hexdigest()[:16]
     folder = cache_dir / "client" / digest
-    if (folder / "table.json").is_file() and (folder / "SKILL.md").is_file():
+    if (folder / "contract.json").is_file() and (folder / "SKILL.md").is_file():
         return folder
-    from skillpress.client_table import render_table_json
+    from skillpress.contract.compile import render_contract_json
     from skillpress.diagnostics import format_text
     from skillpress.project import display_path
     from skillpress.render import render_all
@@ -38,15 +39,15 @@ def compiled_client(spec_path: Path, cache_dir: Path) -> Path | None:
         return None
     rendered = render_all(result.spec)
     write_atomic(folder / "SKILL.md", rendered.files["site/agent/skill.md"])
-    write_atomic(folder / "table.json", render_table_json(result.spec).encode("utf-8"))
+    write_atomic(folder / "contract.json", render_contract_json(result.spec).encode("utf-8"))
     return folder
 
 
 def _run(args: argparse.Namespace) -> int:
-    import os
+    import json
 
     from skillpress.client import main as client_main
-    from skillpress.client.table import TABLE_ENV
+    from skillpress.spec import load_spec
 
     project = project_for(args.spec, root=args.root)
     folder = compiled_client(project.spec_path, project.cache_dir)
@@ -56,15 +57,13 @@ def _run(args: argparse.Namespace) -> int:
     argv = list(args.argv)
     if argv[:1] == ["--"]:
         argv = argv[1:]
-    previous = os.environ.get(TABLE_ENV)
-    os.environ[TABLE_ENV] = str(folder / "table.json")
-    try:
-        return client_main.main(argv)
-    finally:
-        if previous is None:
-            os.environ.pop(TABLE_ENV, None)
-        else:
-            os.environ[TABLE_ENV] = previous
+    contract = json.loads((folder / "contract.json").read_text(encoding="utf-8"))
+    hooks_dir = None
+    if contract["protocol"].get("hooks"):
+        spec = load_spec(project.spec_path).spec
+        if spec is not None and spec.protocol is not None and spec.protocol.hooks:
+            hooks_dir = str((project.spec_path.parent / spec.protocol.hooks).resolve())
+    return client_main.main(argv, contract=contract, bundle_dir=str(folder), hooks_dir=hooks_dir)
 
 
 def register(subparsers: Subparsers) -> None:

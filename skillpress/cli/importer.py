@@ -33,7 +33,7 @@ def run_import(kind: str, source: str, out: Path, *, force: bool = False, run_he
             made = import_package(Path(source), run_help=run_help)
         display = "<stdout>" if to_stdout else str(out)
         finished = drafts.finish(made, display, None if to_stdout else out.resolve().parent)
-    except drafts.ImportError_ as exc:
+    except drafts.ImportFailed as exc:
         sys.stderr.write(f"skillpress: error: {exc.message}\n")
         sys.stderr.write(format_text(exc.diagnostics))
         return EXIT_FAILED

@@ -15,13 +15,15 @@ from skillpress.cli.common import Subparsers, command, project_for
 def _build(args: argparse.Namespace) -> int:
     from skillpress.site.build import build_command
 
-    return build_command(project_for(None, root=args.root, need_spec=False), site_dir=args.out, force=args.force)
+    return build_command(
+        project_for(None, root=args.root, need_spec=False), site_dir=args.out, force=args.force, builder=args.builder
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
     from skillpress.site.build import serve as serve_site
 
-    return serve_site(project_for(None, root=args.root, need_spec=False), port=args.port)
+    return serve_site(project_for(None, root=args.root, need_spec=False), port=args.port, builder=args.builder)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -33,20 +35,24 @@ def register(subparsers: Subparsers) -> None:
     p = command(
         verbs,
         "build",
-        "strict mkdocs build of site/ into _site/",
+        "build site/ into _site/ (mkdocs --strict, or Zensical)",
         _build,
-        "Strict mkdocs build of site/mkdocs.yml into _site/; skipped when nothing changed.\n"
-        "Exit 0 built or up to date, 1 mkdocs refused the site, 2 could not run.",
+        "Build site/mkdocs.yml into _site/ (mkdocs --strict by default, or --builder zensical), then add\n"
+        "the agent files and markdown twins; skipped when nothing changed.\n"
+        "Exit 0 built or up to date, 1 the builder refused the site, 2 could not run.",
     )
     p.add_argument("--root", type=Path, default=None, metavar="DIR", help="project root holding site/")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: ROOT/_site)")
     p.add_argument("--force", action="store_true", help="build even when nothing changed since the last build")
+    p.add_argument("--builder", choices=["mkdocs", "zensical"], default="mkdocs", help="HTML builder (default mkdocs)")
     p = command(
         verbs,
         "serve",
-        "live preview on 127.0.0.1",
+        "preview on 127.0.0.1 (markdown for Accept: text/markdown)",
         _serve,
-        "Live preview of the site on http://127.0.0.1:PORT/ (rebuilds on every change; Ctrl-C stops).",
+        "Build the site and serve it on http://127.0.0.1:PORT/; a page requested again after site/ changed\n"
+        "is rebuilt first. A request with Accept: text/markdown gets the page's markdown twin. Ctrl-C stops.",
     )
     p.add_argument("--root", type=Path, default=None, metavar="DIR", help="project root holding site/")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    p.add_argument("--builder", choices=["mkdocs", "zensical"], default="mkdocs", help="HTML builder (default mkdocs)")

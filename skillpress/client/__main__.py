@@ -1,4 +1,4 @@
-"""``python -m skillpress.client``: run the bundled thin client."""
+"""``python -m skillpress.client``: run the thin client on its bundled (or named) contract."""
 
 import sys
 

@@ -14,8 +14,8 @@ Format version 1 (``CONTRACT_FORMAT``); every key below is always present::
     format          1
     product         {id, name, version, cli_name}
     urls            {name: url}                      product.urls entries that are set
-    protocol        see _protocol(); for a spec without `protocol:` it is derived from the
-                    legacy settings (`client:`, environment roles, global flags)
+    protocol        see _declared_protocol(); a spec without `protocol:` gets the section's
+                    defaults (base `urls.api`, no credential, envelope replies, no switches)
     global_flags    [flag]
     commands        [command]
     endpoints       {id: endpoint}                   only the endpoints commands use
@@ -50,7 +50,6 @@ Format version 1 (``CONTRACT_FORMAT``); every key below is always present::
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from skillpress.spec.model import (
@@ -270,10 +269,7 @@ def used_endpoints(spec: Spec) -> list[str]:
 
 
 def _protocol(spec: Spec) -> dict[str, Any]:
-    protocol = spec.protocol
-    if protocol is None:
-        return _legacy_protocol(spec)
-    return _declared_protocol(spec, protocol)
+    return _declared_protocol(spec, spec.protocol if spec.protocol is not None else Protocol())
 
 
 def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
@@ -336,80 +332,6 @@ def _declared_protocol(spec: Spec, p: Protocol) -> dict[str, Any]:
         if p.default_command is None
         else {"command": p.default_command.command, "when": p.default_command.when},
         "hooks": p.hooks is not None,
-    }
-
-
-def _legacy_protocol(spec: Spec) -> dict[str, Any]:
-    """The protocol of a spec written before `protocol:` existed.
-
-    It restates what the legacy client does with the legacy settings, so a contract can
-    be compiled for every spec today: the base from ``urls.api``, the `api-base-url`
-    variable and a global ``--api-base-url``; a bearer token from ``--token-stdin``, the
-    `token` and `token-fallback` variables and the saved config; envelope replies.
-    No situation has an error code (a runtime then falls back, see ``protocol``).
-    """
-    globals_ = {f.name for f in spec.global_flags}
-    roles: dict[str, list[str]] = {}
-    for var in spec.environment:
-        roles.setdefault(_value(var.role), []).append(var.name)
-    client = spec.client
-    needs_token = any(_value(c.auth) != "none" for c in spec.commands) or "token" in roles
-    sources: list[dict[str, str]] = []
-    if "--token-stdin" in globals_:
-        sources.append({"kind": "stdin", "name": "--token-stdin"})
-    sources += [{"kind": "env", "name": n} for n in roles.get("token", []) + roles.get("token-fallback", [])]
-    sources.append({"kind": "config", "name": "token"})
-    prefix = client.token_prefix if client else None
-    return {
-        "base_url": {
-            "default": spec.product.urls.api,
-            "env": roles.get("api-base-url", [])[:1],
-            "flag": "--api-base-url" if "--api-base-url" in globals_ else None,
-            "http": "loopback",
-        },
-        "credential": {
-            "scheme": "bearer",
-            "name": "Authorization",
-            "prefix": "Bearer ",
-            "shape": "^" + re.escape(prefix) if prefix else None,
-            "sources": sources,
-            "send_to": "any",
-            "optional_for_custom_base": False,
-        }
-        if needs_token
-        else None,
-        "config": {
-            "folder": client.config_dir if client else spec.product.id,
-            "file": "config.json",
-            "env": next(iter(roles.get("config-path", [])), None),
-            "base_key": "api_base_url",
-        },
-        "replies": {
-            "style": "envelope",
-            **ENVELOPE_PATHS,
-            "statuses": {},
-            "exit_code_header": client.exit_code_header if client else None,
-        },
-        "retries": {
-            "statuses": [429, 502, 503, 504],
-            "methods": ["GET"],
-            "attempts": (client.get_retries if client else 2) + 1,
-            "retry_after_max_seconds": 10,
-            "backoff_seconds": 0.5,
-        },
-        "timeouts": {
-            "request_seconds": _number(client.timeout_seconds if client else 30.0),
-            "download_seconds": 300,
-        },
-        "errors": {situation: None for situation in SITUATIONS},
-        "output": {
-            "style": "envelope",
-            "json_flag": "--json" if "--json" in globals_ else None,
-            "pretty_flag": None,
-            "readable": bool(client and client.readable_output),
-        },
-        "default_command": None,
-        "hooks": False,
     }
 
 

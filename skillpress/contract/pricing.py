@@ -37,6 +37,7 @@ from collections.abc import Mapping
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     Number = int | float
@@ -220,6 +221,20 @@ def call_cost(
 
 
 # --------------------------------------------------------------------------- words (docs)
+#
+# The sentences the docs print are made here, once, from the compiled rules: cli.md,
+# SKILL.md, the pricing page, commands.json and openapi.json all show the same words.
+# ``code`` turns a name (a flag, a field, a table key) into an inline code span and
+# ``text`` escapes plain text (unit names, nouns) for the place the sentence lands; the
+# defaults make plain markdown, and the renderers pass ``skillpress.render.escape``'s.
+
+
+def _backticks(value: str) -> str:
+    return f"`{value}`"
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def format_number(value: Number) -> str:
@@ -249,128 +264,173 @@ def format_money(cents: Number, currency: str) -> str:
     return f"{sign}{text}" if sign else f"{text} {currency}"
 
 
-def amount_words(amount: Number, pricing: Mapping[str, Any]) -> str:
-    """``9`` -> ``9 credits``; a money unit -> ``$0.09``."""
+def amount_words(amount: Number, pricing: Mapping[str, Any], text: Callable[[str], str] = _same) -> str:
+    """``9`` -> ``9 credits``; in a money unit -> ``$0.09``."""
     unit_ = pricing["unit"]
     money = unit_.get("money")
     if unit_.get("kind") == "money" and money:
         return format_money(amount * money["cents"], money["currency"])
     name = unit_["name"] if amount == 1 else unit_["plural"]
-    return f"{format_number(amount)} {name}"
+    return f"{format_number(amount)} {text(name)}"
 
 
-def _per_words(per: Mapping[str, Any]) -> str:
+def _per_words(per: Mapping[str, Any], text: Callable[[str], str]) -> str:
     every = per.get("every") or 1
     if every > 1:
-        return f"per {format_number(every)} {per['nouns']}"
-    return f"per {per['noun']}"
+        return f"per {format_number(every)} {text(per['nouns'])}"
+    return f"per {text(per['noun'])}"
 
 
-def _source_words(per: Mapping[str, Any], flags: Mapping[str, str]) -> str:
-    if per.get("reply"):
-        return ""
-    source = per.get("flag") or flags.get(per.get("request") or "") or per.get("request")
+def _name(value: Mapping[str, Any] | None, flags: Mapping[str, str]) -> str | None:
+    """The flag (or, failing one, the request field) a ``{flag, field}`` pair is shown as."""
+    if not value:
+        return None
+    found = value.get("flag") or flags.get(value.get("field") or value.get("request") or "")
+    return found or value.get("field") or value.get("request")
+
+
+def _source_words(per: Mapping[str, Any], flags: Mapping[str, str], code: Callable[[str], str]) -> str:
+    source = None if per.get("reply") else _name(per, flags)
     if not source:
         return ""
     default = per.get("default")
     tail = f", {format_number(default)} when not given" if default is not None else ""
-    return f" (counted from `{source}`{tail})"
+    return f" (counted from {code(source)}{tail})"
 
 
-def _table_words(table: Mapping[str, Any], pricing: Mapping[str, Any], per: str) -> str:
-    key = table.get("flag") or table.get("field")
-    prices = [f"{value} {amount_words(amount, pricing)}" for value, amount in table["prices"].items()]
+def _table_words(
+    table: Mapping[str, Any],
+    pricing: Mapping[str, Any],
+    per: str,
+    flags: Mapping[str, str],
+    code: Callable[[str], str],
+    text: Callable[[str], str],
+) -> str:
+    key = _name(table, flags) or ""
+    prices = [f"{code(value)} {amount_words(amount, pricing, text)}" for value, amount in table["prices"].items()]
     unset, default = table.get("unset"), table.get("default")
     if unset is not None and unset != default:
-        prices.append(f"{amount_words(unset, pricing)} when not given")
+        prices.append(f"{amount_words(unset, pricing, text)} when not given")
     if default is not None:
-        prices.append(f"{amount_words(default, pricing)} otherwise")
+        prices.append(f"{amount_words(default, pricing, text)} otherwise")
     else:
         prices.append("other values priced by the API when the call runs")
-    return f"by `{key}`{(' ' + per) if per else ''}: " + ", ".join(prices)
+    return f"{(per + ' ') if per else ''}by {code(key)}: " + ", ".join(prices)
 
 
-def term_words(term: Mapping[str, Any], pricing: Mapping[str, Any], flags: Mapping[str, str] | None = None) -> str:
+def term_words(
+    term: Mapping[str, Any],
+    pricing: Mapping[str, Any],
+    flags: Mapping[str, str] | None = None,
+    *,
+    code: Callable[[str], str] = _backticks,
+    text: Callable[[str], str] = _same,
+) -> str:
     """``9 credits per image (counted from `--output-count`, 1 when not given)``.
 
     ``flags`` maps a request field to the command flag that fills it, so that a cost
     declared on an endpoint names the flag the reader types."""
     flags = flags or {}
     per = term.get("per")
-    when = term.get("when") or {}
-    condition = when.get("flag") or flags.get(when.get("field") or "") or when.get("field")
-    tail = f" when `{condition}` is given" if condition else ""
-    source = (per.get("flag") or flags.get(per.get("request") or "") or per.get("request")) if per else None
+    condition = _name(term.get("when"), flags)
+    tail = f" when {code(condition)} is given" if condition else ""
+    source = _name(per, flags) if per and not per.get("reply") else None
     if (
         per
         and source
         and term.get("amount") == 1
         and (per.get("every") or 1) == 1
-        and (per["noun"] == pricing["unit"]["name"])
+        and per["noun"] == pricing["unit"]["name"]
     ):
-        # "1 credit per credit allowed" reads badly: say "as many credits as `maxCredits`"
+        # "1 credit per credit allowed" reads badly: "as many credits as `--max-credits` allows"
         default = per.get("default")
         given = f" ({format_number(default)} when not given)" if default is not None else ""
-        return f"as many {pricing['unit']['plural']} as `{source}` allows{given}{tail}"
-    per_text = _per_words(per) if per else ""
+        return f"as many {text(pricing['unit']['plural'])} as {code(source)} allows{given}{tail}"
+    per_text = _per_words(per, text) if per else ""
     if term.get("table"):
-        text = _table_words(term["table"], pricing, per_text)
+        words = _table_words(term["table"], pricing, per_text, flags, code, text)
     else:
-        text = amount_words(term["amount"], pricing) + f" {per_text or 'per call'}"
-    return text + (_source_words(per, flags) if per else "") + tail
+        words = amount_words(term["amount"], pricing, text) + f" {per_text or 'per call'}"
+    return words + (_source_words(per, flags, code) if per else "") + tail
 
 
-def cost_words(cost: Mapping[str, Any], pricing: Mapping[str, Any], flags: Mapping[str, str] | None = None) -> str:
+def cost_words(
+    cost: Mapping[str, Any],
+    pricing: Mapping[str, Any],
+    flags: Mapping[str, str] | None = None,
+    *,
+    code: Callable[[str], str] = _backticks,
+    text: Callable[[str], str] = _same,
+) -> str:
     """``9 credits per image``, ``at most 1 credit per page; plus 5 credits per call``."""
-    terms = [term_words(term, pricing, flags) for term in cost["terms"]]
-    body = "; plus ".join(terms)
-    return ("at most " if cost.get("at_most") else "") + body
+    terms = [term_words(term, pricing, flags, code=code, text=text) for term in cost["terms"]]
+    return ("at most " if cost.get("at_most") else "") + "; plus ".join(terms)
 
 
-def command_cost_sentence(contract: Mapping[str, Any], command_id: str) -> str | None:
-    """The one sentence the docs print about what a command costs (``None`` without pricing
-    or for a command that calls nothing). A command whose routes reach priced and free
-    endpoints says which call costs what."""
-    pricing = pricing_of(contract)
-    if pricing is None:
-        return None
-    command = next((c for c in contract.get("commands") or () if c["id"] == command_id), None)
-    if command is None or not command.get("call"):
-        return None
-    endpoints = list(dict.fromkeys(route["endpoint"] for route in command.get("routes") or ()))
-    priced = [(e, cost_for(contract, e, command_id)) for e in endpoints]
-    costs = [(e, c) for e, c in priced if c is not None]
-    if not costs:
-        return f"Free: it spends no {pricing['unit']['plural']}."
+def command_flags(command: Mapping[str, Any]) -> dict[str, str]:
+    """Request field -> the flag of the command that fills it (a switch: the fields it sets)."""
     flags: dict[str, str] = {}
     for flag in command.get("flags") or ():
         for field in [flag.get("field"), *(flag.get("sets") or {})]:
             if field:
                 flags.setdefault(field, flag["name"])
-    notes = []
+    return flags
+
+
+def command_costs(contract: Mapping[str, Any], command_id: str) -> list[tuple[str, dict[str, Any] | None]] | None:
+    """``(endpoint id, cost or None)`` for every endpoint the command's routes call, in order;
+    ``None`` without pricing or for a command that calls nothing."""
+    if pricing_of(contract) is None:
+        return None
+    command = next((c for c in contract.get("commands") or () if c["id"] == command_id), None)
+    if command is None or not command.get("call"):
+        return None
+    endpoints = list(dict.fromkeys(route["endpoint"] for route in command.get("routes") or ()))
+    return [(e, cost_for(contract, e, command_id)) for e in endpoints]
+
+
+def command_cost_sentence(
+    contract: Mapping[str, Any],
+    command_id: str,
+    *,
+    code: Callable[[str], str] = _backticks,
+    text: Callable[[str], str] = _same,
+) -> str | None:
+    """The one sentence the docs print about what a command costs (``None`` without pricing
+    or for a command that calls nothing). A command whose routes reach priced and free
+    endpoints says which call costs what. The notes of the costs are inline markdown."""
+    priced = command_costs(contract, command_id)
+    pricing = pricing_of(contract)
+    if priced is None or pricing is None:
+        return None
+    costs = [(e, c) for e, c in priced if c is not None]
+    if not costs:
+        return f"Free: it spends no {text(pricing['unit']['plural'])}."
+    command = next(c for c in contract["commands"] if c["id"] == command_id)
+    flags = command_flags(command)
+    notes: list[str] = []
     for _, cost in costs:
-        free_when = cost.get("free_when") or {}
-        name = free_when.get("flag") or flags.get(free_when.get("field") or "") or free_when.get("field")
-        if name:
-            notes.append(f"Free when `{name}` is given.")
+        free = _name(cost.get("free_when"), flags)
+        if free:
+            notes.append(f"Free when {code(free)} is given.")
         if cost.get("note"):
             notes.append(str(cost["note"]))
     notes = list(dict.fromkeys(notes))
     if len(costs) == len(priced) and len({repr(c["terms"]) + repr(c.get("at_most")) for _, c in costs}) == 1:
-        text = "Costs " + cost_words(costs[0][1], pricing, flags) + "."
+        sentence = "Costs " + cost_words(costs[0][1], pricing, flags, code=code, text=text) + "."
     else:
-        endpoints_map = contract.get("endpoints") or {}
+        endpoints = contract.get("endpoints") or {}
         parts = []
         for endpoint_id, cost in costs:
-            endpoint = endpoints_map.get(endpoint_id) or {}
-            call = f"`{endpoint['method']} {endpoint['path']}`" if endpoint else f"`{endpoint_id}`"
-            parts.append(f"{cost_words(cost, pricing, flags)} when it calls {call}")
-        text = "Costs " + "; ".join(parts) + "; its other calls are free."
-    return " ".join([text, *notes])
+            endpoint = endpoints.get(endpoint_id)
+            call = code(f"{endpoint['method']} {endpoint['path']}" if endpoint else endpoint_id)
+            parts.append(f"{cost_words(cost, pricing, flags, code=code, text=text)} when it calls {call}")
+        sentence = "Costs " + "; ".join(parts) + "; its other calls are free."
+    return " ".join([sentence, *notes])
 
 
 def plan_price_words(plan: Mapping[str, Any], currency: str) -> str:
-    """``$16 a month``, ``Free``, ``Contact sales``."""
+    """``$19 a month``, ``Free``, ``Contact sales``."""
     price = plan.get("price_cents")
     if price is None:
         return "Contact sales" if plan.get("contact") else "Not listed"
@@ -381,23 +441,26 @@ def plan_price_words(plan: Mapping[str, Any], currency: str) -> str:
     return money if period == "once" else f"{money} {PERIODS[period]}"
 
 
-def allotment_words(plan: Mapping[str, Any], pricing: Mapping[str, Any]) -> str:
+def allotment_words(plan: Mapping[str, Any], pricing: Mapping[str, Any], text: Callable[[str], str] = _same) -> str:
+    """``3,000 credits a month``, ``500 credits once``, ``Custom``."""
     allotment = plan.get("allotment")
     if allotment is None:
         return "Custom" if plan.get("contact") else ""
-    text = amount_words(allotment, pricing)
+    words = amount_words(allotment, pricing, text)
     period = plan.get("period") or "month"
-    return f"{text} once" if period == "once" else f"{text} {PERIODS[period]}"
+    return f"{words} {PERIODS[period]}"
 
 
-def limits_words(plan: Mapping[str, Any]) -> str:
+def limits_words(plan: Mapping[str, Any], code: Callable[[str], str] = _backticks) -> str:
+    """``5 at once; 100 requests a minute (`scrape`)``."""
     limits = plan.get("limits") or {}
     parts = []
     if limits.get("concurrency"):
         parts.append(f"{format_number(limits['concurrency'])} at once")
     for rate in limits.get("rate") or ():
-        scope = f" ({', '.join(rate['endpoints'])})" if rate.get("endpoints") else ""
-        parts.append(f"{format_number(rate['requests'])} requests {RATE_PER[rate['per']]}{scope}")
+        scope = f" ({', '.join(code(e) for e in rate['endpoints'])})" if rate.get("endpoints") else ""
+        requests = "request" if rate["requests"] == 1 else "requests"
+        parts.append(f"{format_number(rate['requests'])} {requests} {RATE_PER[rate['per']]}{scope}")
     return "; ".join(parts)
 
 
@@ -406,6 +469,8 @@ __all__ = [
     "amount_words",
     "call_cost",
     "command_cost_sentence",
+    "command_costs",
+    "command_flags",
     "cost_for",
     "cost_words",
     "format_money",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,11 +71,23 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return json.dumps(value)
+        text = json.dumps(value)
+        mantissa, e, exponent = text.partition("e")
+        # YAML 1.1 reads a float only with a dot in it (5e-324 would read back as text)
+        return (mantissa if "." in mantissa else mantissa + ".0") + (e + exponent if e else "")
     text = str(value)
     if text and "\n" not in text and text.isprintable() and _plain_in_yaml(text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted scalar: JSON's escapes, plus escapes for what YAML may not hold as it is
+    (DEL, C1 controls, line and paragraph separators, unassigned and private characters)."""
+    return "".join(
+        ch if ch.isprintable() or ch in '\\"' else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        for ch in json.dumps(text, ensure_ascii=False)
+    )
 
 
 def _plain_in_yaml(text: str) -> bool:
@@ -127,8 +140,7 @@ def _emit(value: Any, indent: str, out: list[str], lead: str) -> None:
             prefix = lead if first else indent
             if comment is not None:
                 if first and lead != indent:
-                    out.append(lead.rstrip() + " " + "")  # "- " alone on its line, then the comment
-                    out[-1] = out[-1].rstrip()
+                    out.append(lead.rstrip())  # the list item's "-" alone on its line, then the comment
                     prefix = indent
                 out.extend(_comment(comment, indent))
             first = False
@@ -151,9 +163,6 @@ def _emit(value: Any, indent: str, out: list[str], lead: str) -> None:
 
 
 def _entry(head: str, item: Any, indent: str, out: list[str]) -> None:
-    if isinstance(item, Noted):  # a comment on a value nested in a list item: put it above
-        out.extend(_comment(item.comment, indent))
-        item = item.value
     if isinstance(item, dict) and item:
         out.append(head)
         _emit(item, indent + "  ", out, indent + "  ")
@@ -175,11 +184,16 @@ def _entry(head: str, item: Any, indent: str, out: list[str]) -> None:
         out.append(f"{head} {_scalar(item)}")
 
 
+# What may stand unquoted inside [...]: a word, a number or a flag (flow context has more indicators).
+_FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_-]))[A-Za-z0-9_./@+=-]*")
+
+
 def _flow(value: Any) -> str:
-    text = _scalar(value)
-    if text and text[0] != '"' and any(ch in text for ch in ",[]{}#:"):
-        return json.dumps(str(value), ensure_ascii=False)
-    return text
+    if not isinstance(value, str):
+        return _scalar(value)
+    if _FLOW_PLAIN.fullmatch(value) and _plain_in_yaml(value):
+        return value
+    return _quoted(value)
 
 
 def to_yaml(data: dict[str, Any], header: str) -> str:
@@ -210,7 +224,7 @@ class Finished:
     repairs: list[str]
 
 
-class ImportError_(SkillpressError):
+class ImportFailed(SkillpressError):
     """The input cannot be imported; ``diagnostics`` say where (exit 1)."""
 
     def __init__(self, message: str, diagnostics: list[Diagnostic]) -> None:
@@ -266,8 +280,8 @@ def finish(draft: Draft, file: str, base_dir: Path | None = None) -> Finished:
             warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
             return Finished(text, warnings, repairs)
         if not _repair(draft, errors, repairs):
-            raise ImportError_("the draft does not validate (an importer bug: please report it)", errors)
-    raise ImportError_("the draft does not validate after repairs (an importer bug: please report it)", errors)
+            raise ImportFailed("the draft does not validate (an importer bug: please report it)", errors)
+    raise ImportFailed("the draft does not validate after repairs (an importer bug: please report it)", errors)
 
 
 def _repair(draft: Draft, errors: list[Diagnostic], repairs: list[str]) -> bool:
@@ -286,10 +300,10 @@ def _repair(draft: Draft, errors: list[Diagnostic], repairs: list[str]) -> bool:
         parent: Any = _container(draft.data, path[:-1]) if path else None
         current = parent[path[-1]] if parent is not None else None
         original = current.value if isinstance(current, Noted) else current
-        if isinstance(original, str) and not original.startswith(TODO) and " " in original.strip():
+        if isinstance(original, str) and not original.startswith(TODO):
             first = original.strip().splitlines()[0][:200]
             parent[path[-1]] = Noted(
-                todo("rewrite this; the original text was refused: " + error.message.split(":")[0][:80]),
+                todo(f"rewrite this; the imported text broke the `{error.code}` rule"),
                 f"original: {first}",
             )
             repairs.append(f"replaced {error.path} with a TODO: {error.message}")
@@ -366,4 +380,5 @@ def summary(draft: Draft, finished: Finished, out: str) -> str:
     if reviewed:
         lines.append(f"  review: {reviewed} passage(s) of the product's own text are marked `# review:`")
     lines.append(f"Next: edit {out}, then `skillpress validate {out}` and `skillpress build {out}`.")
-    return "\n".join(lines) + "\n"
+    # names from the input reach the terminal: escape what could restyle it
+    return "\n".join("".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in line) for line in lines) + "\n"

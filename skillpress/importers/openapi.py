@@ -16,8 +16,6 @@ and the security scheme the most operations use becomes ``protocol.credential``.
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 import re
 from http import HTTPStatus
 from pathlib import Path
@@ -25,50 +23,24 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
+from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
+from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 from skillpress.spec.loader import LoadedDocument, format_path
 
 METHODS = ("get", "put", "post", "delete", "patch")
 OTHER_METHODS = ("head", "options", "trace")
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\]]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 RESERVED_FLAGS = {"--help", "--version"}
 MAX_DEPTH = 3
 
 
-# --------------------------------------------------------------------------- small helpers
-
-
-def kebab(text: str) -> str:
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", str(text))
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def upper_snake(text: str) -> str:
-    name = re.sub(r"[^A-Z0-9]+", "_", kebab(text).upper()).strip("_")
-    return name if name and name[0].isalpha() else f"P_{name}" if name else "VALUE"
-
-
-def one_line(text: Any, limit: int = 290) -> str | None:
-    """The first sentence (or line) of a description, short enough for a one-line field."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    first = " ".join(text.strip().split("\n\n")[0].split())
-    match = re.match(r"(.+?[.!?])(\s|$)", first)
-    if match and len(match.group(1)) >= 12:
-        first = match.group(1)
-    if len(first) > limit:
-        first = first[: limit - 3].rstrip() + "..."
-    return first
-
-
-def _today() -> _dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date()
-    return _dt.datetime.now(_dt.UTC).date()
+def node_label(node: Any) -> str:
+    """``GET /pet/{petId}`` for the node of an operation (or anything under it)."""
+    parts = [str(p) for p in getattr(node, "parts", ())]
+    if len(parts) >= 3 and parts[0] == "paths":
+        return f"{parts[2].upper()} {parts[1]}"
+    return "/".join(parts)
 
 
 def located(doc: LoadedDocument | None, file: str, path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
@@ -82,7 +54,7 @@ def located(doc: LoadedDocument | None, file: str, path: tuple[str | int, ...], 
 
 
 def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
-    """Load and check an OpenAPI document; raise :class:`ImportError_` with located problems."""
+    """Load and check an OpenAPI document; raise :class:`ImportFailed` with located problems."""
     from skillpress.safe_read import NotRegularFileError, read_spec_bytes
     from skillpress.spec.loader import load_bytes
 
@@ -108,18 +80,18 @@ def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
     doc, problems = load_bytes(raw, file)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if doc is None or errors:
-        raise ImportError_("the document could not be read", errors or problems)
+        raise ImportFailed("the document could not be read", errors or problems)
     data = doc.data
     if not isinstance(data, dict):
-        raise ImportError_("not an OpenAPI document", [located(doc, file, (), "openapi-shape", "expected a mapping")])
+        raise ImportFailed("not an OpenAPI document", [located(doc, file, (), "openapi-shape", "expected a mapping")])
     version = data.get("openapi")
     if "swagger" in data and version is None:
-        raise ImportError_(
+        raise ImportFailed(
             "Swagger 2.0 is not supported",
             [located(doc, file, ("swagger",), "openapi-version", "Swagger 2.0: convert it to OpenAPI 3 first")],
         )
     if not isinstance(version, str) or not re.match(r"^3\.[01]\.\d+", version):
-        raise ImportError_(
+        raise ImportFailed(
             "not an OpenAPI 3.0 or 3.1 document",
             [
                 located(
@@ -137,7 +109,7 @@ def read_document(source: str) -> tuple[LoadedDocument, dict[str, Any], str]:
         if not ref.startswith("#")
     ]
     if outside:
-        raise ImportError_("the document refers to other files", outside[:20])
+        raise ImportFailed("the document refers to other files", outside[:20])
     _validate(doc, data, file, version)
     return doc, data, file
 
@@ -153,7 +125,8 @@ def _refs(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int
                 found.append((where + ("$ref",), ref))
             elif "$ref" in node:
                 found.append((where + ("$ref",), repr(ref)))
-            stack.extend((v, where + (k,)) for k, v in node.items())
+            # extensions (x-...) are never read by the importer or the validator: their refs do not matter
+            stack.extend((v, where + (k,)) for k, v in node.items() if not str(k).startswith("x-"))
         elif isinstance(node, list):
             stack.extend((v, where + (i,)) for i, v in enumerate(node))
     return sorted(found, key=lambda item: str(item[0]))
@@ -181,7 +154,7 @@ def _validate(doc: LoadedDocument, data: dict[str, Any], file: str, version: str
     except Exception as exc:  # the validator's own failures on hostile input: report, never a traceback
         problems.append(located(doc, file, (), "openapi-invalid", f"could not be checked: {type(exc).__name__}"))
     if problems:
-        raise ImportError_("the document is not valid OpenAPI", problems)
+        raise ImportFailed("the document is not valid OpenAPI", problems)
 
 
 # --------------------------------------------------------------------------- resolving
@@ -327,9 +300,10 @@ def required_of(resolver: Resolver, node: Any) -> set[str]:
 
 
 class OpenAPIImporter:
-    def __init__(self, data: dict[str, Any], file: str) -> None:
+    def __init__(self, data: dict[str, Any], file: str, doc: LoadedDocument | None = None) -> None:
         self.data = data
         self.file = file
+        self.doc = doc
         self.r = Resolver(data)
         self.notes: list[str] = []
         self.reviewed = 0
@@ -373,9 +347,17 @@ class OpenAPIImporter:
             endpoints.append(endpoint)
             by_tag.setdefault(tag, []).append(command["path"])
         if not commands:
-            raise ImportError_(
+            raise ImportFailed(
                 "the document has no operations to import",
-                [located(None, self.file, ("paths",), "openapi-empty", "no GET, PUT, POST, DELETE or PATCH operation")],
+                [
+                    located(
+                        self.doc if "paths" in self.data else None,
+                        self.file,
+                        ("paths",) if "paths" in self.data else (),
+                        "openapi-empty",
+                        "no GET, PUT, POST, DELETE or PATCH operation",
+                    )
+                ],
             )
 
         description = info.get("description")
@@ -395,7 +377,7 @@ class OpenAPIImporter:
                 "short": self.prose(summary, "info.description") or todo("one sentence for listings"),
                 "long": self.prose(description, "info.description", line=False)
                 or todo("a paragraph on what the product is and for whom"),
-                "skill": todo(f"say what {title} does and when an agent should use it"),
+                "skill": todo("say what the product does and when an agent should use it"),
             },
             "urls": {
                 "homepage": homepage or "https://TODO.invalid/",
@@ -482,12 +464,12 @@ class OpenAPIImporter:
                 {"code": 2, "name": "usage", "meaning": "The arguments were not valid."},
             ],
             "error_codes": error_codes,
-            "changelog": [{"version": version, "date": _today(), "items": [todo("say what this version changed")]}],
+            "changelog": [{"version": version, "date": today(), "items": [todo("say what this version changed")]}],
             "skills": [
                 {
                     "name": product_id[:64].strip("-"),
                     "canonical": True,
-                    "description": todo(f"what the {title} skill does and when to use it"),
+                    "description": todo("what the skill does and when to use it"),
                     "sections": sections,
                 }
             ],
@@ -506,7 +488,6 @@ class OpenAPIImporter:
             "prose passages for review": self.reviewed,
         }
         header = (
-            "yaml-language-server: $schema=https://TODO.invalid/skillpress.schema.json\n"
             f"Draft spec imported from the OpenAPI document {Path(self.file).name} by `skillpress import openapi`.\n"
             "Values starting with TODO need a person (`skillpress validate` lists them); text after a\n"
             "`# review:` comment is the document's own wording, carried over for its maintainer."
@@ -603,6 +584,9 @@ class OpenAPIImporter:
             if scheme["in"] == "header" and header.lower() == "authorization":
                 return {"scheme": "bearer", "env": f"{env}_TOKEN", "where": "in the Authorization header"}
             if not HEADER_NAME.match(header):
+                self.notes.append(
+                    f"security scheme {name!r}: {header!r} is not a header or parameter name the spec can hold"
+                )
                 return None
             return {
                 "scheme": scheme["in"],
@@ -703,7 +687,7 @@ class OpenAPIImporter:
         command: dict[str, Any] = {
             "path": command_path,
             "summary": self.prose(op.get("summary") or op.get("description"), f"{where}.summary")
-            or todo(f"say what {method.upper()} {raw_path} does"),
+            or todo("say what this command does"),
         }
         if auth != "none":
             command["auth"] = auth
@@ -1053,8 +1037,13 @@ class OpenAPIImporter:
         example = self.media_example(media_node, schema_node)
         if example is None and fields:
             example = self.built_example(schema_node, 0)
+        required = {f["name"] for f in fields if f.get("required") and "." not in f["name"] and "[" not in f["name"]}
         if isinstance(example, dict) and example:
-            out["example"] = example
+            if required <= set(example):
+                out["example"] = example
+            else:  # the document's example leaves out a required field: show none rather than a wrong one
+                missing = ", ".join(sorted(required - set(example)))
+                self.notes.append(f"{node_label(node)}: the response example lacks {missing}; left out")
         return out
 
     def response_fields(self, node: Any, prefix: str, out: list[dict[str, Any]], depth: int) -> None:
@@ -1246,10 +1235,10 @@ class OpenAPIImporter:
 
 def import_openapi(source: str) -> Draft:
     """A draft spec from the OpenAPI document at ``source`` (a path or a file:// URL)."""
-    _, data, file = read_document(source)
+    doc, data, file = read_document(source)
     try:
-        return OpenAPIImporter(data, file).run()
+        return OpenAPIImporter(data, file, doc).run()
     except RecursionError:
-        raise ImportError_(
+        raise ImportFailed(
             "the document nests too deeply", [located(None, file, (), "openapi-too-deep", "schemas nest too deeply")]
         ) from None

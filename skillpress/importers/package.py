@@ -43,8 +43,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportError_, Noted, review, todo
-from skillpress.importers.openapi import SEMVER, kebab, one_line, upper_snake
+from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
+from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 
 MAX_FILE = 4 * 1024 * 1024
 DOC_NAMES = ("skill.md", "SKILL.md", "cli.md", "llms.txt", "llms-full.txt", "README.md", "readme.md")
@@ -149,7 +149,7 @@ def read_package(folder: Path) -> tuple[dict[str, Source], dict[str, Any]]:
         try:
             loaded = json.loads(raw)
         except ValueError as exc:
-            raise ImportError_(
+            raise ImportFailed(
                 "package.json is not JSON",
                 [Diagnostic(str(folder / "package.json"), 1, 1, Severity.ERROR, "package-json", "", str(exc)[:200])],
             ) from None
@@ -161,7 +161,7 @@ def read_package(folder: Path) -> tuple[dict[str, Source], dict[str, Any]]:
         try:
             project = tomllib.loads(raw).get("project", {})
         except tomllib.TOMLDecodeError as exc:
-            raise ImportError_(
+            raise ImportFailed(
                 "pyproject.toml is not TOML",
                 [Diagnostic(str(folder / "pyproject.toml"), 1, 1, Severity.ERROR, "pyproject", "", str(exc)[:200])],
             ) from None
@@ -241,6 +241,27 @@ def split_words(line: str) -> list[str]:
         return shlex.split(line, comments=True)
     except ValueError:
         return line.split()
+
+
+def raw_words(line: str) -> list[tuple[str, bool]]:
+    """(word as a shell reads it, whether it was quoted) for each word of ``line``."""
+    try:
+        raw = shlex.split(line, comments=True, posix=False)
+    except ValueError:
+        raw = line.split()
+    out = []
+    for word in raw:
+        quoted = word[:1] in ("'", '"')
+        read = split_words(word)
+        out.append((read[0] if len(read) == 1 else word, quoted))
+    return out
+
+
+# Words that may stand before the executable on a command line that runs it
+# (`npx -y pkg tool ...`, `npm exec --yes --package pkg -- tool ...`, `FOO=1 tool ...`).
+LAUNCHER = re.compile(
+    r"^(npx|npm|pnpm|yarn|bunx|uvx|pipx|exec|dlx|run|sudo|env|--|-y|--yes|--package|[A-Za-z_][A-Za-z0-9_]*=\S*|\S+@\S*)$"
+)
 
 
 class PackageImporter:
@@ -323,14 +344,19 @@ class PackageImporter:
         match = start.search(text)
         if match is None:
             return
-        words = split_words(text[match.end() :].strip().rstrip(".,;:)"))
+        if in_code:
+            # on a command line the executable comes first, or after a launcher (npx, npm exec, VAR=1)
+            before = split_words(text[: match.end() - len(self.cli)].strip(" `($"))
+            if before and not all(LAUNCHER.match(word) for word in before):
+                return
+        pieces = raw_words(text[match.end() :].strip().rstrip(".,;:)"))
         path: list[str] = []
-        for word in words:
-            if WORD.match(word) and not FLAG.match(word):
+        for word, quoted in pieces:
+            if not quoted and WORD.match(word) and not FLAG.match(word):
                 path.append(word)
             else:
                 break
-        rest = words[len(path) :]
+        rest = [word for word, _ in pieces[len(path) :]]
         if not path:
             return
         if not in_code and not any(FLAG.match(w) or re.match(r"^[A-Z][A-Z0-9_]+", w) for w in rest[:1]):
@@ -537,7 +563,12 @@ class PackageImporter:
         names: dict[str, str] = {}
         for source in self.sources.values():
             for i, line in enumerate(source.lines):
-                for name in ENV_USE.findall(line):
+                for match in ENV_USE.finditer(line):
+                    name = match.group(1)
+                    exported = match.group(0).startswith("export")
+                    # `$name` in lowercase is a shell variable of a snippet (a loop's `$url`), not the environment
+                    if not exported and name != name.upper():
+                        continue
                     if name not in SYSTEM_ENV and not name.isdigit() and len(name) > 2:
                         names.setdefault(name, f"{source.name}:{i + 1}")
         prefix = re.sub(r"[^A-Z0-9]+", "_", self.cli.upper()) + "_"
@@ -687,6 +718,11 @@ class PackageImporter:
                 lines = shell_lines(body)
                 if not lines or not INSTALLERS.search(lines[0] + "\n"):
                     continue
+                # the installing lines (and a first check right after them), not a whole walk-through
+                keep = 1
+                while keep < len(lines) and INSTALLERS.search(lines[keep] + "\n"):
+                    keep += 1
+                lines = lines[: keep + 1] if keep < len(lines) else lines
                 command = "\n".join(lines)
                 if command in seen or len(snippets) >= 8:
                     continue
@@ -822,7 +858,7 @@ class PackageImporter:
         self.endpoints(command_sections)
         env = self.environment()
         if not paths:
-            raise ImportError_(
+            raise ImportFailed(
                 "no commands found",
                 [
                     Diagnostic(
@@ -893,16 +929,30 @@ class PackageImporter:
         used = set()
         for command in commands:
             key = self.found.command_endpoint.get(command["path"])
+            by_name = False
+            if key is None or key not in endpoint_ids:
+                key = self.match_by_name(command, list(endpoint_ids))
+                by_name = key is not None
             if key is not None and key in endpoint_ids:
-                command["endpoint"] = endpoint_ids[key]
+                command["endpoint"] = (
+                    Noted(endpoint_ids[key], "TODO: matched to this endpoint by its name only; check it")
+                    if by_name
+                    else endpoint_ids[key]
+                )
                 used.add(endpoint_ids[key])
+                if by_name and self.found.endpoints.get(key, {}).get("auth"):
+                    self.found.command_auth.add(command["path"])
                 if command["path"] in self.found.command_auth:
                     command["auth"] = "required"
                 self.fields(command, endpoints[[e["id"] for e in endpoints].index(endpoint_ids[key])])
             else:
                 command["surface"] = "local"
                 command["description"] = todo("which endpoint this command calls (none was found next to it)")
-            command.pop("_section", None)
+            order = ["path", "summary", "description", "surface", "auth", "endpoint", "arguments", "flags", "examples"]
+            ordered = {key: command[key] for key in order if key in command}
+            ordered.update({key: value for key, value in command.items() if key not in ordered})
+            command.clear()
+            command.update(ordered)
         for endpoint in endpoints:
             if endpoint["id"] not in used:
                 endpoint["api_only"] = True
@@ -1100,6 +1150,29 @@ class PackageImporter:
             endpoints.append(endpoint)
         return endpoints, ids
 
+    @staticmethod
+    def match_by_name(command: dict[str, Any], keys: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """The one endpoint whose path names the command's first word (``jobs show`` and
+        ``GET /v1/jobs/{id}``), taking a path parameter exactly when the command takes an
+        argument; ``None`` when there is not exactly one."""
+
+        def stem(word: str) -> str:
+            return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+        first = stem(command["path"].split()[0])
+        wants_param = bool(command.get("arguments"))
+        found = []
+        for method, path in keys:
+            segments = [seg for seg in path.split("/") if seg and not re.fullmatch(r"v\d+", seg)]
+            static = [seg for seg in segments if not seg.startswith("{")]
+            words = {stem(w) for seg in static for w in seg.split("-")}
+            if first in words and len(static) == 1:
+                found.append((method, path))
+        fitting = [key for key in found if ("{" in key[1]) == wants_param]
+        if len(fitting) == 1:
+            return fitting[0]
+        return found[0] if len(found) == 1 else None
+
     def fields(self, command: dict[str, Any], endpoint: dict[str, Any]) -> None:
         """Point a command's flags at its endpoint's fields where the names agree (``--a-b`` and ``a_b``)."""
         names = {f["name"] for f in endpoint.get("body", []) + endpoint.get("query", [])}
@@ -1237,7 +1310,7 @@ class PackageImporter:
             date = entry["date"]
             item: dict[str, Any] = {
                 "version": entry["version"],
-                "date": date if date is not None else Noted(_today(), "TODO: the changelog gives no date"),
+                "date": date if date is not None else Noted(today(), "TODO: the changelog gives no date"),
                 "items": [review(text, entry["where"]) for text in entry["items"]],
             }
             self.reviewed += len(entry["items"])
@@ -1245,7 +1318,7 @@ class PackageImporter:
         versions = [e["version"] for e in entries]
         if product["version"] not in versions:
             entries.insert(
-                0, {"version": product["version"], "date": _today(), "items": [todo("say what this version changed")]}
+                0, {"version": product["version"], "date": today(), "items": [todo("say what this version changed")]}
             )
         return entries
 
@@ -1270,6 +1343,17 @@ class PackageImporter:
                 if not title:
                     continue
                 entry: dict[str, Any] = {"title": title}
+                paragraph = next(
+                    (
+                        p.strip()
+                        for p in re.split(r"\n\s*\n", section.text)
+                        if p.strip() and not p.lstrip().startswith(("```", "|", "#", "-", "*", "~~~"))
+                    ),
+                    None,
+                )
+                body = self.prose(paragraph, f"{skill_source.name} section {title}", line=False)
+                if body is not None:
+                    entry["body"] = body
                 if mentioned:
                     entry["commands"] = sorted(mentioned, key=paths.index)
                 sections_out.append(entry)
@@ -1338,12 +1422,6 @@ def _json_type(value: Any) -> str:
     if value is None:
         return "null"
     return "string"
-
-
-def _today() -> _dt.date:
-    from skillpress.importers.openapi import _today as today
-
-    return today()
 
 
 _UNSHARE_OK: dict[str, bool] = {}

@@ -4,6 +4,7 @@ The bundle is a folder installers accept as it is::
 
     skills-bundle/
       README.md, LICENSE
+      plugin.json                        (Agent Plugins 1.0 manifest: VS Code, Copilot and others)
       .claude-plugin/plugin.json         (when the spec's publish.claude_plugin is on)
       .claude-plugin/marketplace.json    (one plugin whose source is "./": this folder)
       skills/<name>/SKILL.md, references/...
@@ -30,6 +31,9 @@ from skillpress.spec.model import Spec
 
 SKILLS = "skills"
 PLUGIN_DIR = ".claude-plugin"
+
+#: The Agent Plugins 1.0 manifest schema (vendored under schema/vendor/agent-plugins-1.0.0/).
+AGENT_PLUGIN_SCHEMA = "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json"
 
 
 def release_date(spec: Spec) -> dt.date:
@@ -81,6 +85,22 @@ def plugin_entry(spec: Spec) -> dict[str, Any]:
 
 def plugin_json(spec: Spec) -> bytes:
     return _json(plugin_entry(spec))
+
+
+# --------------------------------------------------------------------------- Agent Plugins 1.0
+
+
+def agent_plugin_json(spec: Spec) -> bytes:
+    """Root ``plugin.json`` of the Agent Plugins 1.0 format: a closed schema, so only its
+    fields (the same values as the Claude Code manifest, under ``$schema``)."""
+    return _json({"$schema": AGENT_PLUGIN_SCHEMA, **plugin_entry(spec)})
+
+
+def agent_plugin_files(spec: Spec) -> dict[str, bytes]:
+    """Files an Agent Plugins client reads at the bundle's root besides ``skills/``.
+
+    ``mcp.json`` joins ``plugin.json`` here once a spec can declare an MCP server."""
+    return {"plugin.json": agent_plugin_json(spec)}
 
 
 def marketplace_json(spec: Spec) -> bytes:
@@ -183,6 +203,14 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         "```sh",
         "npx skills add ./skills-bundle --skill '*' -a claude-code -g -y",
         "```",
+    ]
+    lines += [
+        "",
+        (
+            "The folder is also an Agent Plugin (format 1.0): `plugin.json` at its root names it, and "
+            "clients that read that format (VS Code and GitHub Copilot among them) load the skills under "
+            f"`{SKILLS}/` from it."
+        ),
     ]
     lines += _install(spec, "skill")
     if plugin:
@@ -287,6 +315,8 @@ def client_readme(spec: Spec, package: str) -> str:
 
 
 __all__ = [
+    "agent_plugin_files",
+    "agent_plugin_json",
     "bundle_readme",
     "client_readme",
     "license_text",

@@ -38,7 +38,15 @@ from skillpress.output.write import recover_dir, replace_dir
 from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
 from skillpress.publish import bundle
 from skillpress.publish.verify import CLIENT_DIR, MANIFEST, SITE_DIR, SKILLS_BUNDLE
-from skillpress.publish.wheel import Distribution, build_sdist, build_wheel, client_modules, import_name
+from skillpress.publish.wheel import (
+    Distribution,
+    build_sdist,
+    build_wheel,
+    client_modules,
+    contract_modules,
+    hooks_package,
+    import_name,
+)
 from skillpress.spec.model import Spec
 
 MANIFEST_FORMAT = 1
@@ -65,15 +73,19 @@ def client_distribution(release: Release) -> Distribution:
         )
     product = spec.product
     package = import_name(spec.client.package)
-    files: dict[str, bytes] = {}
-    client_dir = Path(__file__).resolve().parent.parent / "client"
-    for name, data in client_modules(client_dir).items():
-        files[name] = data
+    files: dict[str, bytes] = {"__init__.py": f'"""{product.name}: its thin client ({product.cli_name})."""\n'.encode()}
+    engine = Path(__file__).resolve().parent.parent
+    for name, data in client_modules(engine / "client").items():
+        files[f"client/{name}"] = data
+    for name, data in contract_modules(engine / "contract").items():
+        files[f"contract/{name}"] = data
     # What the client runs from, compiled from the spec now: nothing of it lives in the project.
-    from skillpress.client_table import render_table_json
+    from skillpress.contract.compile import render_contract_json
 
-    files["bundle/table.json"] = render_table_json(spec).encode("utf-8")
-    files["bundle/SKILL.md"] = release.files[f"{AGENT_DIR}/skill.md"]
+    files["client/contract.json"] = render_contract_json(spec).encode("utf-8")
+    files["client/SKILL.md"] = release.files[f"{AGENT_DIR}/skill.md"]
+    for name, data in hooks_package(spec, release.spec_path).items():
+        files[f"client/hooks/{name}"] = data
     for name in AGENT_FILES:
         agent_file = release.files.get(f"{AGENT_DIR}/{name}")
         if agent_file is not None:
@@ -109,6 +121,7 @@ def skills_bundle(release: Release, dist: Distribution) -> dict[str, bytes]:
         raise SkillpressError("the rendered files hold no skills")
     out["README.md"] = bundle.bundle_readme(spec, wheel=dist.wheel_name, sdist=dist.sdist_name, plugin=plugin)
     out["LICENSE"] = bundle.license_text(spec, release.spec_path)
+    out.update(bundle.agent_plugin_files(spec))
     if plugin:
         out[f"{bundle.PLUGIN_DIR}/plugin.json"] = bundle.plugin_json(spec)
         out[f"{bundle.PLUGIN_DIR}/marketplace.json"] = bundle.marketplace_json(spec)

@@ -14,7 +14,7 @@ A release is checked from what is on disk, never from what its manifest claims a
   command line may itself be a link: the user chose it.) A manifest that lists a path
   leaving the folder (absolute, ``..``, a backslash) is refused too.
 - **Version.** The version is read from the files just checked: the client wheel's
-  ``METADATA`` and its command table (what ``<cli> --version`` prints), the sdist's
+  ``METADATA`` and its compiled contract (what ``<cli> --version`` prints), the sdist's
   ``PKG-INFO`` and the skills bundle's ``plugin.json``. Each must equal the manifest's
   ``version``, and at least one must be present.
 
@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from skillpress.client.envelope import visible
+from skillpress.client.output import visible
 from skillpress.diagnostics import SkillpressError
 from skillpress.publish.bundle import PLUGIN_DIR
 
@@ -184,7 +184,7 @@ def _wheel_versions(data: bytes) -> list[tuple[str, str | None]]:
         for info in wheel.infolist():
             name = info.filename
             is_metadata = re.fullmatch(r"[^/]+\.dist-info/METADATA", name)
-            is_table = re.fullmatch(r"[^/]+/bundle/table\.json", name)
+            is_table = re.fullmatch(r"[^/]+/client/contract\.json", name)
             if not (is_metadata or is_table):
                 continue
             if info.file_size > _MAX_METADATA:
@@ -225,7 +225,7 @@ def _version_reader(rel: str) -> Callable[[bytes], list[tuple[str, str | None]]]
             return _wheel_versions
         if rel.endswith(".tar.gz"):
             return _sdist_versions
-    if rel == f"{SKILLS_BUNDLE}/{PLUGIN_DIR}/plugin.json":
+    if rel in (f"{SKILLS_BUNDLE}/{PLUGIN_DIR}/plugin.json", f"{SKILLS_BUNDLE}/plugin.json"):
         return _plugin_versions
     return None
 

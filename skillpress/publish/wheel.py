@@ -16,11 +16,12 @@ from the disk).
   mtime; gzip header without name or timestamp. (Gzip bytes, unlike the wheel's, can
   differ between zlib builds; on one machine they never change.)
 
-The package is the client's modules (``skillpress/client/*.py``, which import each other
-relatively so they can be renamed) under the import name derived from
-``client.package`` (``image-skill`` → ``image_skill``), with its command table and
-SKILL.md in ``bundle/`` (where ``table.py`` looks for them) and the agent files in
-``agent/``.
+The package, under the import name derived from ``client.package`` (``image-skill`` →
+``image_skill``), holds ``client/`` (the runtime, ``skillpress/client/*.py``, with the
+compiled ``contract.json``, ``SKILL.md`` and the product's ``hooks/`` package next to it,
+where ``main.py`` looks for them), ``contract/`` (the standard-library contract modules
+the runtime imports as ``..contract``) and the agent files in ``agent/``. Every module
+imports the others relatively, so the package can carry any name.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from skillpress import __version__
 from skillpress.diagnostics import SkillpressError
@@ -81,7 +83,7 @@ class Distribution:
 
     @property
     def entry_point(self) -> str:
-        return f"{self.import_name}.main:main"
+        return f"{self.import_name}.client.main:run"
 
 
 def import_name(package: str) -> str:
@@ -118,6 +120,29 @@ def client_modules(client_dir: Path) -> dict[str, bytes]:
     if "main.py" not in modules or "__init__.py" not in modules:
         raise SkillpressError("the thin client package is incomplete (no main.py or __init__.py)", file=str(client_dir))
     return modules
+
+
+#: Contract modules a client needs at run time (``compile`` needs the spec model and stays out).
+CONTRACT_RUNTIME = ("__init__.py", "invocation.py", "protocol.py", "requests.py", "pricing.py")
+
+
+def contract_modules(contract_dir: Path) -> dict[str, bytes]:
+    """The standard-library contract modules the runtime imports (those present)."""
+    return {name: (contract_dir / name).read_bytes() for name in CONTRACT_RUNTIME if (contract_dir / name).is_file()}
+
+
+def hooks_package(spec: Any, spec_path: Path) -> dict[str, bytes]:
+    """The product's hooks package (``protocol.hooks``, relative to the spec): its ``.py`` files."""
+    folder = spec.protocol.hooks if spec.protocol is not None else None
+    if not folder:
+        return {}
+    root = (spec_path.parent / folder).resolve()
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
 
 
 # --------------------------------------------------------------------------- metadata
@@ -312,6 +337,8 @@ __all__ = [
     "build_sdist",
     "build_wheel",
     "client_modules",
+    "contract_modules",
+    "hooks_package",
     "import_name",
     "metadata",
     "record_hash",

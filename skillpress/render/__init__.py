@@ -16,7 +16,7 @@ import jinja2
 from skillpress.contract.compile import compile_contract
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
 from skillpress.project import AGENT_DIR, OWNED_DIRS
-from skillpress.render import views
+from skillpress.render import pricing_text, views
 from skillpress.render.environment import make_environment
 from skillpress.render.manifest import render_manifest, render_manifest_index, render_manifest_part
 from skillpress.render.split import (
@@ -103,6 +103,7 @@ class Renderer:
                 "llms_full_url": views.llms_full_url(spec),
                 "pages": views.site_pages(spec),
                 "protocol": views.protocol_view(spec, self.contract),
+                "pricing": pricing_text.pricing_view(spec, self.contract, self.commands),
             }
         return {**self._base, **extra}
 
@@ -280,16 +281,18 @@ def render_commands_json(r: Renderer, budget: Budgeted) -> tuple[str, dict[str, 
     """commands.json, or its index and parts (see ``skillpress.render.manifest``)."""
     spec = r.spec
     anchors = {id(v.command): r.cli_href(spec.product.urls.cli, v) for v in r.commands}
-    full = render_manifest(spec, anchors)
+    full = render_manifest(spec, anchors, r.contract)
     if fits_text(full):
         return full, {}
 
     @remembered
     def render_part(prefix: tuple[str, ...], items: list[Command]) -> str:
-        return render_manifest_part(spec, " ".join(prefix), items, anchors)
+        return render_manifest_part(spec, " ".join(prefix), items, anchors, r.contract)
 
     parts, too_big = partition(spec.commands, lambda c: c.words, lambda p, items: fits_text(render_part(p, items)))
-    index = render_manifest_index(spec, [(p.label, part_path("commands.json", p.name), len(p.items)) for p in parts])
+    index = render_manifest_index(
+        spec, [(p.label, part_path("commands.json", p.name), len(p.items)) for p in parts], r.contract
+    )
     out = {}
     where = _command_index(spec)
     for part in parts:

@@ -34,7 +34,7 @@ import base64
 import json
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from skillpress.contract import protocol, requests
@@ -222,6 +222,10 @@ class ExampleRequest:
     body: str | None
     """The JSON body exactly as the client encodes it."""
     warnings: list[str]
+    endpoint: str = ""
+    """Id of the endpoint the chosen route calls."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The request fields sent (what a cost is computed from)."""
 
     @property
     def curl(self) -> str:
@@ -298,6 +302,8 @@ def example_request(
         credential=slot,
         body=None if body is None else body.decode("utf-8"),
         warnings=list(built.warnings),
+        endpoint=str(built.route["endpoint"]),
+        fields=dict(built.fields),
     )
 
 

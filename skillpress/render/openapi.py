@@ -16,9 +16,16 @@ like every other generated file:
 - the success response: the success envelope (``components.schemas.SuccessEnvelope``)
   with ``data`` narrowed to the endpoint's response fields, and an example built from the
   envelope example and the endpoint's example ``data``; endpoints with
-  ``enveloped: false`` answer the bare ``data`` object;
+  ``enveloped: false``, and every endpoint of a product whose replies are ``plain``,
+  answer the bare object their response fields describe;
 - error responses: one per HTTP status of the endpoint's error codes, naming the codes,
-  and ``default`` for any other failure, all the error envelope.
+  and ``default`` for any other failure, all the error envelope;
+- ``x-credit-cost`` on every priced operation (a vendor extension, from the compiled
+  ``pricing``): ``{"unit", "text", "at_most", "free_when", "terms", "note"}``, the unit
+  plural (``credits``), the sentence the docs print and the compiled terms that
+  ``skillpress.contract.pricing.call_cost`` adds up; ``info.x-credit-unit`` names the
+  unit and the error code a short balance gets (``{"name", "plural", "money",
+  "shortfall"}``). A free operation has no ``x-credit-cost``.
 
 Response objects leave undeclared properties open: a server may add fields, and the
 spec lists the ones a client can rely on.
@@ -31,6 +38,7 @@ import json
 from typing import Any
 
 from skillpress.contract.protocol import default_base
+from skillpress.render.pricing_text import endpoint_extension
 from skillpress.render.views import sibling_url
 from skillpress.spec.model import Endpoint, FieldSpec, Spec
 
@@ -159,9 +167,9 @@ def _parameter(field: FieldSpec, where: str) -> dict[str, Any]:
     return param
 
 
-def _success_example(spec: Spec, endpoint: Endpoint, commands: list[str]) -> Any:
+def _success_example(spec: Spec, endpoint: Endpoint, commands: list[str], enveloped: bool) -> Any:
     data = endpoint.response.example
-    if not endpoint.enveloped:
+    if not enveloped:
         return data
     example = copy.deepcopy(spec.envelopes.success.example)
     if commands and "command" in example:
@@ -197,13 +205,26 @@ def security_scheme(contract: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return API_KEY_SCHEME, {"type": "apiKey", "in": where, "name": name, "description": note}
 
 
-def operation(spec: Spec, endpoint: Endpoint, scheme: str = SECURITY_SCHEME) -> dict[str, Any]:
+def operation(
+    spec: Spec,
+    endpoint: Endpoint,
+    scheme: str = SECURITY_SCHEME,
+    contract: dict[str, Any] | None = None,
+    *,
+    plain: bool = False,
+) -> dict[str, Any]:
+    """One operation; ``plain``: the product answers without an envelope (its reply style
+    is ``plain``), so an endpoint's response fields are the whole body."""
     commands = _commands(spec, endpoint)
+    enveloped = endpoint.enveloped and not plain
     op: dict[str, Any] = {"operationId": endpoint.id, "summary": endpoint.summary}
     if endpoint.description:
         op["description"] = endpoint.description.strip()
     if commands:
         op["x-commands"] = commands
+    cost = endpoint_extension(contract, endpoint.id) if contract else None
+    if cost is not None:
+        op["x-credit-cost"] = cost
     op["security"] = {
         "none": [],
         "optional": [{scheme: []}, {}],
@@ -218,7 +239,7 @@ def operation(spec: Spec, endpoint: Endpoint, scheme: str = SECURITY_SCHEME) -> 
             "content": {"application/json": {"schema": object_schema(endpoint.body, closed=True)}},
         }
     data = object_schema(endpoint.response.fields)
-    if endpoint.enveloped:
+    if enveloped:
         schema: dict[str, Any] = {
             "allOf": [
                 {"$ref": f"#/components/schemas/{SUCCESS}"},
@@ -230,7 +251,7 @@ def operation(spec: Spec, endpoint: Endpoint, scheme: str = SECURITY_SCHEME) -> 
         schema = data
         what = "The result itself (not an envelope)."
     media: dict[str, Any] = {"schema": schema}
-    example = _success_example(spec, endpoint, commands)
+    example = _success_example(spec, endpoint, commands, enveloped)
     if example is not None:
         media["example"] = example
     responses: dict[str, Any] = {
@@ -255,6 +276,7 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
 
         contract = compile_contract(spec)
     scheme_name, scheme = security_scheme(contract)
+    plain = contract["protocol"]["replies"]["style"] == "plain"
     product = spec.product
     info: dict[str, Any] = {
         "title": f"{product.name} API",
@@ -264,6 +286,15 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
     }
     if product.license:
         info["license"] = {"name": product.license}
+    pricing = contract.get("pricing")
+    if pricing:
+        shortfall = pricing.get("shortfall") or {}
+        info["x-credit-unit"] = {
+            "name": pricing["unit"]["name"],
+            "plural": pricing["unit"]["plural"],
+            "money": pricing["unit"]["money"],
+            "shortfall": shortfall.get("code"),
+        }
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": info,
@@ -275,7 +306,9 @@ def openapi_document(spec: Spec, contract: dict[str, Any] | None = None) -> dict
     }
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in spec.endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(spec, endpoint, scheme_name)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(
+            spec, endpoint, scheme_name, contract, plain=plain
+        )
     doc["paths"] = paths
     components: dict[str, Any] = {
         "schemas": {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillpress.contract import protocol
-from skillpress.render import contract_text, escape
+from skillpress.render import contract_text, escape, pricing_text
 from skillpress.render.example_requests import ExampleRequest, command_table, example_request
 from skillpress.render.split import estimate_tokens
 from skillpress.spec.model import (
@@ -131,6 +131,8 @@ class CommandView:
     steps: list[str]
     """One sentence per step, in order."""
     aliases: list[str] = field(default_factory=list)
+    cost: str | None = None
+    """What one call costs, one markdown sentence (``None``: no pricing, or it calls nothing)."""
 
 
 def command_facts(command: Command) -> str:
@@ -259,6 +261,7 @@ def command_view(
         route=contract_text.route_sentence(contract, compiled),
         steps=contract_text.step_sentences(contract, compiled),
         aliases=[f"{spec.product.cli_name} {a}" for a in command.aliases],
+        cost=pricing_text.cost_sentence(contract, compiled["id"]),
     )
 
 
@@ -403,7 +406,7 @@ SITE_PAGES = (
     Page("commands", "Commands", "every command with its flags, examples and hosted-API equivalent"),
     Page("api", "HTTP API", "endpoints, request fields, responses and the JSON envelopes"),
     Page("events", "Activity events", "the registry of activity event types"),
-    Page("credits", "Credits and pricing", "credit value, packs, payment methods and buying rules"),
+    Page("credits", "Pricing", "what each command costs, plans, packs, limits and buying rules"),
     Page("errors", "Exit and error codes", "what each exit code and error code means and how to recover"),
     Page("changelog", "Changelog", "what changed in each version"),
 )

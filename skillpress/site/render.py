@@ -6,14 +6,19 @@
   mkdocs-material prints ``site_name`` and ``site_description`` into its HTML without
   escaping them, so they hold HTML-escaped text; the product values the theme override
   shows are passed raw under ``extra.skillpress`` and escaped by the override itself;
-- ``site/overrides/main.html``: the theme override that points agents at ``/llms.txt``
-  and at the page's markdown twin. It is copied as it is, never rendered here: mkdocs'
-  Jinja renders it at site build time, so no spec text may ever be part of its source;
+- ``site/overrides/main.html``: the theme override that links every page to llms.txt
+  (``rel="describedby"``) and to its markdown twin (``rel="alternate"``,
+  ``type="text/markdown"``, the absolute URL its front matter holds as ``markdown_url``).
+  It is copied as it is, never rendered here: the builder's Jinja renders it at site build
+  time, so no spec text may ever be part of its source;
 - ``site/docs/<page>.md``: the homepage and one page per reference topic the spec has;
-- ``site/agent/.well-known/``: skill discovery indexes (see ``skillpress.site.wellknown``).
+- ``site/agent/.well-known/``: skill discovery indexes (see ``skillpress.site.wellknown``)
+  and the API catalog; ``site/agent/robots.txt`` and ``sitemap.xml``
+  (``skillpress.site.discovery``).
 
-The mkdocs plugin ``skillpress`` (``skillpress.site.plugin``) puts ``site/agent/`` at the
-root of the built site and writes the markdown twins.
+mkdocs.yml enables no plugin of ours: after mkdocs or Zensical built the HTML,
+``skillpress.site.finish`` puts ``site/agent/`` at the root of the built site and writes the
+markdown twins, reading its settings from ``extra.skillpress``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import yaml
 from skillpress.render import escape
 from skillpress.render.split import TEXT_MAX_CHARS, Part, PartLink, fits_text, part_note, partition, remembered
 from skillpress.render.views import CommandView
+from skillpress.site import discovery
 from skillpress.site import views as site_views
 from skillpress.site.wellknown import render_well_known
 from skillpress.spec.model import Spec
@@ -102,20 +108,13 @@ def mkdocs_config(spec: Spec, split: list[str] | None = None, agent_files: list[
             },
             "extra_css": [STYLESHEET],
             "nav": nav,
-            "plugins": [
-                "search",
-                {
-                    "skillpress": {
-                        "agent_dir": site_views.AGENT_FOLDER,
-                        "copies": site_views.extra_copies(spec, agent_files),
-                        "llms_url": product.urls.llms,
-                    }
-                },
-            ],
+            "plugins": ["search"],
             "markdown_extensions": [
                 "admonition",
                 "tables",
-                {"toc": {"permalink": True}},
+                # headings keep their ids (the TOC links them); no "¶" permalink, whose text
+                # makes every heading differ from its markdown twin for parity checkers
+                "toc",
                 "attr_list",
                 "md_in_html",
                 "pymdownx.superfences",
@@ -126,7 +125,14 @@ def mkdocs_config(spec: Spec, split: list[str] | None = None, agent_files: list[
                 "unrecognized_links": "warn",
                 "anchors": "warn",
             },
-            "extra": {"skillpress": {"product_name": product.name}},
+            "extra": {
+                "skillpress": {
+                    "product_name": product.name,
+                    "llms_url": product.urls.llms,
+                    "agent_dir": site_views.AGENT_FOLDER,
+                    "copies": site_views.extra_copies(spec, agent_files),
+                }
+            },
         }
     )
     return config
@@ -194,7 +200,31 @@ def render_site(
     out["site/mkdocs.yml"] = mkdocs_yml(spec, split, agent_files)
     if well_known:
         out.update(render_well_known(spec, files))
+        out.update(
+            _discovery_files(
+                renderer,
+                [p.removeprefix("site/docs/") for p in out if p.startswith("site/docs/") and p.endswith(".md")],
+            )
+        )
     return dict(sorted(out.items()))
+
+
+def _discovery_files(renderer: Renderer, sources: list[str]) -> dict[str, str | bytes]:
+    """robots.txt, sitemap.xml and (with endpoints) the RFC 9727 API catalog, under ``site/agent/``."""
+    from skillpress.contract.protocol import default_base
+    from skillpress.render.openapi import openapi_url
+
+    spec = renderer.spec
+    agent = f"site/{site_views.AGENT_FOLDER}"
+    out: dict[str, str | bytes] = {
+        f"{agent}/robots.txt": discovery.robots_txt(spec),
+        f"{agent}/sitemap.xml": discovery.sitemap_xml(spec, sources),
+    }
+    if spec.endpoints:
+        base = default_base(renderer.contract) or spec.product.urls.api.rstrip("/")
+        page = discovery.page_url(spec, "api.md") if "api.md" in sources else None
+        out[f"{agent}/.well-known/api-catalog"] = discovery.api_catalog(spec, base, openapi_url(spec), page)
+    return out
 
 
 def _events_page(

@@ -7,14 +7,18 @@ site); the templates under ``templates/site/`` only format what is computed here
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from skillpress.contract.compile import compile_contract
 from skillpress.contract.pricing import format_money
 from skillpress.render import contract_text, escape, views
+from skillpress.render.pricing_text import PackRow, PlanRow, PricingView, pricing_view
 from skillpress.render.views import CommandView, Page
+from skillpress.site import discovery
 from skillpress.spec.model import Endpoint, ErrorCode, Event, Guidance, InstallSnippet, Spec
 
 #: Folder (under ``site/``) holding the agent files; the site serves them at its root.
@@ -34,6 +38,9 @@ class SitePage:
     note: str
     lead: str
     """The description as markdown: the paragraph under the page's title."""
+    html_title: str | None = None
+    """Plain text for the HTML ``<title>`` when the theme's "page - site" form would not fit
+    (the homepage, whose title is the site name)."""
 
     @property
     def source(self) -> str:
@@ -51,7 +58,12 @@ def site_pages(spec: Spec) -> list[SitePage]:
     short = product.descriptions.short
     pages = [
         SitePage(
-            "index", product.name, short, "what it is, how to install it and the first run", escape.md_inline(short)
+            "index",
+            product.name,
+            short,
+            "what it is, how to install it and the first run",
+            escape.md_inline(short),
+            html_title=product.name,
         )
     ]
     for p in views.site_pages(spec):
@@ -336,6 +348,64 @@ def credits_view(spec: Spec, endpoints: list[EndpointView]) -> CreditsView | Non
     return CreditsView(value, packs, methods, custom)
 
 
+@dataclass(frozen=True)
+class HomePricing:
+    """The homepage's "What a call costs" block (``templates/site/_home_pricing.md.j2``).
+
+    ``typical`` holds markdown sentences on what a typical call costs (filled from the
+    spec's credit rules where the spec has them); ``packs`` are the packs or plans on sale.
+    ``home_pricing`` returns None, and the block is left out, when there is nothing to say.
+    """
+
+    typical: list[str]
+    credit_value: str | None
+    packs: list[PackView] | list[PackRow]
+    details: str | None
+    """Source of the page with every price (``credits.md``), when the site has one."""
+    plans: list[PlanRow] = field(default_factory=list)
+    """The plans (free tier, subscriptions, custom quotes), smallest first."""
+
+
+def home_pricing(
+    spec: Spec, credits: CreditsView | None, pages: list[SitePage], pricing: PricingView | None = None
+) -> HomePricing | None:
+    """``pricing`` is the docs' pricing view (``skillpress.render.pricing_text``); it is
+    made from the spec when not given. Its one paragraph (what a credit is worth, what a
+    new account gets, the short-balance error and a typical call's cost) is the block's
+    text, so the credit value is not repeated."""
+    if credits is None:
+        return None
+    if pricing is None:
+        contract = compile_contract(spec)
+        pricing = pricing_view(spec, contract, views.command_views(spec, contract))
+    details = next((p.source for p in pages if p.slug == "credits"), None)
+    typical = [pricing.intro] if pricing is not None else []
+    plans = list(pricing.plans) if pricing is not None else []
+    if not typical and not credits.packs and not plans:
+        return None
+    value = None if typical else credits.credit_value
+    packs: list[PackView] | list[PackRow] = list(pricing.packs) if pricing is not None else credits.packs
+    return HomePricing(typical, value, packs, details, plans)
+
+
+@dataclass(frozen=True)
+class ShowcaseView:
+    """The homepage's worked example: a shell line and what it prints."""
+
+    command: str
+    shows: str
+    output: str
+    output_format: str
+
+
+def showcase_view(spec: Spec) -> ShowcaseView | None:
+    showcase = spec.showcase
+    if showcase is None:
+        return None
+    line = views.shell_line(spec.product.cli_name, showcase.argv)
+    return ShowcaseView(line, showcase.shows, showcase.output.rstrip("\n"), showcase.output_format)
+
+
 def command_rules(spec: Spec, commands: list[CommandView]) -> list[Guidance]:
     """Rules the visible commands refer to (the command sections link to them), in spec order."""
     used = {rule.id for view in commands if not view.command.hidden for rule in view.rules}
@@ -347,8 +417,13 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
     endpoints = endpoint_views(spec, commands, contract)
     links = agent_links(spec)
     pages = site_pages(spec)
+    credits = credits_view(spec, endpoints)
+    pricing = pricing_view(spec, contract, commands)
     return {
         "site_pages": pages,
+        "home_pricing": home_pricing(spec, credits, pages, pricing),
+        "showcase": showcase_view(spec),
+        "markdown_url": functools.partial(discovery.twin_url, spec),
         "page_slugs": {page.slug for page in pages},
         "agent_links": links,
         "agent_hrefs": {link.name: link.href for link in links},
@@ -361,5 +436,5 @@ def site_context(spec: Spec, commands: list[CommandView], contract: dict[str, An
         "endpoint_views": endpoints,
         "event_views": event_views(spec, commands),
         "exit_code_views": exit_code_views(spec),
-        "credits_view": credits_view(spec, endpoints),
+        "credits_view": credits,
     }

@@ -272,23 +272,6 @@ class Example(_Model):
     )
 
 
-class LocalBehavior(str, Enum):
-    help = "help"
-    version = "version"
-    doctor = "doctor"
-    signup = "signup"
-    auth_status = "auth-status"
-    auth_save = "auth-save"
-    auth_logout = "auth-logout"
-    upload = "upload"
-    edit = "edit"
-    create = "create"
-    assets_get = "assets-get"
-    jobs_wait = "jobs-wait"
-    checkout = "checkout"
-    quote = "quote"
-
-
 # --------------------------------------------------------------------------- routes and steps
 
 
@@ -338,6 +321,10 @@ class UploadStep(_Model):
     ] = Field(min_length=1, description="Accepted file extensions and their MIME types.")
     max_bytes: Annotated[int, Field(gt=0, le=1024 * 1024 * 1024)] = 10 * 1024 * 1024
     id: ReplyPath = Field(description="Path of the new id in the upload reply's data.")
+    kinds: dict[Literal["file", "url"], Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=dict,
+        description="The words the `kind` fact sends for a local file and for a URL (default `file` and `url`).",
+    )
 
 
 class Duration(_Model):
@@ -545,7 +532,6 @@ class Command(_Model):
     idempotency: Literal["none", "optional", "required"] = "none"
     aliases: list[CommandPath] = Field(default_factory=list, description="Other paths that run this command.")
     hidden: bool = False
-    behavior: LocalBehavior | None = Field(None, description="Local behaviour of the thin client, if any.")
     arguments: list[Argument] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     one_of: list[list[FlagName]] = Field(
@@ -857,6 +843,15 @@ class FirstRunStep(_Model):
     optional: bool = False
 
 
+class Showcase(_Model):
+    """The worked example on the homepage: one call and what it gives back."""
+
+    argv: list[str] = Field(min_length=1, description="Command path words then flags, after the executable.")
+    shows: OneLine = Field(description="What the example does, as its caption.")
+    output: Code = Field(description="What the call prints, verbatim (shortened where long).")
+    output_format: Literal["json", "markdown", "text"] = Field("json", description="How the output is highlighted.")
+
+
 class Guidance(_Model):
     id: Id
     title: PlainLine
@@ -1151,6 +1146,7 @@ class Spec(_Model):
     events: list[Event] = Field(default_factory=list)
     credits: Credits | None = None
     first_run: list[FirstRunStep] = Field(default_factory=list)
+    showcase: Showcase | None = Field(None, description="The homepage's worked example (left out when absent).")
     guidance: list[Guidance] = Field(default_factory=list)
     telemetry: Telemetry = Field(default_factory=Telemetry)
     changelog: list[ChangelogEntry] = Field(min_length=1)

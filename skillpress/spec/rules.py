@@ -559,6 +559,15 @@ def pricing_refs(spec: Spec) -> Iterator[Finding]:
             if problem is not None:
                 yield Finding(where, problem[0], problem[1])
     for pi, plan in enumerate(credits.plans):
+        contact = plan.contact
+        if contact is not None and (
+            not re.match(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/\S*)?$", contact) or URL_UNSAFE.search(contact)
+        ):
+            yield Finding(
+                ("credits", "plans", pi, "contact"),
+                f"contact URL {contact!r} is not an absolute https URL safe to link",
+                "write https://... and percent-encode quotes, brackets and spaces",
+            )
         for ri, rate in enumerate(plan.limits.rate):
             for ei, endpoint in enumerate(rate.endpoints):
                 if endpoint not in spec.endpoints_by_id:
@@ -792,6 +801,40 @@ def skill_description(spec: Spec) -> Iterator[Finding]:
             )
 
 
+#: How many characters of a skill description the busiest agent lists show (Claude Code's
+#: skill listing cuts each description there; README, "Skill descriptions").
+DESCRIPTION_FRONT = 250
+
+#: A trigger: "use it when ...", "use this skill whenever ...", "invoke before ...", or a
+#: clause that starts "when the user/agent/task ...".
+_TRIGGER = re.compile(
+    r"\b(?:use|invoke|trigger)(?:s|d)?\b(?:\s+[^\s.;:]+){0,3}?\s+"
+    r"(?:when|whenever|if|before|after|for|on)\b"
+    r"|\bwhen(?:ever)?\s+(?:a|an|the|you|your|users?|agents?|tasks?|people|someone)\b",
+    re.IGNORECASE,
+)
+
+
+@rule("description-front")
+def description_front(spec: Spec) -> Iterator[Finding]:
+    """The trigger ("use it when ...") sits in the part of the description agent lists show."""
+    for i, skill in enumerate(spec.skills):
+        text = " ".join(skill.description.split())
+        if not text:
+            continue  # skill-description reports an empty one
+        found = _TRIGGER.search(text)
+        if found is not None and found.end() <= DESCRIPTION_FRONT:
+            continue
+        where = "says nowhere" if found is None else f"says only at character {found.start() + 1}"
+        yield Finding(
+            ("skills", i, "description"),
+            f"skill {skill.name!r} {where} when to use it; agent skill lists show about the first "
+            f"{DESCRIPTION_FRONT} characters of a description",
+            'put the trigger ("Use it when ...") in the first sentence or two, and the detail after it',
+            severity=Severity.WARNING,
+        )
+
+
 # What the Agent Skills reference validator (skills-ref) cannot read back from the
 # SKILL.md frontmatter: it cuts the file at the first "---" anywhere (not only on a line
 # of its own); its YAML reader refuses DEL, the C1 controls and U+FFFE/U+FFFF, and reads
@@ -978,6 +1021,8 @@ def _runs(spec: Spec, argv: list[str]) -> str | None:
 def first_run_valid(spec: Spec) -> Iterator[Finding]:
     for i, step in enumerate(spec.first_run):
         yield from _check_invocation(spec, step.argv, ("first_run", i, "argv"))
+    if spec.showcase is not None:
+        yield from _check_invocation(spec, spec.showcase.argv, ("showcase", "argv"))
 
 
 # --------------------------------------------------------------------------- every string of the spec
@@ -1632,8 +1677,6 @@ def step_refs(spec: Spec) -> Iterator[Finding]:
         if not command.steps:
             continue
         base: PathKey = ("commands", ci)
-        if command.behavior is not None:
-            yield Finding(base + ("behavior",), "a command uses `behavior` or `steps`, not both")
         calls = bool(command.routes or command.endpoint)
         route_fields = set().union(*_route_endpoint_fields(spec, command).values()) if calls else set()
         route_ids = {r.endpoint for r in command.routes} | ({command.endpoint} if command.endpoint else set())
@@ -1912,16 +1955,24 @@ def protocol_errors(spec: Spec) -> Iterator[Finding]:
 
 
 def _consumers(spec: Spec, command: Command) -> set[str]:
-    """Names (flags, arguments) something acts on, for one command."""
+    """Names (flags, arguments) something acts on, for one command.
+
+    Faithful to the client runtime (``contract.requests``): a field is sent only when an
+    endpoint the command calls has it, a local flag never fills one, and a switch's
+    ``sets`` sends only the fields the endpoint has.
+    """
     used: set[str] = set()
+    calls = bool(command.routes or command.endpoint)
+    sent = set().union(*_route_endpoint_fields(spec, command).values()) if calls else set()
     for flag in command.flags:
-        if (flag.field and not flag.local) or flag.sets:
+        if (flag.field and not flag.local and flag.field in sent) or any(k in sent for k in flag.sets):
             used.add(flag.name)
     for argument in command.arguments:
-        if argument.field:
+        if argument.field and argument.field in sent:
             used.add(argument.name)
     for route in command.routes:
-        used |= set(route.fields)
+        route_fields = _fields_of(route.endpoint, spec)
+        used |= {name for name, field in route.fields.items() if field in route_fields}
         if route.when is not None:
             used |= {n for n in (route.when.flag, route.when.argument) if n}
     for step in command.steps:
@@ -1952,11 +2003,7 @@ def _protocol_flags(spec: Spec) -> set[str]:
 @rule("flag-consumed")
 def flag_consumed(spec: Spec) -> Iterator[Finding]:
     """Every flag and argument is acted on: a request field, a step, a route, a protocol role or a hook."""
-    checked = [
-        (ci, c)
-        for ci, c in enumerate(spec.commands)
-        if c.behavior is None and (spec.protocol is not None or c.steps or c.routes)
-    ]
+    checked = [(ci, c) for ci, c in enumerate(spec.commands) if spec.protocol is not None or c.steps or c.routes]
     protocol_flags = _protocol_flags(spec)
     used_anywhere: set[str] = set(protocol_flags)
     for command in spec.commands:

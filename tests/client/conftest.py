@@ -1,55 +1,50 @@
-"""Fixtures for the thin client tests: the spec, a compiled table, mocks, stubs, a runner.
+"""Fixtures for the client tests: compiled contracts of both examples, a stub server, a runner.
 
-The client always runs as a subprocess (``python -m skillpress.client``) with a clean
-environment: HOME and XDG_CONFIG_HOME under tmp_path, the API base pointed at a local
-server, and ``SKILLPRESS_CLIENT_TABLE`` at a table compiled from the spec under test.
+The runner calls the client's real entry (``skillpress.client.main.main``) in this
+process with a clean environment (HOME and XDG_CONFIG_HOME under tmp_path), binary
+stdout/stderr captured, and a fake clock so polls and retry pauses take no time.
+``Client.subprocess`` runs ``python -m skillpress.client`` instead, for what only a real
+process shows (argv bytes, the console entry).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from skillpress.client_table import compile_table, render_table_json
+from skillpress.contract.compile import compile_contract
 from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
 from tests.client.stubs import Stub
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_SPEC = ROOT / "examples" / "image-skill" / "spec.yaml"
-MINIMAL_SPEC = ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
+FIRECRAWL_SPEC = ROOT / "examples" / "firecrawl" / "spec.yaml"
 
 
 def load(path: Path) -> Spec:
     result = load_spec(path)
-    assert result.spec is not None and result.ok, f"{path} does not validate"
+    assert result.spec is not None and result.ok, f"{path} does not validate: {result.diagnostics}"
     return result.spec
 
 
 @pytest.fixture(scope="session")
-def spec() -> Spec:
+def image_spec() -> Spec:
     return load(IMAGE_SPEC)
 
 
 @pytest.fixture(scope="session")
-def table_file(spec: Spec, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("table") / "table.json"
-    path.write_text(render_table_json(spec), encoding="utf-8")
-    write_skill(spec, path.parent)
-    return path
-
-
-@pytest.fixture(scope="session")
-def table(spec: Spec) -> dict[str, Any]:
-    return compile_table(spec)
+def firecrawl_spec() -> Spec:
+    return load(FIRECRAWL_SPEC)
 
 
 @dataclass
@@ -60,23 +55,49 @@ class Result:
     raw: bytes
 
     @property
-    def json(self) -> dict[str, Any]:
+    def json(self) -> Any:
         return json.loads(self.stdout)
 
 
-class Client:
-    """Runs the client against ``base`` with a clean environment rooted in ``home``."""
+class FakeClock:
+    """``sleep`` advances ``now``; nothing waits for real."""
 
-    def __init__(self, table: Path, home: Path, base: str | None) -> None:
-        self.table = table
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Client:
+    """Runs the client of ``spec`` against ``base`` with a clean environment rooted in ``home``."""
+
+    def __init__(self, spec_path: Path, home: Path, base: str | None, base_env: str | None) -> None:
+        self.spec_path = spec_path
         self.home = home
         self.base = base
+        self.base_env = base_env
         self.cwd = home / "work"
         self.cwd.mkdir(parents=True, exist_ok=True)
+        self.bundle = home / "bundle"
+        self.bundle.mkdir(parents=True, exist_ok=True)
+        spec = load(spec_path)
+        self.contract = compile_contract(spec)
+        (self.bundle / "contract.json").write_text(json.dumps(self.contract), encoding="utf-8")
+        (self.bundle / "SKILL.md").write_text(f"# skill of {spec.product.id}\n", encoding="utf-8")
+        hooks = spec.protocol.hooks if spec.protocol else None
+        self.hooks = str((spec_path.parent / hooks).resolve()) if hooks else None
+        self.clock = FakeClock()
+        self.extra_env: dict[str, str] = {}
 
-    @property
     def config_path(self) -> Path:
-        return self.home / "xdg" / "image-skill" / "config.json"
+        config = self.contract["protocol"]["config"]
+        return self.home / "xdg" / config["folder"] / config["file"]
 
     def env(self, extra: dict[str, str | None] | None = None) -> dict[str, str]:
         env = {
@@ -84,10 +105,10 @@ class Client:
             "HOME": str(self.home),
             "XDG_CONFIG_HOME": str(self.home / "xdg"),
             "LANG": "C.UTF-8",
-            "SKILLPRESS_CLIENT_TABLE": str(self.table),
         }
-        if self.base:
-            env["IMAGE_SKILL_API_BASE_URL"] = self.base
+        if self.base and self.base_env:
+            env[self.base_env] = self.base
+        env.update(self.extra_env)
         for key, value in (extra or {}).items():
             if value is None:
                 env.pop(key, None)
@@ -96,33 +117,55 @@ class Client:
         return env
 
     def __call__(
-        self,
-        *args: str,
-        env: dict[str, str | None] | None = None,
-        stdin: str | None = None,
-        cwd: Path | None = None,
-        timeout: float = 60,
+        self, *args: str, env: dict[str, str | None] | None = None, stdin: str | bytes | None = None
     ) -> Result:
+        from skillpress.client import runtime
+        from skillpress.client.main import main
+
+        out, err = io.BytesIO(), io.BytesIO()
+        raw_in = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+        original = runtime._sleep, runtime._monotonic
+        runtime._sleep, runtime._monotonic = self.clock.sleep, self.clock
+        cwd = os.getcwd()
+        os.chdir(self.cwd)
+        try:
+            code = main(
+                list(args),
+                env=self.env(env),
+                stdin=io.BytesIO(raw_in),
+                stdout=out,
+                stderr=err,
+                contract=self.contract,
+                hooks_dir=self.hooks,
+                bundle_dir=str(self.bundle),
+            )
+        finally:
+            os.chdir(cwd)
+            runtime._sleep, runtime._monotonic = original
+        raw = out.getvalue()
+        return Result(code, raw.decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace"), raw)
+
+    def subprocess(self, *args: str | bytes, env: dict[str, str | None] | None = None, stdin: bytes = b"") -> Result:
+        full = self.env(env)
+        full["SKILLPRESS_CLIENT_CONTRACT"] = str(self.bundle / "contract.json")
+        full["PYTHONPATH"] = str(ROOT)
         proc = subprocess.run(
             [sys.executable, "-m", "skillpress.client", *args],
-            input=(stdin if stdin is not None else "").encode(),
+            input=stdin,
             capture_output=True,
-            env=self.env(env),
-            cwd=cwd or self.cwd,
-            timeout=timeout,
+            env=full,
+            cwd=self.cwd,
+            timeout=60,
         )
         return Result(
             proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"), proc.stdout
         )
 
 
-@pytest.fixture
-def mock(spec: Spec) -> Iterator[Any]:
-    from skillpress.mock.server import MockServer
-
-    server = MockServer(spec, starting_credits=1000).start()
-    yield server
-    server.stop()
+def base_env_of(spec_path: Path) -> str | None:
+    contract = compile_contract(load(spec_path))
+    names = contract["protocol"]["base_url"]["env"]
+    return names[0] if names else None
 
 
 @pytest.fixture
@@ -133,83 +176,10 @@ def stub() -> Iterator[Stub]:
 
 
 @pytest.fixture
-def client_for(table_file: Path, tmp_path: Path) -> Callable[[str | None], Client]:
-    def make(base: str | None) -> Client:
-        return Client(table_file, tmp_path, base)
-
-    return make
+def firecrawl(tmp_path: Path, stub: Stub) -> Client:
+    return Client(FIRECRAWL_SPEC, tmp_path, stub.url, "FIRECRAWL_API_URL")
 
 
 @pytest.fixture
-def client(client_for: Callable[[str | None], Client], mock: Any) -> Client:
-    return client_for(mock.url)
-
-
-def signup_token(client: Client) -> str:
-    """Sign up through the client with --show-token and return the token."""
-    result = client(
-        "signup",
-        "--agent",
-        "--agent-contact",
-        "ops@example.com",
-        "--agent-name",
-        "tester",
-        "--runtime",
-        "pytest",
-        "--show-token",
-        "--json",
-    )
-    assert result.code == 0, result.stdout
-    token = result.json["data"]["token"]
-    assert isinstance(token, str) and token
-    return token
-
-
-def write_skill(spec: Spec, folder: Path) -> Path:
-    """The canonical SKILL.md beside a table, as a published client bundles them together."""
-    from skillpress.render import render_all
-
-    path = folder / "SKILL.md"
-    path.write_bytes(render_all(spec).files["site/agent/skill.md"])
-    return path
-
-
-def run_example(spec: Spec, example: Any, mock_url: str, folder: Path) -> Result:
-    """Run one documented example through the client against the mock at ``mock_url``.
-
-    The client gets a table compiled from ``spec`` pointed at the mock, the files the
-    examples name (``prompt.md``, ``source.png``), and, when the spec has a token
-    variable, a fresh token from the mock's signup; an example that pipes the spec's
-    token prefix on stdin gets that token instead of its placeholder.
-    """
-    from skillpress.mock.server import tiny_png
-
-    table = compile_table(spec)
-    table["urls"]["api"] = mock_url  # for specs without an api-base-url env var (the minimal one)
-    folder.mkdir(parents=True, exist_ok=True)
-    table_path = folder / "table.json"
-    table_path.write_text(json.dumps(table), encoding="utf-8")
-    write_skill(spec, folder)
-    client = Client(table_path, folder, mock_url)
-    (client.cwd / "prompt.md").write_text("A prompt kept in a file.\n", encoding="utf-8")
-    (client.cwd / "source.png").write_bytes(tiny_png("source"))
-    env: dict[str, str | None] = {}
-    stdin = example.stdin
-    if table["env"]["token"]:
-        token = _signup_for_examples(client, spec)
-        env[table["env"]["token"]] = token
-        prefix = spec.client.token_prefix if spec.client else None
-        if stdin is not None and prefix and stdin.strip().startswith(prefix):
-            stdin = token
-    return client(*example.argv, env=env, stdin=stdin)
-
-
-def _signup_for_examples(client: Client, spec: Spec) -> str:
-    signup = next(c for c in spec.commands if c.behavior is not None and c.behavior.value == "signup")
-    argv = [*signup.path.split()]
-    for flag in signup.flags:
-        if flag.required:
-            argv += [flag.name] if flag.type.value == "boolean" else [flag.name, "value-for-test"]
-    result = client(*argv, "--show-token", "--json")
-    assert result.code == 0, result.stdout
-    return result.json["data"]["token"]
+def image(tmp_path: Path, stub: Stub) -> Client:
+    return Client(IMAGE_SPEC, tmp_path, stub.url, base_env_of(IMAGE_SPEC))

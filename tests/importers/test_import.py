@@ -101,6 +101,24 @@ def test_image_skill_package_rebuilds_90_percent_of_its_facts(
         assert found_n / wanted_n >= RECALL_FLOOR, f"{kind}: {found_n}/{wanted_n}, missing {missing}"
 
 
+def test_a_second_package_imports_without_knowing_the_product(tmp_path: Path) -> None:
+    """The Firecrawl CLI's hand-kept files: another layout (README + skills/NAME/SKILL.md),
+    quoted positional queries, banners in code blocks and shell loops."""
+    spec = tmp_path / "spec.yaml"
+    result = _import("package", HERE / "firecrawl-cli-1.3.1", spec, "--no-help")
+    assert result.exit_code == 0, result.output
+    loaded = load_spec(spec)
+    assert loaded.ok and loaded.spec is not None
+    paths = set(loaded.spec.commands_by_path)
+    assert {"scrape", "search", "map", "crawl", "agent", "login", "logout", "credit-usage", "config"} <= paths
+    assert not {"cli", "search restaurants"} & paths  # a banner and a quoted query are not commands
+    assert {"--limit", "--sources", "--categories"} <= {f.name for f in loaded.spec.commands_by_path["search"].flags}
+    assert {"FIRECRAWL_API_KEY", "FIRECRAWL_API_URL"} <= {v.name for v in loaded.spec.environment}
+    assert "url" not in {v.name for v in loaded.spec.environment}  # a loop variable, not the environment
+    assert loaded.spec.product.cli_name == "firecrawl" and loaded.spec.product.version == "1.3.1"
+    _built_text(spec)
+
+
 def test_package_draft_marks_what_needs_a_person(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     result = _import("package", PACKAGE, spec)
@@ -217,9 +235,32 @@ def test_import_is_deterministic_and_never_overwrites(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind
 
 
+def test_json_document_gives_the_same_draft(tmp_path: Path) -> None:
+    document = HERE / "openapi" / "tictactoe.yaml"
+    as_json = tmp_path / "tictactoe.json"
+    as_json.write_text(json.dumps(yaml.safe_load(document.read_text(encoding="utf-8"))), encoding="utf-8")
+    from_yaml, from_json = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert _import("openapi", document, from_yaml).exit_code == 0
+    assert _import("openapi", f"file://{as_json}", from_json).exit_code == 0
+    strip = lambda text: [line for line in text.splitlines() if "tictactoe." not in line]  # noqa: E731
+    assert strip(from_yaml.read_text(encoding="utf-8")) == strip(from_json.read_text(encoding="utf-8"))
+
+
+def test_package_import_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert _import("package", PACKAGE, first).exit_code == 0
+    assert _import("package", PACKAGE, second).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_import_without_a_kind_prints_its_usage() -> None:
+    result = invoke(["import"])
+    assert result.exit_code == 2 and "openapi" in result.stderr and "package" in result.stderr
+
+
 def test_import_to_stdout(tmp_path: Path) -> None:
     result = _import("openapi", OPENAPI[0], Path("-"))
-    assert result.exit_code == 0 and result.stdout.startswith("# yaml-language-server")
+    assert result.exit_code == 0 and result.stdout.startswith("# Draft spec imported from the OpenAPI document")
     assert "Imported" in result.stderr
 
 
@@ -274,6 +315,25 @@ def test_hostile_openapi_gives_located_errors_not_tracebacks(text: str, code: st
     assert not out.exists()
 
 
+def test_hostile_but_valid_openapi_gives_a_valid_draft_with_todos(tmp_path: Path) -> None:
+    out = tmp_path / "spec.yaml"
+    result = _import("openapi", HERE / "hostile-openapi.yaml", out)
+    assert result.exit_code == 0, result.output
+    assert load_spec(out).ok
+    text = out.read_text(encoding="utf-8")
+    # markup stays only where it is shown as plain text (the name) or in the comment keeping the original
+    assert [line.split(":")[0].strip() for line in text.splitlines() if "<script>" in line] == [
+        "name",
+        "# original",
+        "# original",
+    ]
+    assert "\u202e" not in text and "\x07" not in text
+    assert "the imported text broke the `markdown-safe` rule" in text
+    assert "the imported text broke the `text-chars` rule" in text
+    assert "cookie parameter 'session' is not sent by the client" in result.stderr
+    assert "\u202e" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
@@ -304,6 +364,15 @@ def test_hostile_packages(tmp_path: Path) -> None:
     (quiet / "skill.md").write_text("---\nname: quiet\n---\n# Quiet\n\nNo commands here.\n", encoding="utf-8")
     result = _import("package", quiet, tmp_path / "d.yaml")
     assert result.exit_code == 1 and "error[package-empty]" in result.stderr
+    leaky = tmp_path / "leaky"
+    leaky.mkdir()
+    secret = tmp_path / "outside.md"
+    secret.write_text("```bash\nleaky steal --everything\n```\n", encoding="utf-8")
+    (leaky / "cli.md").symlink_to(secret)  # a link out of the package is not read
+    (leaky / "skill.md").write_text("---\nname: leaky\n---\n```bash\nleaky run --x\n```\n", encoding="utf-8")
+    result = _import("package", leaky, tmp_path / "f.yaml")
+    assert result.exit_code == 0, result.output
+    assert "steal" not in (tmp_path / "f.yaml").read_text(encoding="utf-8")
     odd = tmp_path / "odd"
     odd.mkdir()
     (odd / "cli.md").write_bytes(b"# odd\n\n```bash\nodd run --x \x00\x1b[31m 'unclosed\nodd run --y 1\n```\n\xff\xfe")

@@ -84,6 +84,9 @@ def copy_project(dest: Path) -> Path:
     """A project holding this repository's spec and generated files; returns its spec path."""
     (dest / "source").mkdir(parents=True)
     shutil.copy2(SPEC, dest / "source" / SPEC.name)
+    hooks = SPEC.parent / "hooks"  # the product's hooks package, next to its spec
+    if hooks.is_dir():
+        shutil.copytree(hooks, dest / "source" / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     for rel in GENERATED:
         source = PROJECT / rel
         if source.is_dir():

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
+from skillpress.contract.compile import compile_contract
 from skillpress.mock.server import MockServer
 from skillpress.render import render_all
 from skillpress.render.openapi import object_schema, openapi_document, openapi_url, render_openapi
@@ -30,6 +31,7 @@ from skillpress.spec.model import FieldSpec, Spec
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "cases"
 IMAGE_SPEC = ROOT / "examples" / "image-skill" / "spec.yaml"
+FIRECRAWL_SPEC = ROOT / "examples" / "firecrawl" / "spec.yaml"
 EXAMPLE_SPECS = sorted((ROOT / "examples").glob("*/spec.yaml"))
 SPECS = [*EXAMPLE_SPECS, *sorted(p / "spec.yaml" for p in CASES.iterdir() if (p / "spec.yaml").is_file())]
 
@@ -129,7 +131,14 @@ def test_every_endpoint_is_an_operation(doc: dict[str, Any], spec: Spec) -> None
             known = spec.error_codes_by_code[code]
             if known.http_status is not None and known.source == "server":
                 assert f"`{code}`" in op["responses"][str(known.http_status)]["description"]
-        commands = [f"image-skill {c.path}" for c in spec.commands if c.endpoint == endpoint.id and not c.hidden]
+        # the commands that call it: directly, through a route, or in a step (an upload)
+        commands = [
+            f"image-skill {c.path}"
+            for c in spec.commands
+            if not c.hidden
+            and endpoint.id
+            in {c.endpoint, *(r.endpoint for r in c.routes), *(getattr(st.params, "endpoint", None) for st in c.steps)}
+        ]
         assert op.get("x-commands", []) == commands
 
 
@@ -204,10 +213,14 @@ def test_a_spec_without_endpoints_has_no_document(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the mock agrees
 
 
-@pytest.mark.parametrize("path", [IMAGE_SPEC, CASES / "minimal" / "spec.yaml"], ids=["image-skill", "minimal"])
+@pytest.mark.parametrize(
+    "path",
+    [IMAGE_SPEC, FIRECRAWL_SPEC, CASES / "minimal" / "spec.yaml"],
+    ids=["image-skill", "firecrawl", "minimal"],
+)
 def test_documented_examples_get_responses_the_document_describes(path: Path, tmp_path: Path) -> None:
     """Each command example runs through the client against a fresh mock; every reply conforms."""
-    from tests.client.conftest import run_example
+    from tests.client.test_executable_docs import run_documented
 
     spec = load(path)
     document = openapi_document(spec)
@@ -216,7 +229,8 @@ def test_documented_examples_get_responses_the_document_describes(path: Path, tm
     for command in spec.commands:
         for index, example in enumerate(command.examples):
             home = tmp_path / f"{command.id}-{index}"
-            with MockServer(spec, starting_credits=10_000) as mock:
+            contract = compile_contract(spec)
+            with MockServer(spec, contract=contract, starting_credits=1_000_000) as mock:
                 original = mock.app.handle
                 seen: list[tuple[str, str, Any]] = []
 
@@ -234,7 +248,7 @@ def test_documented_examples_get_responses_the_document_describes(path: Path, tm
                     return reply
 
                 mock.app.handle = handle  # type: ignore[method-assign]
-                run_example(spec, example, mock.url, home)
+                run_documented(path, spec, example, mock, contract, home)
             for method, target, reply in seen:
                 if not reply.content_type.startswith("application/json"):
                     continue  # downloadable bytes the mock serves itself, not part of the API

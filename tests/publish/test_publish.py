@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from skillpress import pipeline
-from skillpress.client_table import render_table_json
+from skillpress.contract.compile import render_contract_json
 from skillpress.project import Project
 from skillpress.publish import verify
 from skillpress.publish.bundle import release_date
@@ -60,6 +60,7 @@ def test_release_layout(published: Published) -> None:
     assert {
         "skills-bundle/README.md",
         "skills-bundle/LICENSE",
+        "skills-bundle/plugin.json",
         "skills-bundle/.claude-plugin/plugin.json",
         "skills-bundle/.claude-plugin/marketplace.json",
         "site/index.html",
@@ -309,7 +310,8 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
         wheel = zf.read(f"{info}/WHEEL").decode()
         assert "Wheel-Version: 1.0" in wheel and "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel
         assert (
-            zf.read(f"{info}/entry_points.txt").decode() == "[console_scripts]\nimage-skill = image_skill.main:main\n"
+            zf.read(f"{info}/entry_points.txt").decode()
+            == "[console_scripts]\nimage-skill = image_skill.client.main:run\n"
         )
         rows = list(csv.reader(io.StringIO(zf.read(f"{info}/RECORD").decode())))
         assert [r[0] for r in rows] == names
@@ -320,14 +322,17 @@ def test_wheel_metadata_record_and_entries(published: Published) -> None:
             data = zf.read(path)
             assert digest == _record_hash(data) and int(size) == len(data), path
         expected = {
-            "image_skill/bundle/SKILL.md": PROJECT / "site/agent/skill.md",
-            "image_skill/main.py": ROOT / "skillpress/client/main.py",
+            "image_skill/client/SKILL.md": PROJECT / "site/agent/skill.md",
+            "image_skill/client/main.py": ROOT / "skillpress/client/main.py",
+            "image_skill/contract/requests.py": ROOT / "skillpress/contract/requests.py",
+            "image_skill/client/hooks/references.py": PROJECT / "hooks/references.py",
         }
         for name in ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json"):
             expected[f"image_skill/agent/{name}"] = PROJECT / "site" / "agent" / name
         for name, source in expected.items():
             assert zf.read(name) == source.read_bytes(), name
-        assert zf.read("image_skill/bundle/table.json") == render_table_json(published.spec).encode()
+        assert zf.read("image_skill/client/contract.json") == render_contract_json(published.spec).encode()
+        assert "image_skill/contract/compile.py" not in zf.namelist()
 
 
 def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(
@@ -351,7 +356,7 @@ def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(
     assert sources == packaged
     project = pyproject["project"]
     assert project["name"] == "image-skill" and project["version"] == "0.1.9" and project["dependencies"] == []
-    assert project["scripts"] == {"image-skill": "image_skill.main:main"}
+    assert project["scripts"] == {"image-skill": "image_skill.client.main:run"}
     assert pyproject["build-system"]["build-backend"] == "setuptools.build_meta"
 
     pytest.importorskip("setuptools.command.bdist_wheel", reason="setuptools>=70.1 (test extras) builds wheels")
@@ -380,7 +385,7 @@ def test_sdist_has_pkg_info_and_a_pyproject_that_rebuilds_the_same_package(
     with zipfile.ZipFile(rebuilt) as zf:
         assert {n: zf.read(n) for n in zf.namelist() if n.startswith("image_skill/")} == packaged
         entry_points = zf.read("image_skill-0.1.9.dist-info/entry_points.txt").decode()
-    assert "image-skill = image_skill.main:main" in entry_points
+    assert "image-skill = image_skill.client.main:run" in entry_points
 
 
 def test_client_modules_import_each_other_relatively() -> None:
@@ -415,14 +420,14 @@ def test_fresh_venv_has_no_skillpress_and_runs_the_installed_package(fresh_venv:
     python = fresh_venv / "bin" / "python"
     # run outside the repository, where `python -c` would put skillpress on sys.path
     proc = subprocess.run(
-        [str(python), "-c", "import image_skill.table as t; print(t.BUNDLE_DIR)"],
+        [str(python), "-c", "import image_skill.client.main as m; print(m.HERE)"],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=fresh_venv,
     )
     assert proc.returncode == 0, proc.stderr
-    assert Path(proc.stdout.strip()).parent.name == "image_skill"
+    assert Path(proc.stdout.strip()).parent.name == "image_skill"  # .../image_skill/client
     assert "site-packages" in proc.stdout
     proc = subprocess.run(
         [str(python), "-c", "import skillpress"], capture_output=True, text=True, timeout=60, cwd=fresh_venv
@@ -472,7 +477,7 @@ def test_installed_client_doctor_reaches_the_mock(fresh_venv: Path, published: P
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     envelope = json.loads(proc.stdout)
     assert envelope["ok"] is True
-    assert envelope["data"]["hosted_api"]["reachable"] is True
+    assert envelope["data"]["api"]["reachable"] is True
     assert ("GET", "/healthz", 200) in requests
 
 
@@ -489,7 +494,9 @@ def test_plugin_manifests(published: Published) -> None:
     assert market["name"] == "image-skill" and market["owner"] == {"name": "Image Skill"}
     (entry,) = market["plugins"]
     assert entry["source"] == "./" and entry["name"] == plugin["name"] and entry["version"] == plugin["version"]
-    assert not (published.bundle / "plugin.json").exists()
+    # the Agent Plugins manifest at the root carries the same values under its own $schema
+    agent = json.loads((published.bundle / "plugin.json").read_text(encoding="utf-8"))
+    assert agent == {"$schema": "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json", **plugin}
 
 
 def test_readme_and_license_say_something(published: Published) -> None:
@@ -520,6 +527,7 @@ def test_spec_without_the_plugin_setting_publishes_no_plugin(tmp_path: Path) -> 
     code, stdout, stderr = run_publish(spec, tmp_path / "dist", project)
     assert code == 0, stdout + stderr
     assert not (tmp_path / "dist" / "skills-bundle" / ".claude-plugin").exists()
+    assert (tmp_path / "dist" / "skills-bundle" / "plugin.json").is_file()  # Agent Plugins needs no setting
     assert (tmp_path / "dist" / "skills-bundle" / "README.md").is_file()
     assert "/plugin marketplace add" not in (tmp_path / "dist" / "skills-bundle" / "README.md").read_text()
 

@@ -98,7 +98,7 @@ def test_verify_reports_the_version_read_from_each_file(published: Published) ->
     wheel = "client/image_skill-0.1.9-py3-none-any.whl"
     assert "verify: version 0.1.9 read from:" in err
     assert f"  {wheel} (image_skill-0.1.9.dist-info/METADATA Version)" in err
-    assert f"  {wheel} (image_skill/bundle/table.json product.version)" in err
+    assert f"  {wheel} (image_skill/client/contract.json product.version)" in err
     assert "  client/image_skill-0.1.9.tar.gz (image_skill-0.1.9/PKG-INFO Version)" in err
     assert "  skills-bundle/.claude-plugin/plugin.json (version)" in err
 
@@ -111,9 +111,9 @@ def test_a_manifest_claiming_another_version_than_its_files_is_refused(published
     code, out, err = run(dist)
     assert code == 1
     lines = out.splitlines()
-    assert len(lines) == 4 and all(line.startswith("VERSION: ") for line in lines)
+    assert len(lines) == 5 and all(line.startswith("VERSION: ") for line in lines)
     assert all(line.endswith("says version 0.1.9; release.json says 0.2.0") for line in lines)
-    assert "image-skill 0.2.0: 4 difference(s)" in err
+    assert "image-skill 0.2.0: 5 difference(s)" in err
 
 
 # --------------------------------------------------------------------------- small fake releases
@@ -123,7 +123,7 @@ def wheel_bytes(version: str, *, table_version: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
         wheel.writestr("tool/__init__.py", "")
-        wheel.writestr("tool/bundle/table.json", json.dumps({"product": {"version": table_version or version}}))
+        wheel.writestr("tool/client/contract.json", json.dumps({"product": {"version": table_version or version}}))
         wheel.writestr(f"tool-{version}.dist-info/METADATA", f"Metadata-Version: 2.1\nName: tool\nVersion: {version}\n")
     return buffer.getvalue()
 
@@ -172,7 +172,7 @@ def test_a_wheel_of_another_version_is_refused_even_when_the_manifest_lists_it(t
         tmp_path / "two", {"client/tool-1.0.0-py3-none-any.whl": wheel_bytes("1.0.0", table_version="1.0.1")}
     )
     code, out, _ = run(dist)
-    assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (tool/bundle/table.json")
+    assert code == 1 and out.startswith("VERSION: client/tool-1.0.0-py3-none-any.whl (tool/client/contract.json")
 
 
 def test_a_release_where_no_file_states_a_version_is_refused(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_an_unreadable_wheel_is_a_version_problem_not_a_traceback(tmp_path: Path
 def test_a_wheel_whose_command_table_nests_too_deep_is_a_version_problem(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
-        wheel.writestr("tool/bundle/table.json", "[" * 100_000 + "]" * 100_000)
+        wheel.writestr("tool/client/contract.json", "[" * 100_000 + "]" * 100_000)
         wheel.writestr("tool-1.0.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tool\nVersion: 1.0.0\n")
     dist = fake_release(tmp_path / "dist", {"client/tool-1.0.0-py3-none-any.whl": buffer.getvalue()})
     code, out, _ = run(dist)

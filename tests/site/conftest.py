@@ -19,6 +19,7 @@ import pytest
 
 from skillpress.render import Rendered, render_all
 from skillpress.site.build import mkdocs_build
+from skillpress.site.serve import SiteHandler
 from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
 
@@ -83,9 +84,8 @@ def image_site(site_base: Path) -> BuiltSite:
     return _build("image-skill", site_base)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+class _QuietHandler(SiteHandler):
+    """skillpress's own site handler (markdown for ``Accept: text/markdown``), as ``site serve`` runs it."""
 
 
 @dataclass

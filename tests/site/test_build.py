@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -18,7 +19,8 @@ import yaml
 from skillpress.project import Project
 from skillpress.site import views as site_views
 from skillpress.site.build import SiteBuildError, build_site, input_digest
-from skillpress.site.plugin import twin_text
+from skillpress.site.discovery import twin_url
+from skillpress.site.finish import twin_text
 from tests.site.conftest import CASES, ROOT, BuiltSite, render_into
 
 
@@ -40,7 +42,7 @@ class _Page(HTMLParser):
         for attr in ("href", "src"):
             if attr in values:
                 self.targets.append(values[attr])
-        if tag == "link" and values.get("rel") == "alternate":
+        if tag == "link" and values.get("rel") in ("alternate", "describedby"):
             self.alternates.append(values)
 
 
@@ -177,28 +179,78 @@ def test_canonical_urls_map_to_served_files(built: BuiltSite) -> None:
 
 def test_each_page_has_a_markdown_twin_equal_to_its_source(built: BuiltSite) -> None:
     llms = built.spec.product.urls.llms
-    for page in site_views.site_pages(built.spec):
-        source = built.rendered.text(f"site/docs/{page.source}")
-        body = source.split("\n---\n", 1)[1]
-        twin = (built.out / page.source).read_text(encoding="utf-8")
-        assert twin == twin_text(body, llms)
-        assert twin.startswith(f"# {page.title}\n") and "/llms.txt" in twin.split("\n\n", 2)[1]
+    root = built.spec.product.urls.homepage.rstrip("/") + "/"
+    sources = [p for p in built.rendered.files if p.startswith("site/docs/") and p.endswith(".md")]
+    assert len(sources) >= len(site_views.site_pages(built.spec))
+    for path in sources:
+        source = path.removeprefix("site/docs/")
+        body = built.rendered.text(path).split("\n---\n", 1)[1]
+        twin = (built.out / source).read_text(encoding="utf-8")
+        assert twin == twin_text(body, llms, twin_url(built.spec, source), root)
+        assert twin.startswith("# ") and "/llms.txt" in twin.split("\n\n", 2)[1]
+
+
+MD_LINK = re.compile(r"\]\(([^()\s]+)")
+
+
+def test_twins_link_only_to_absolute_urls(built: BuiltSite) -> None:
+    """Agents fetch a twin on its own: every link in it (outside code) is an absolute URL."""
+    docs = built.root / "site" / "docs"
+    for source in sorted(docs.rglob("*.md")):
+        twin = built.out / source.relative_to(docs)
+        prose = re.sub(r"```.*?```|`[^`\n]*`", "", twin.read_text(encoding="utf-8"), flags=re.S)
+        relative = [t for t in MD_LINK.findall(prose) if not t.startswith(("https://", "http://", "mailto:"))]
+        assert relative == [], (twin, relative[:5])
 
 
 def test_every_html_page_links_its_markdown_twin_and_llms_txt(built: BuiltSite) -> None:
     pages = [p for p in built.html_pages() if p.name != "404.html"]
-    assert len(pages) == len(site_views.site_pages(built.spec))
+    assert len(pages) >= len(site_views.site_pages(built.spec))
     for page in pages:
-        alternates = parse(page).alternates
-        markdown = [a for a in alternates if a.get("type") == "text/markdown"]
+        links = parse(page).alternates
+        markdown = [a for a in links if a.get("rel") == "alternate" and a.get("type") == "text/markdown"]
         assert len(markdown) == 1, page
-        twin = resolve(built.out, page, markdown[0]["href"])
-        assert twin is not None and twin[0].is_file() and twin[0].suffix == ".md", (page, markdown)
-        plain = [a for a in alternates if a.get("type") == "text/plain" and a.get("title") == "llms.txt"]
-        assert len(plain) == 1
-        llms = resolve(built.out, page, plain[0]["href"])
-        assert llms is not None and llms[0] == built.out / "llms.txt"
+        href = markdown[0]["href"]
+        assert href.startswith("https://"), href  # absolute: llms.txt v2 discovery
+        rel = site_views.site_path(built.spec, href)
+        assert rel is not None and (built.out / rel).is_file() and rel.endswith(".md"), (page, href)
+        html_path = page.relative_to(built.out).as_posix()
+        assert rel == ("index.md" if html_path == "index.html" else html_path.removesuffix("/index.html") + ".md")
+        described = [a for a in links if a.get("rel") == "describedby"]
+        assert [a["href"] for a in described] == [built.spec.product.urls.llms]
         assert 'class="skillpress-agent-note"' in page.read_text(encoding="utf-8")
+
+
+def test_homepage_title_is_not_doubled(built: BuiltSite) -> None:
+    title = re.search(r"<title>([^<]*)</title>", (built.out / "index.html").read_text(encoding="utf-8"))
+    assert title is not None and html.unescape(title.group(1)) == built.spec.product.name
+    other = re.search(r"<title>([^<]*)</title>", (built.out / "changelog/index.html").read_text(encoding="utf-8"))
+    assert other is not None and html.unescape(other.group(1)) == f"Changelog - {built.spec.product.name}"
+
+
+def test_robots_sitemap_and_api_catalog(built: BuiltSite) -> None:
+    spec = built.spec
+    root = spec.product.urls.homepage.rstrip("/") + "/"
+    robots = (built.out / "robots.txt").read_text(encoding="utf-8")
+    assert "User-agent: *\nAllow: /\n" in robots and f"Sitemap: {root}sitemap.xml\n" in robots
+    sitemap = (built.out / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert locs[0] == root and len(locs) == len([p for p in built.html_pages() if p.name != "404.html"])
+    for loc in locs:
+        assert (built.out / loc[len(root) :] / "index.html").is_file(), loc
+    catalog = built.out / ".well-known" / "api-catalog"
+    if not spec.endpoints:
+        assert not catalog.exists()
+        return
+    linkset = json.loads(catalog.read_text(encoding="utf-8"))["linkset"]
+    assert linkset[0]["anchor"] == f"{root}.well-known/api-catalog"
+    api = linkset[1]
+    assert linkset[0]["item"] == [{"href": api["anchor"]}]
+    (desc,) = api["service-desc"]
+    assert desc["type"].startswith("application/vnd.oai.openapi+json")
+    # the canonical URL (next to llms.txt, maybe on a docs host); the site serves the file at its root too
+    rel = site_views.site_path(spec, desc["href"]) or desc["href"].rsplit("/", 1)[1]
+    assert json.loads((built.out / rel).read_text(encoding="utf-8"))["openapi"].startswith("3.")
 
 
 def test_a_spec_without_endpoints_builds_without_an_api_page(tmp_path: Path) -> None:

@@ -90,6 +90,7 @@ commands:
     description: Sends the text and prints what comes back.
     auth: none
     endpoint: echo
+    spends: true
     aliases: [say]
     arguments:
       - {name: WORDS, summary: Text to send., required: false, field: text, flag: --text}
@@ -177,7 +178,28 @@ credits:
     - {id: human, human_action: A person pays.}
   packs:
     - {id: small, name: Small pack, credits: 100, price_cents: 100}
+  unit: {name: credit, plural: credits}
+  shortfall: BAD_TEXT
+  costs:
+    - command: echo
+      note: Short text is cheap.
+      terms:
+        - amount: 1
+          per: {noun: word, nouns: words, request: text}
+        - table: {field: text, prices: {hello: 2}, default: 1, unset: 0}
+          when: --upper
+      free_when: --lower
+  plans:
+    - id: free
+      name: Free plan
+      price_cents: 0
+      period: once
+      allotment: 100
+      note: For trying it.
+      limits: {concurrency: 1, rate: [{requests: 10, per: minute, endpoints: [echo]}]}
+    - {id: big, name: Big plan, contact: https://echo.example.com/sales}
   rules: [Credits never expire.]
+showcase: {argv: [echo, --upper, --text, hi], shows: One round trip., output: hi}
 first_run:
   - {argv: [echo, --upper, --text, hi], why: Checks the round trip.}
 guidance:

@@ -14,7 +14,7 @@ from skillpress.render import render_all
 from skillpress.render import views as render_views
 from skillpress.render.escape import html_text, md_text
 from skillpress.site import views as site_views
-from skillpress.site.plugin import twin_text
+from skillpress.site.finish import twin_text
 from skillpress.site.render import mkdocs_config
 from skillpress.site.wellknown import DISCOVERY_SCHEMA, archive
 from skillpress.spec import load_spec
@@ -42,14 +42,21 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
     # mkdocs-material prints the site name as HTML: it gets HTML-escaped text, and the
     # theme override reads the raw name as data
     assert config["site_name"] == html_text(spec.product.name)
-    assert config["extra"] == {"skillpress": {"product_name": spec.product.name}}
+    # the finishing step (skillpress.site.finish) reads its settings from extra.skillpress:
+    # both builders carry extra through without acting on it, and no plugin of ours is needed
+    assert config["extra"]["skillpress"] == {
+        "product_name": spec.product.name,
+        "llms_url": spec.product.urls.llms,
+        "agent_dir": "agent",
+        "copies": site_views.extra_copies(spec),
+    }
     assert config["docs_dir"] == "docs" and config["site_dir"] == "../_site"
     theme = config["theme"]
     assert theme["name"] == "material" and theme["custom_dir"] == "overrides"
     assert {p["scheme"] for p in theme["palette"]} == {"default", "slate"}
     assert {"content.code.copy", "navigation.sections", "navigation.top"} <= set(theme["features"])
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
-    assert plugins == ["search", "skillpress"]
+    assert plugins == ["search"]
     extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
     for name in (
         "admonition",
@@ -61,7 +68,7 @@ def test_mkdocs_yml_is_the_serialised_config(case) -> None:
         "pymdownx.highlight",
     ):
         assert name in extensions
-    assert {"toc": {"permalink": True}} in config["markdown_extensions"]
+    assert "toc" in config["markdown_extensions"]  # ids, no "¶" permalinks (the twins have none)
 
 
 def test_pages_are_the_homepage_and_the_pages_the_spec_has_content_for(case) -> None:
@@ -79,7 +86,15 @@ def test_each_page_has_title_and_description_front_matter(case) -> None:
     for page in site_views.site_pages(spec):
         text = files[f"site/docs/{page.source}"].decode()
         meta = front_matter(text)
-        assert meta == {"title": html_text(page.title), "description": html_text(page.description)}
+        root = spec.product.urls.homepage.rstrip("/")
+        expected = {
+            "title": html_text(page.title),
+            "description": html_text(page.description),
+            "markdown_url": f"{root}/{page.source}",  # the twin, absolute: <link rel="alternate">
+        }
+        if page.slug == "index":  # the homepage's <title> is the product name alone, not "name - name"
+            expected["html_title"] = spec.product.name
+        assert meta == expected
         assert f"\n# {md_text(page.title)}\n" in text
 
 
