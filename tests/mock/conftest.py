@@ -16,9 +16,6 @@ from skillpress.mock.server import MockServer
 from skillpress.spec import load_spec
 from skillpress.spec.model import Spec
 
-#: A balance no test spends: for tests about something else than the price of a call.
-FUNDED = 1_000_000
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ("image-skill", "firecrawl")
 

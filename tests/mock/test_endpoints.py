@@ -60,10 +60,38 @@ def _set(body: dict[str, Any], name: str, value: Any) -> None:
     body[parts[-1]] = value
 
 
-def minimal_body(endpoint: Endpoint) -> dict[str, Any]:
+def _upload_facts(spec: Spec, endpoint: Endpoint) -> dict[str, Any]:
+    """Body fields an upload step fills for ``endpoint``, with the facts of a real file."""
+    import base64
+    import hashlib
+
+    for command in spec.commands:
+        for step in command.steps:
+            params = step.params
+            if step.kind != "upload" or getattr(params, "endpoint", None) != endpoint.id:
+                continue
+            ext, mime = next(iter(params.types.items()))
+            data = b"skillpress upload test bytes"
+            facts = {
+                "kind": (params.kinds or {}).get("file", "file") if hasattr(params, "kinds") else "file",
+                "name": f"sample.{ext}",
+                "mime": mime,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "base64": base64.b64encode(data).decode(),
+                "origin": None,
+            }
+            return {name: facts[fact] for name, fact in params.body.items()}
+    return {}
+
+
+def minimal_body(endpoint: Endpoint, spec: Spec | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {}
+    uploaded = _upload_facts(spec, endpoint) if spec is not None else {}
     for field in endpoint.body:
-        if field.required:
+        if field.name in uploaded:
+            _set(body, field.name, uploaded[field.name])
+        elif field.required:
             _set(body, field.name, field.choices[0] if field.choices else SAMPLES[field.type])
     return body
 
@@ -123,7 +151,7 @@ def test_every_endpoint_answers_its_declared_success_shape(name: str, specs: dic
         for endpoint in spec.endpoints:
             sent = requests.get(endpoint.id) or []
             if not sent:
-                body = minimal_body(endpoint) if endpoint.method != "GET" else None
+                body = minimal_body(endpoint, spec) if endpoint.method != "GET" else None
                 status, headers, reply = api(endpoint.method, _target(api, mock, endpoint), body)
                 calls = [(status, headers, reply)]
             else:

@@ -18,7 +18,7 @@ from skillpress.contract.compile import compile_contract
 from skillpress.contract.protocol import interpret
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
-from tests.mock.conftest import FUNDED, ROOT, Api, make_api
+from tests.mock.conftest import ROOT, Api, make_api
 
 SIGNUP = {"human_email": "ops@example.com", "agent_name": "t", "runtime": "pytest", "return_token": True}
 

@@ -21,7 +21,7 @@ import pytest
 from skillpress.contract.compile import compile_contract
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
-from tests.mock.conftest import EXAMPLES, FUNDED, ROOT, Api, make_api
+from tests.mock.conftest import EXAMPLES, ROOT, Api, make_api
 
 
 def test_keep_alive_clients_reuse_one_connection(spec: Spec) -> None:
