@@ -127,7 +127,7 @@ def test_download_steps_get_bytes_that_match_their_declared_size_and_digest(spec
             "sha256": "asset.sha256",
         }
     )
-    with MockServer(spec, contract=contract, starting_credits=FUNDED) as mock:
+    with MockServer(spec, contract=contract, starting_credits=100) as mock:
         api = make_api(mock, spec)
         created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
         asset = data_of(api, "assets-show", api("GET", f"/v1/assets/{created['assets'][0]['asset_id']}"))["asset"]
@@ -181,7 +181,7 @@ def test_idempotency_keys_are_honoured(spec: Spec, api: Api, mock: MockServer) -
 
 def test_state_persists_in_a_db_file(spec: Spec, tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite"
-    with MockServer(spec, db=str(db), starting_credits=FUNDED) as first:
+    with MockServer(spec, db=str(db), starting_credits=100) as first:
         api = make_api(first, spec)
         created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
     with MockServer(spec, db=str(db)) as second:
@@ -214,7 +214,7 @@ def test_a_job_progresses_pages_and_posts_its_webhook_events(specs: dict[str, Sp
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     try:
-        with MockServer(spec, starting_credits=FUNDED) as mock:
+        with MockServer(spec, starting_credits=100_000) as mock:
             api = make_api(mock, spec)
             started = data_of(
                 api, "crawl-start", api("POST", "/v2/crawl", {"url": "https://example.com", "webhook": {"url": hook}})
@@ -249,7 +249,7 @@ def test_a_job_progresses_pages_and_posts_its_webhook_events(specs: dict[str, Sp
 
 def test_webhooks_go_to_loopback_addresses_only(specs: dict[str, Spec]) -> None:
     spec = specs["firecrawl"]
-    with MockServer(spec, starting_credits=FUNDED) as mock:
+    with MockServer(spec, starting_credits=100_000) as mock:
         api = make_api(mock, spec)
         body = {"url": "https://example.com", "webhook": {"url": "https://hooks.example.com/x"}}
         job = data_of(api, "crawl-start", api("POST", "/v2/crawl", body))["id"]

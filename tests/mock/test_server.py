@@ -25,7 +25,7 @@ from tests.mock.conftest import EXAMPLES, ROOT, Api, make_api
 
 
 def test_keep_alive_clients_reuse_one_connection(spec: Spec) -> None:
-    with MockServer(spec, starting_credits=FUNDED) as mock:
+    with MockServer(spec, starting_credits=1000) as mock:
         token = mock.issue_credential()
         conn = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=10)
         first_socket = None
