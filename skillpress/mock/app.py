@@ -20,7 +20,10 @@
    when a poll step reads it), a DELETE ends it, paging follows the declared link,
    product URLs point at the mock, download fields describe bytes the mock serves.
 6. **Credits** (when the contract has ``pricing``): the call's cost is debited in the
-   same transaction, or the spec's shortfall code is answered.
+   same transaction, or the spec's shortfall code is answered; the endpoint of a payment
+   method without live money grants the named quote once.
+7. **Events** the calling command declares are recorded (and sent to a loopback webhook
+   URL the request names); a GET whose example lists event items lists them.
 
 Everything from 4 to 6 happens in one ``BEGIN IMMEDIATE`` transaction.
 """
