@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,94 @@ def test_cli_check_streams_and_exit_codes(built: Path) -> None:
 def test_build_py_check_runs_the_same_comparison() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "--check" in proc.stdout
+
+
+def test_check_diffs_an_emptied_file_and_one_without_a_final_newline(built: Path) -> None:
+    """Hand edits that truncate a file are diffs like any other, never a crash."""
+    (built / "site/agent/llms.txt").write_bytes(b"")
+    (built / "skills/echo-skill/SKILL.md").write_bytes(b"no final newline")
+    code, out, _ = run_check(built)
+    assert code == 1
+    assert "--- site/agent/llms.txt (current)" in out and "+# Echo Skill" in out
+    assert "-no final newline\n\\ No newline at end of file\n" in out
+
+
+@pytest.mark.parametrize("how", ["verbose", "no-cache"])
+def test_a_clean_check_that_renders_says_so(built: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """The full render (verbose, or the result cache turned off) reports a clean tree like the cached path."""
+    if how == "no-cache":
+        monkeypatch.setenv("SKILLPRESS_NO_CACHE", "1")
+    code, out, err = run_check(built, verbose=how == "verbose")
+    assert (code, out) == (0, "")
+    assert re.search(r"^check: all \d+ generated files match the spec$", err, re.M)
+
+
+def test_check_json_is_two_space_indented_and_keeps_non_ascii(built: Path) -> None:
+    (built / "site/agent/llms.txt").write_text("# édité à la main\n")
+    code, out, _ = run_check(built, output_format="json")
+    assert code == 1
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    assert "édité" in out
+
+
+def test_warnings_are_printed_on_every_check_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """Only a result without findings is cached: a second check must not hide a warning."""
+    import yaml
+
+    data = yaml.safe_load(MINIMAL.read_text())
+    data.setdefault("events", []).append(
+        {"type": "echo.sent", "subject": "echo", "operation": "send", "emitted_when": "Text was echoed.", "links": []}
+    )
+    spec = tmp_path / "warned.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    code, stdout, _ = run_build(out, spec)
+    assert code == 0 and "warning[" in stdout
+    for _ in range(2):
+        code, stdout, _ = run_check(out, spec)
+        assert code == 0 and "warning[" in stdout
+
+
+def test_a_broken_user_template_is_reported_at_its_file_and_line(tmp_path: Path) -> None:
+    from skillpress.diagnostics import SkillpressError
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "CHANGELOG.md.j2").write_text("# Changes\n{% for x in %}\n")
+    with pytest.raises(SkillpressError) as caught:
+        run_build(tmp_path / "out", templates=folder)
+    assert caught.value.file == f"{folder / 'CHANGELOG.md.j2'}:2"
+    assert caught.value.message.startswith("template error: ")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [("{% for x in %}\n", ":1"), ("{{ view.command.no_such_field }}\n", "")],
+    ids=["syntax", "undefined"],
+)
+def test_a_broken_command_section_template_is_an_error_not_a_traceback(tmp_path: Path, body: str, where: str) -> None:
+    """`_command.md.j2` is rendered once per command outside the other templates: same located error."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "_command.md.j2").write_text(body)
+    (tmp_path / "out").mkdir()
+    proc = subprocess.run(
+        [*CLI, "build", str(MINIMAL), "--templates", str(folder), "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "template error: " in proc.stderr and f"_command.md.j2{where}" in proc.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_missing_template_folder_is_an_error(tmp_path: Path) -> None:
+    from skillpress.diagnostics import SkillpressError
+
+    with pytest.raises(SkillpressError, match="template folder does not exist"):
+        run_build(tmp_path / "out", templates=tmp_path / "no-such-folder")

@@ -318,3 +318,31 @@ def test_a_credential_read_only_from_a_flag_is_a_named_placeholder() -> None:
     assert request is not None
     assert shlex.split(request.curl)[2] == "https://api.crawler.example.com/v2/team/credit-usage?key=$CRAWLER_API_KEY"
     assert request.curl.endswith('"$CRAWLER_API_KEY"')  # double quotes: the shell expands it
+
+
+def _agent(contract: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in contract["commands"] if c["path"] == "agent")
+
+
+def test_an_uploaded_value_shows_the_upload_placeholder_unless_it_is_skipped() -> None:
+    """What an `upload` step replaces by an upload id is shown as that id's placeholder;
+    a value its `skip_if` matches (a URL) is sent as given."""
+    contract = copy.deepcopy(loaded(ROOT / "tests" / "contract" / "specs" / "crawler.yaml")[1])
+    _agent(contract)["steps"] = [{"kind": "upload", "values": ["PROMPT", "--urls"], "skip_if": "^https?://"}]
+    request = shown.example_request(contract, ["agent", "./notes.txt", "--urls", "./a.html,https://x.test/b"])
+    assert request is not None and request.body is not None
+    body = json.loads(request.body)
+    assert body["prompt"] == shown.upload_placeholder("./notes.txt")
+    assert body["urls"] == [shown.upload_placeholder("./a.html"), "https://x.test/b"]
+    request = shown.example_request(contract, ["agent", "https://x.test/page"])
+    assert request is not None and request.body is not None
+    assert json.loads(request.body)["prompt"] == "https://x.test/page"
+
+
+def test_a_file_read_as_base64_shows_its_placeholder_not_an_encoding() -> None:
+    contract = copy.deepcopy(loaded(ROOT / "tests" / "contract" / "specs" / "crawler.yaml")[1])
+    flag = next(f for f in _agent(contract)["flags"] if f["name"] == "--schema-file")
+    flag["read"] = "base64"
+    request = shown.example_request(contract, ["agent", "Find", "--schema-file", "./schema.json"])
+    assert request is not None and request.body is not None
+    assert json.loads(request.body)["schema"] == shown.base64_placeholder("./schema.json")

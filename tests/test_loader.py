@@ -409,3 +409,31 @@ def test_pure_python_parser_agrees_on_refusals(text: str, monkeypatch: pytest.Mo
     fast = snapshot(text)
     monkeypatch.setattr(loader, "_FAST_LOADER", None)
     assert snapshot(text) == fast
+
+
+# --------------------------------------------------------------------------- what is skipped is skipped whole
+
+SKIPPED_VALUES = """\
+a: 1
+a:
+  deep:
+    - {k: [1, 2]}
+    - [x, {y: z}]
+? [complex, key]
+: {nested: [value]}
+later: 3
+"""
+
+
+def test_a_refused_key_skips_its_whole_nested_value_and_the_rest_loads() -> None:
+    doc, problems = load_text(SKIPPED_VALUES, "f.yaml")
+    assert [(d.code, d.line, d.col) for d in problems] == [("yaml-duplicate-key", 2, 1), ("yaml-complex-key", 6, 3)]
+    assert doc is not None and doc.data == {"a": 1, "later": 3}
+    assert doc.key_marks[("later",)] == Mark(8, 1)
+
+
+@pytest.mark.parametrize("text", ["---\n", "null\n", "\n# just a comment\n~\n"])
+def test_an_empty_document_is_reported_at_the_start_of_the_file(text: str) -> None:
+    doc, problems = load_text(text, "f.yaml")
+    assert doc is None
+    assert [(d.file, d.line, d.col, d.code) for d in problems] == [("f.yaml", 1, 1, "file-empty")]

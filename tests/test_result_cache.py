@@ -105,3 +105,74 @@ def test_the_cache_can_be_turned_off(project, monkeypatch) -> None:
     calls = _render_calls(monkeypatch)
     assert _check(spec, out)[0] == 0
     assert calls == [1]
+
+
+def test_results_are_kept_under_xdg_cache_home(project) -> None:
+    """The README promises ``${XDG_CACHE_HOME:-~/.cache}/skillpress/results``."""
+    spec, out = project
+    assert _check(spec, out) == (0, "")
+    kept = list((spec.parent / "cache/skillpress/results").glob("*.json"))
+    assert [p.stem for p in kept] == [cache.inputs_key(spec, templates=None)]
+
+
+def test_a_deleted_generated_file_is_reported_missing_not_served_from_the_cache(project, monkeypatch) -> None:
+    spec, out = project
+    assert _check(spec, out) == (0, "")
+    (out / "site/agent/llms.txt").unlink()
+    code, text = _check(spec, out)
+    assert code == 1 and "MISSING: site/agent/llms.txt" in text
+
+
+def _package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of skillpress and its packaged templates that the key is computed from."""
+    base = tmp_path / "installed"
+    shutil.copytree(cache.PACKAGE, base / "skillpress", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", base / "templates")
+    monkeypatch.setattr(cache, "PACKAGE", base / "skillpress")
+    return base
+
+
+def test_an_edited_packaged_template_changes_the_key(project, tmp_path: Path, monkeypatch) -> None:
+    """Upgrading skillpress changes its templates: a stale 'clean' must not survive that."""
+    spec, _ = project
+    base = _package_copy(tmp_path, monkeypatch)
+    before = cache.inputs_key(spec, templates=None)
+    template = sorted((base / "templates").glob("*.j2"))[0]
+    template.write_text(template.read_text() + "\n")
+    assert cache.inputs_key(spec, templates=None) != before
+
+
+def test_library_versions_are_part_of_the_key(project, monkeypatch) -> None:
+    """Another Jinja or PyYAML can render other bytes: the cached result is not reused."""
+    import importlib.metadata
+
+    spec, _ = project
+    before = cache.inputs_key(spec, templates=None)
+    real = importlib.metadata.version
+
+    def other_jinja(name: str) -> str:
+        return "0.0-other" if name == "jinja2" else real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", other_jinja)
+    assert cache.inputs_key(spec, templates=None) != before
+
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    unknown = cache.inputs_key(spec, templates=None)
+    assert unknown is not None and unknown not in (before,)
+
+
+@pytest.mark.parametrize("off", [False, True])
+def test_compiled_templates_are_cached_unless_turned_off(tmp_path: Path, monkeypatch, off: bool) -> None:
+    """The README: compiled templates live under XDG_CACHE_HOME; SKILLPRESS_NO_TEMPLATE_CACHE=1 turns that off."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SKILLPRESS_NO_CACHE", "1")
+    if off:
+        monkeypatch.setenv("SKILLPRESS_NO_TEMPLATE_CACHE", "1")
+    else:
+        monkeypatch.delenv("SKILLPRESS_NO_TEMPLATE_CACHE", raising=False)
+    assert pipeline.build(Project(tmp_path / "out", MINIMAL), stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    compiled = list((tmp_path / "cache").glob("skillpress/jinja-*/*"))
+    assert (compiled == []) is off

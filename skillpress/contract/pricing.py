@@ -326,7 +326,7 @@ def term_words(
     code: Callable[[str], str] = _backticks,
     text: Callable[[str], str] = _same,
 ) -> str:
-    """``9 credits per image (counted from `--output-count`, 1 when not given)``.
+    """``9 credits per item (counted from `--count`, 1 when not given)``.
 
     ``flags`` maps a request field to the command flag that fills it, so that a cost
     declared on an endpoint names the flag the reader types."""
@@ -342,7 +342,7 @@ def term_words(
         and (per.get("every") or 1) == 1
         and per["noun"] == pricing["unit"]["name"]
     ):
-        # "1 credit per credit allowed" reads badly: "as many credits as `--max-credits` allows"
+        # "1 credit per credit allowed" reads badly: "as many credits as the flag allows"
         default = per.get("default")
         given = f" ({format_number(default)} when not given)" if default is not None else ""
         return f"as many {text(pricing['unit']['plural'])} as {code(source)} allows{given}{tail}"

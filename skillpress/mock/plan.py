@@ -4,8 +4,8 @@ For each endpoint, :class:`EndpointPlan` says:
 
 * ``regex``: its path as a pattern with one group per path parameter;
 * ``id_keys``: reply keys whose example values are ids the mock makes fresh when the
-  endpoint creates something: every path parameter name of the spec (a `job_id` in a
-  reply is what `/jobs/{job_id}` reads) and the ``id`` path of poll steps;
+  endpoint creates something: every path parameter name of the spec (a `task_id` in a
+  reply is what `/tasks/{task_id}` reads) and the ``id`` path of poll steps;
 * ``links``: which endpoints' records a read endpoint serves (empty: any);
 * ``issue``: reply paths where the endpoint hands out a credential (the ``from`` of a
   ``save_credential`` step, or an example value of the declared credential shape);

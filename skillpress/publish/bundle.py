@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from skillpress.diagnostics import SkillpressError
+from skillpress.render.escape import md_text
 from skillpress.render.views import canonical_skill, llms_full_url, sibling_url
 from skillpress.spec.model import Spec
 
@@ -165,15 +166,46 @@ def _install(spec: Spec, kind: str) -> list[str]:
     return lines
 
 
+def client_usage(spec: Spec) -> list[tuple[str, str]]:
+    """First commands to try with the installed client, from the spec's own local steps:
+    ``(command line, what it does)`` for its version, help (and the offline skill) and
+    status commands, in that order; ``--help`` when the spec has none of them."""
+    cli = spec.product.cli_name
+    found: dict[str, tuple[str, str]] = {}
+    for command in spec.commands:
+        if command.hidden:
+            continue
+        for step in command.steps:
+            kind = step.kind
+            if kind == "version" and "version" not in found:
+                found["version"] = (f"{cli} {command.path}", "the client's version")
+            elif kind == "help" and "help" not in found:
+                found["help"] = (f"{cli} {command.path}", "every command, with links to the docs")
+                skill_flag = getattr(step.params, "skill_flag", None)
+                if skill_flag:
+                    found["skill"] = (f"{cli} {command.path} {skill_flag}", "the agent skill, offline")
+            elif kind == "status" and "status" not in found:
+                found["status"] = (f"{cli} {command.path}", "a local check of the setup")
+    if not found:
+        return [(f"{cli} --help", "every command")]
+    return [found[k] for k in ("version", "help", "skill", "status") if k in found]
+
+
+def _usage_block(spec: Spec) -> list[str]:
+    usage = client_usage(spec)
+    width = max(len(line) for line, _ in usage)
+    return [f"{line.ljust(width)}   # {what}" for line, what in usage]
+
+
 def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
     product = spec.product
     canonical = canonical_skill(spec)
     cli = product.cli_name
     date = release_date(spec).isoformat()
     lines = [
-        f"# {product.name} skills {product.version}",
+        f"# {md_text(product.name)} skills {product.version}",
         "",
-        product.descriptions.short,
+        md_text(product.descriptions.short),
         "",
         product.descriptions.long.strip(),
         "",
@@ -237,15 +269,14 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
         f"## Install the `{cli}` client",
         "",
         (
-            f"The skills run `{cli}`, a small client that prints one JSON envelope per command. "
+            f"The skills run `{cli}`, a small client generated from the product's spec. "
             f"This release ships it as a Python package with no dependencies: `client/{wheel}` "
             f"(and its source, `client/{sdist}`)."
         ),
         "",
         "```sh",
         f"pip install client/{wheel}",
-        f"{cli} --version",
-        f"{cli} help --skill",
+        *_usage_block(spec),
         "```",
     ]
     lines += _install(spec, "client")
@@ -266,7 +297,7 @@ def bundle_readme(spec: Spec, *, wheel: str, sdist: str, plugin: bool) -> bytes:
     if entry is not None:
         lines += [f"- {' '.join(item.split())}" for item in entry.items]
     else:
-        lines.append(f"{product.name} {product.version}.")
+        lines.append(f"{md_text(product.name)} {product.version}.")
     lines += [
         "",
         "## License",
@@ -284,21 +315,18 @@ def client_readme(spec: Spec, package: str) -> str:
     lines = [
         f"# {cli}",
         "",
-        f"The command-line client of {product.name} {product.version}. {product.descriptions.short}",
+        f"The command-line client of {md_text(product.name)} {product.version}. {md_text(product.descriptions.short)}",
         "",
         product.descriptions.long.strip(),
         "",
         "## Use",
         "",
         "```sh",
-        f"{cli} --version",
-        f"{cli} help            # every command, with links to the docs",
-        f"{cli} help --skill    # the agent skill, offline",
-        f"{cli} doctor --json   # is the API reachable, where would auth come from",
+        *_usage_block(spec),
         "```",
         "",
         (
-            "Every command prints one JSON envelope on stdout and exits with a documented code. The "
+            "Every command exits with a code its documentation lists. The "
             f"package carries the product's agent files in `{package}/agent/` (skill.md, llms.txt, cli.md and "
             "the rest) and needs nothing but the Python standard library."
         ),
@@ -319,6 +347,7 @@ __all__ = [
     "agent_plugin_json",
     "bundle_readme",
     "client_readme",
+    "client_usage",
     "license_text",
     "marketplace_json",
     "plugin_json",

@@ -37,7 +37,7 @@ from skillpress.diagnostics import SkillpressError
 from skillpress.output.write import recover_dir, replace_dir
 from skillpress.project import AGENT_DIR, Project, display_path, remove_leftovers, staging_area
 from skillpress.publish import bundle
-from skillpress.publish.verify import CLIENT_DIR, MANIFEST, SITE_DIR, SKILLS_BUNDLE
+from skillpress.publish.verify import CLIENT_DIR, MANIFEST, MANIFEST_FORMAT, SITE_DIR, SKILLS_BUNDLE
 from skillpress.publish.wheel import (
     Distribution,
     build_sdist,
@@ -48,8 +48,6 @@ from skillpress.publish.wheel import (
     import_name,
 )
 from skillpress.spec.model import Spec
-
-MANIFEST_FORMAT = 1
 
 #: The agent files the client package carries in ``<package>/agent/`` when the spec has them.
 AGENT_FILES = ("skill.md", "llms.txt", "llms-full.txt", "cli.md", "commands.json", "openapi.json")

@@ -19,7 +19,7 @@ A release is checked from what is on disk, never from what its manifest claims a
   ``version``, and at least one must be present.
 
 Exit 0 intact, 1 the release differs or is refused, 2 verify could not run (no folder, no or
-unreadable ``release.json``, a malformed ``--expect-manifest`` value).
+unreadable ``release.json``, one of another ``format``, a malformed ``--expect-manifest`` value).
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ from skillpress.publish.bundle import PLUGIN_DIR
 
 #: The layout of a release (``skillpress.publish.release`` writes it).
 MANIFEST = "release.json"
+#: The ``format`` of the ``release.json`` this skillpress writes and reads; another format may
+#: mean other fields, so it is refused rather than half understood.
+MANIFEST_FORMAT = 1
 CLIENT_DIR = "client"
 SKILLS_BUNDLE = "skills-bundle"
 SITE_DIR = "site"
@@ -148,6 +151,10 @@ def _entries(recorded: object) -> tuple[list[tuple[str, int, str]], str, str]:
     """(path, bytes, sha256) of every listed file, the product and the claimed version."""
     if not isinstance(recorded, dict):
         raise ValueError("not a JSON object")
+    if recorded.get("format") != MANIFEST_FORMAT or isinstance(recorded.get("format"), bool):
+        raise ValueError(
+            f"format {visible(repr(recorded.get('format')))} is not {MANIFEST_FORMAT}, the one this skillpress reads"
+        )
     files = recorded["files"]
     if not isinstance(files, list):
         raise ValueError("`files` is not a list")

@@ -111,9 +111,7 @@ class Renderer:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or name
-            line = getattr(exc, "lineno", None)
-            raise SkillpressError(f"template error: {exc}", file=f"{where}:{line}" if line else where) from None
+            raise _template_error(exc, name) from None
 
     def template(self, name: str, **extra: object) -> str:
         return normalize(self._render(name, self.context(**extra)))
@@ -131,14 +129,14 @@ class Renderer:
         """Each visible command's section (``_command.md.j2``), rendered once and shared by
         cli.md, its parts and the site's commands pages."""
         if self._sections is None:
-            template = self.env.get_template("_command.md.j2")
             base = self.context()
             out = []
-            for view in self.visible:
-                try:
+            try:  # a user's _command.md.j2 may not even parse: a located error, not a traceback
+                template = self.env.get_template("_command.md.j2")
+                for view in self.visible:
                     out.append((view, template.render({**base, "view": view})))
-                except jinja2.TemplateError as exc:
-                    raise SkillpressError(f"template error: {exc}", file="_command.md.j2") from None
+            except jinja2.TemplateError as exc:
+                raise _template_error(exc, "_command.md.j2") from None
             self._sections = out
         return self._sections
 
@@ -183,6 +181,13 @@ class Budgeted:
 
     origins: dict[str, PathKey] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+
+
+def _template_error(exc: jinja2.TemplateError, name: str) -> SkillpressError:
+    """A template's failure, located at the template file (a user's override, or ours) and line."""
+    where = getattr(exc, "filename", None) or name
+    line = getattr(exc, "lineno", None)
+    return SkillpressError(f"template error: {exc}", file=f"{where}:{line}" if line else where)
 
 
 def _command_index(spec: Spec) -> dict[int, int]:
@@ -473,7 +478,8 @@ def budget_diagnostics(
     for (origin, message), paths in problems.items():
         paths.sort(key=lambda p: (".well-known/" in p, not p.startswith(AGENT_DIR), p))
         first = paths[0]
-        also = f" (and {len(paths) - 1} copies)" if len(paths) > 1 else ""
+        copies = len(paths) - 1
+        also = f" (and {copies} {'copy' if copies == 1 else 'copies'})" if copies else ""
         text = f"{first}{also} would be {message}"
         if document is None:
             out.append(Diagnostic(first, 1, 1, Severity.ERROR, BUDGET_CODE, "", text, hints[(origin, message)]))

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -112,6 +113,7 @@ def test_a_manifest_claiming_another_version_than_its_files_is_refused(published
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 5 and all(line.startswith("VERSION: ") for line in lines)
+    assert any(line.startswith("VERSION: skills-bundle/plugin.json ") for line in lines)  # the plugin states it too
     assert all(line.endswith("says version 0.1.9; release.json says 0.2.0") for line in lines)
     assert "image-skill 0.2.0: 5 difference(s)" in err
 
@@ -336,3 +338,22 @@ def test_a_deeply_nested_manifest_cannot_be_read(tmp_path: Path) -> None:
     (dist / "release.json").write_text("[" * 100_000 + "]" * 100_000)
     code, output = cli(str(dist))
     assert code == 2 and "release.json cannot be read" in output
+
+
+@pytest.mark.parametrize("fmt", [2, 0, "1", True, None])
+def test_a_manifest_of_another_format_cannot_be_read(tmp_path: Path, fmt: object) -> None:
+    """A release.json of another format may mean other fields: verify says it cannot judge it (exit 2)."""
+    dist = fake_release(tmp_path / "dist")
+    manifest = json.loads((dist / "release.json").read_text())
+    if fmt is None:
+        del manifest["format"]
+    else:
+        manifest["format"] = fmt
+    (dist / "release.json").write_text(json.dumps(manifest))
+    code, output = cli(str(dist))
+    assert code == 2, output
+    assert re.search(r"release\.json cannot be read: format .* is not 1", output), output
+
+
+def test_publish_writes_the_format_verify_reads(published: Published) -> None:
+    assert published.manifest["format"] == 1

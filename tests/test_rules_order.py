@@ -1,0 +1,53 @@
+"""Every rule checks every item, not only the first one.
+
+The cases in ``test_rules`` break the minimal spec's first command, endpoint or skill. A
+rule that stopped after the first item (a ``break`` for a ``continue``, a loop over
+``[:1]``) or looked only at the last one would still pass them. Here each failing case
+runs again with a clean command, endpoint, error code and skill placed first, then
+last: the rule must still find the problem.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from skillpress.spec import load_spec_text
+from tests.test_rules import BASE, CASES, FAILING, SPEC_DIR, Mutation
+
+
+def _noise(d: dict[str, Any], at: int) -> None:
+    """A clean command, endpoint, error code and skill at position ``at`` (0: first, -1: last)."""
+
+    def put(items: list[Any], item: Any) -> None:
+        items.insert(len(items) if at == -1 else at, item)
+
+    put(d["commands"], {"path": "noise", "summary": "A local command that calls nothing.", "surface": "local"})
+    put(d["endpoints"], {"id": "noise", "method": "GET", "path": "/v1/noise", "summary": "Unused.", "api_only": True})
+    if d.get("error_codes"):
+        put(d["error_codes"], {"code": "NOISE", "exit_code": 2, "meaning": "A code nothing uses."})
+    put(d["skills"], {"name": "noise-skill", "description": "Another skill. Use it when a second skill is needed."})
+
+
+def _validate(mutate: Mutation | None, at: int) -> list[tuple[str, str]]:
+    data = copy.deepcopy(BASE)
+    if mutate is not None:
+        mutate(data)
+    _noise(data, at)
+    result = load_spec_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "spec.yaml", SPEC_DIR)
+    return [(d.code, d.format_text()) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("at", [0, -1], ids=["first", "last"])
+def test_the_added_items_are_clean(at: int) -> None:
+    assert _validate(None, at) == []
+
+
+@pytest.mark.parametrize("at", [0, -1], ids=["first", "last"])
+@pytest.mark.parametrize(("code", "index"), FAILING, ids=[f"{c}-{i}" for c, i in FAILING])
+def test_a_rule_finds_its_problem_beside_a_clean_item(code: str, index: int, at: int) -> None:
+    found = _validate(CASES[code].failing[index], at)
+    assert code in {c for c, _ in found}, f"no {code} diagnostic with a clean item added; got {found}"
