@@ -20,7 +20,10 @@
    when a poll step reads it), a DELETE ends it, paging follows the declared link,
    product URLs point at the mock, download fields describe bytes the mock serves.
 6. **Credits** (when the contract has ``pricing``): the call's cost is debited in the
-   same transaction, or the spec's shortfall code is answered.
+   same transaction, or the spec's shortfall code is answered; the endpoint of a payment
+   method without live money grants the named quote once.
+7. **Events** the calling command declares are recorded (and sent to a loopback webhook
+   URL the request names); a GET whose example lists event items lists them.
 
 Everything from 4 to 6 happens in one ``BEGIN IMMEDIATE`` transaction.
 """
@@ -49,6 +52,7 @@ from .values import (
     credential_like,
     deep,
     flatten,
+    looks_like_id,
     new_id_like,
     same_kind,
     set_path,
@@ -453,7 +457,10 @@ class MockApp:
         estimate = self._cost(ctx, None)
         if estimate and (ctx.account is None or self.store.balance(ctx.account) < estimate):
             self._short(ctx, estimate)
-        data = self._read(ctx) if plan.reads or plan.deletes else self._create(ctx)
+        if plan.event_list:
+            data = self._event_view(ctx)
+        else:
+            data = self._read(ctx) if plan.reads or plan.deletes else self._create(ctx)
         actual = self._cost(ctx, data)
         if actual and ctx.account is not None and not self.store.debit(ctx.account, actual):
             self._short(ctx, actual)  # raising rolls the whole call back
@@ -568,15 +575,30 @@ class MockApp:
                 for key in sorted(set(obj) & plan.id_keys)
                 if isinstance(obj[key], str) and obj[key] in renames.values()
             ]
+        meta = self._events_meta(ctx)
         for obj, key in holders:
             fields = {**flatten(obj), **ctx.fields}
-            meta = self._events_meta(ctx)
-            if meta:
+            if meta and plan.is_job:
                 fields[_META_KEY] = meta
             self.store.put_record(obj[key], plan.id, ctx.account, fields)
-            if meta:
-                self._emit(ctx.account, obj[key], meta, meta["events"][:1])
+        if meta:
+            # a job reports it started now and the rest when a read finds it ended; other calls report at once
+            first = holders[0][0][holders[0][1]] if holders else ""
+            types = meta["events"][:1] if plan.is_job else meta["events"]
+            self._emit(ctx.account, first, meta, types, {**ctx.fields, **self._keyed(data)})
         return data
+
+    @staticmethod
+    def _keyed(data: Any) -> dict[str, Any]:
+        """Every key of the reply with its first value, and ``<key>s`` with all its values."""
+        found: dict[str, Any] = {}
+        many: dict[str, list[Any]] = {}
+        for obj in walk_objects(data):
+            for key, value in obj.items():
+                found.setdefault(key, value)
+                if isinstance(value, str):
+                    many.setdefault(key + "s", []).append(value)
+        return {**many, **found}
 
     def _rename(self, data: Any, renames: dict[str, str]) -> Any:
         from .values import map_strings
@@ -629,6 +651,38 @@ class MockApp:
             break
         if plan.pagination:
             data = self._page(plan, data, ctx)
+        return data
+
+    def _event_view(self, ctx: Context) -> Any:
+        """The caller's recorded events, newest first, in the shape of the example's items.
+
+        Path and query values filter: an event is kept when one of them is among its links.
+        """
+        plan = ctx.plan
+        assert plan.event_list is not None
+        data = deep(plan.example)
+        template = data[plan.event_list][0]
+        by_type = {e.type: e for e in self.spec.events}
+        example_type = next(v for v in template.values() if isinstance(v, str) and v in by_type)
+        example_event = by_type[example_type]
+        example_ids = [
+            v for obj in walk_objects(template) for v in obj.values() if isinstance(v, str) and looks_like_id(v)
+        ]
+        wanted = [v for v in [*ctx.values.values(), *ctx.query.values()] if isinstance(v, str)]
+        items = []
+        for row in reversed(self.store.events(ctx.account or "")):
+            payload = json.loads(row["payload"])
+            links = {str(v) for v in payload.values()} | {row["subject"] or ""}
+            if wanted and not all(w in links for w in wanted):
+                continue
+            swap = {example_type: row["type"], example_event.subject: payload.get("subject", example_event.subject)}
+            if example_ids:
+                own = new_id_like(example_ids[0], f"{row['seq']}")  # the same event keeps its id
+                swap[example_ids[0]] = own if len(example_ids) > 1 else (row["subject"] or "")
+                for old in example_ids[1:]:
+                    swap[old] = row["subject"] or old
+            items.append(self._rename(template, swap))
+        data[plan.event_list] = items
         return data
 
     def _running(self, plan: EndpointPlan, poll: dict[str, Any]) -> Any:
@@ -732,9 +786,12 @@ class MockApp:
         finals = [e for e in events if e.rsplit(".", 1)[-1] in done]
         progress = [] if ended else [e for e in events[1:] if e not in finals]
         ending = [e for e in events if e.rsplit(".", 1)[-1] == state]
-        self._emit(account, record_id, meta, progress + ending)
+        self._emit(account, record_id, meta, progress + ending, {})
 
-    def _emit(self, account: str | None, record_id: str, meta: dict[str, Any], types: list[str]) -> None:
+    def _emit(
+        self, account: str | None, record_id: str, meta: dict[str, Any], types: list[str], known: dict[str, Any]
+    ) -> None:
+        """Record events (links filled from ``known`` values, else the record's id) and queue deliveries."""
         by_type = {e.type: e for e in self.spec.events}
         target = meta.get("target")
         deliverable = isinstance(target, str) and is_loopback(urlsplit(target).hostname)
@@ -743,9 +800,14 @@ class MockApp:
             payload: dict[str, Any] = {}
             if event is not None:
                 payload = {k: v for k, v in event.model_dump().items() if isinstance(v, str)}
-                for link in event.links:
-                    payload[link] = record_id
-            seq = self.store.add_event(account, event_type, record_id, target if deliverable else None, payload)
+                for index, link in enumerate(event.links):
+                    value = known.get(link)
+                    if value is None and index == 0:
+                        value = record_id
+                    if value is not None:
+                        payload[link] = value
+            subject = next((v for v in payload.values() if v == record_id), None) or record_id
+            seq = self.store.add_event(account, event_type, subject, target if deliverable else None, payload)
             if deliverable:
                 self._deliver(seq, str(target), payload)
 

@@ -52,6 +52,8 @@ class EndpointPlan:
         self.webhooks: list[str] = []
         self.events: list[str] = []
         self.command_id: str | None = None
+        self.is_job = False  # a poll step reads what it creates
+        self.event_list: str | None = None  # reply key of a list of recorded events
 
     @property
     def reads(self) -> bool:
@@ -162,6 +164,7 @@ class Plan:
                 for start in starts:
                     if start in self.by_id and self.by_id[start].creates:
                         reader.links.add(start)
+                        self.by_id[start].is_job = True
                         if step.get("id"):
                             self.by_id[start].id_keys.add(str(step["id"]).split(".")[-1])
         # a read endpoint serves what endpoints whose replies carry its parameter created
@@ -188,6 +191,16 @@ class Plan:
                 self.methods[method.id] = method
                 if method.endpoint and not method.live_money:
                     self.settles[method.endpoint] = method
+        # a GET whose example lists items naming declared event types lists the recorded events
+        event_types = {e.type for e in spec.events}
+        for plan in self.endpoints:
+            if plan.method != "GET":
+                continue
+            for key, value in plan.example.items():
+                items = [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+                if items and any(v in event_types for v in items[0].values() if isinstance(v, str)):
+                    plan.event_list = key
+                    break
         # strings the spec's examples hold: ids there exist from the start (seeded on first use)
         self.example_strings: set[str] = set()
         for command in spec.commands:
@@ -222,13 +235,12 @@ class Plan:
                 break
         events = [e for e in self._command_events(command["id"])]
         if events:
+            plan.events = plan.events or events
             argument_fields = {route_fields.get(a["name"], a.get("field")) for a in command.get("arguments") or ()}
             for flag in flags:
                 field = route_fields.get(flag["name"], flag.get("field"))
                 if flag.get("type") == "url" and field in sendable and field not in argument_fields:
                     plan.webhooks.append(field)
-            if plan.webhooks:
-                plan.events = events
 
     def _command_events(self, command_id: str) -> list[str]:
         for command in self.spec.commands:

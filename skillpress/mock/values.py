@@ -23,19 +23,28 @@ _META = set(".^$*+?{}[]\\|()")
 _ESCAPED_LITERAL = set("-_/.:@")
 
 
-def new_id_like(example: Any) -> str:
-    """A fresh id that looks like ``example`` (same UUID form, same word prefix)."""
+def new_id_like(example: Any, seed: str | None = None) -> str:
+    """A fresh id that looks like ``example`` (same UUID form, same word prefix).
+
+    With ``seed`` the id is derived from it, so the same seed always gives the same id.
+    """
     text = str(example) if example is not None else ""
+
+    def noise(count: int) -> bytes:
+        if seed is None:
+            return os.urandom(count)
+        return hashlib.sha256(seed.encode()).digest()[:count]
+
     if UUID_RE.match(text):
-        raw = bytearray(os.urandom(16))
+        raw = bytearray(noise(16))
         version = text[14]
         raw[6] = (raw[6] & 0x0F) | (int(version, 16) << 4 if version in "1234578" else 0x40)
         raw[8] = (raw[8] & 0x3F) | 0x80
         return str(uuid.UUID(bytes=bytes(raw)))
     match = _WORD_ID.match(text)
     if match:
-        return match.group(1) + os.urandom(6).hex()
-    return os.urandom(8).hex()
+        return match.group(1) + noise(6).hex()
+    return noise(8).hex()
 
 
 def looks_like_id(text: str) -> bool:

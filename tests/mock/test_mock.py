@@ -104,6 +104,21 @@ def test_created_resources_are_read_back_by_their_owner_only(spec: Spec, api: Ap
     assert api("GET", "/v1/jobs/job_example1")[0] == 200
 
 
+def test_declared_events_are_recorded_and_listed_for_their_owner(spec: Spec, api: Api, mock: MockServer) -> None:
+    created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
+    job = created["job_id"]
+    listed = data_of(api, "activity-list", api("GET", "/v1/activity"))["events"]
+    declared = next(c for c in spec.commands if c.id == "create").events
+    assert [e["type"] for e in reversed(listed)] == declared
+    assert {e["subject"]["id"] for e in listed} == {job}
+    assert listed == data_of(api, "activity-list", api("GET", "/v1/activity"))["events"]  # ids are stable
+    assert data_of(api, "activity-list", api("GET", f"/v1/activity?subject={job}"))["events"] == listed
+    assert data_of(api, "activity-show", api("GET", f"/v1/activity/{job}"))["events"] == listed
+    assert data_of(api, "activity-list", api("GET", "/v1/activity?subject=job_other"))["events"] == []
+    other = make_api(mock, spec)
+    assert data_of(other, "activity-list", other("GET", "/v1/activity"))["events"] == []
+
+
 def test_product_urls_point_at_the_mock_and_serve_bytes(api: Api) -> None:
     created = data_of(api, "create", api("POST", "/v1/create", {"prompt": "p"}))
     url = created["assets"][0]["url"]
