@@ -126,15 +126,21 @@ def test_a_staging_folder_on_another_file_system_falls_back_to_a_temp_beside_the
 def test_a_rename_refused_for_another_reason_is_an_error_and_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Only a cross-device rename falls back to a temp beside the file: any other refusal is
+    reported, not papered over by writing somewhere else."""
     target = tmp_path / "file.md"
     target.write_bytes(b"old\n")
+    staging = tmp_path / "staging"
+    real = os.replace
 
-    def denied(src: str, dst: str) -> None:
-        raise PermissionError(13, "Permission denied")
+    def denied_from_staging(src: str, dst: str) -> None:
+        if Path(src).parent == staging:
+            raise PermissionError(13, "Permission denied")
+        real(src, dst)
 
-    monkeypatch.setattr(write_module.os, "replace", denied)
+    monkeypatch.setattr(write_module.os, "replace", denied_from_staging)
     with pytest.raises(PermissionError):
-        write_atomic(target, b"new\n", staging=tmp_path / "staging")
+        write_atomic(target, b"new\n", staging=staging)
     assert target.read_bytes() == b"old\n"
     assert _leftovers(tmp_path) == []
 

@@ -117,3 +117,30 @@ def test_a_text_file_must_stay_under_the_character_limit() -> None:
     assert _reported({"site/agent/llms.txt": b"x" * 50_000}) == [
         "site/agent/llms.txt would be 50000 characters; generated text files must stay under 50000"
     ]
+
+
+def test_a_skill_section_too_long_to_list_links_each_group_with_its_command_count() -> None:
+    """300 commands in one section cannot be listed within the skill budget: the skill links
+    the command groups instead, each with how many of the section's commands it holds."""
+    import re
+
+    from benchmarks.synthetic import synthetic_spec, to_yaml
+    from skillpress.render import render_all
+    from skillpress.render.split import fits_skill
+    from skillpress.spec import load_spec_text
+
+    data = synthetic_spec(300)
+    data["skills"][0]["sections"][1]["commands"] = [c["path"] for c in data["commands"]]
+    result = load_spec_text(to_yaml(data), "synthetic.yaml")
+    assert result.spec is not None
+    files = render_all(result.spec).files
+    skill = files[f"skills/{data['skills'][0]['name']}/SKILL.md"].decode()
+    assert fits_skill(skill)
+    (line,) = [line for line in skill.splitlines() if "each described in the command reference" in line]
+    assert line.startswith("300 commands, ")
+    groups = re.findall(r"\[`[^`]+`\]\((references/cli/[^)]+\.md)\) \((\d+)\)", line)
+    assert len(groups) > 1
+    for path, count in groups:
+        part = files[f"skills/{data['skills'][0]['name']}/{path}"].decode()
+        assert int(count) == len(re.findall(r'^<a id="(?!rule-)', part, flags=re.M)), path
+    assert sum(int(count) for _, count in groups) == 300

@@ -176,3 +176,13 @@ def test_compiled_templates_are_cached_unless_turned_off(tmp_path: Path, monkeyp
     assert pipeline.build(Project(tmp_path / "out", MINIMAL), stdout=io.StringIO(), stderr=io.StringIO()) == 0
     compiled = list((tmp_path / "cache").glob("skillpress/jinja-*/*"))
     assert (compiled == []) is off
+
+
+def test_the_compiled_template_folder_is_made_with_every_missing_parent(tmp_path: Path, monkeypatch) -> None:
+    from skillpress.render.environment import bytecode_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "new" / "cache"))
+    monkeypatch.delenv("SKILLPRESS_NO_TEMPLATE_CACHE", raising=False)
+    assert bytecode_cache() is not None
+    assert [p.name.startswith("jinja-") for p in (tmp_path / "new/cache/skillpress").iterdir()] == [True]
+    assert bytecode_cache() is not None  # and found again when it exists
