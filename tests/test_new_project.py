@@ -65,7 +65,9 @@ def test_the_wheel_installs_alone_and_its_client_talks_to_the_mock(released: Pat
     )
     assert install.returncode == 0, install.stdout + install.stderr
     client = venv / "bin" / "weather-desk"
-    version = subprocess.run([str(client), "--version"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    version = subprocess.run(
+        [str(client), "version", "--json"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert version.returncode == 0, version.stderr
     assert json.loads(version.stdout)["data"]["version"] == "0.1.0"
     spec = load_spec(released / "spec.yaml").spec
