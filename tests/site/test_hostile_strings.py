@@ -350,6 +350,7 @@ commands:
           body: {name: name, content: base64}
           types: {txt: text/plain}
           id: file.id
+          kinds: {file: local_path, url: remote_url}
       - hook: {call: "tags:tag_object", reads: [--tag], writes: [tags]}
       - write_output: {flag: --save-to, overwrite: --replace}
     examples:
