@@ -51,3 +51,16 @@ def test_the_added_items_are_clean(at: int) -> None:
 def test_a_rule_finds_its_problem_beside_a_clean_item(code: str, index: int, at: int) -> None:
     found = _validate(CASES[code].failing[index], at)
     assert code in {c for c, _ in found}, f"no {code} diagnostic with a clean item added; got {found}"
+
+
+def test_a_price_table_is_checked_behind_a_term_without_one() -> None:
+    """pricing-table skips terms without a table: it must go on to the next term, not stop."""
+    from tests.test_rules import pricing_cost, set_pricing
+
+    def table_second(d: dict[str, Any]) -> None:
+        set_pricing(d)
+        terms = pricing_cost(d)["terms"]
+        terms.insert(0, {"amount": 1})
+        next(t for t in terms if "table" in t)["table"]["prices"].update(turbo=5)
+
+    assert "pricing-table" in {c for c, _ in _validate(table_second, -1)}

@@ -77,3 +77,15 @@ def test_an_out_folder_inside_the_project_of_its_own_is_accepted(project: tuple[
 def test_the_file_system_root_is_refused_as_a_folder_holding_the_project(tmp_path: Path) -> None:
     with pytest.raises(SkillpressError, match="folder holding it"):
         _guard_out(Path(tmp_path.anchor), tmp_path / "elsewhere-project")
+
+
+def test_release_json_keeps_non_ascii_names_readable(tmp_path: Path) -> None:
+    """release.json is UTF-8 JSON: a spec file named `spéc.yaml` is written as it is, not `\\u00e9`-escaped."""
+    root = tmp_path / "project"
+    spec = copy_project(root)
+    renamed = spec.with_name("spéc.yaml")
+    spec.rename(renamed)
+    result = invoke(["publish", str(renamed), "--root", str(root), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "dist" / "release.json").read_text(encoding="utf-8")
+    assert '"file": "spéc.yaml"' in text
