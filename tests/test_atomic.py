@@ -240,3 +240,23 @@ def test_recover_dir_keeps_a_finished_target_and_drops_the_old_copy(tmp_path: Pa
     assert _tree(target) == {"old.txt": "old\n"} and not aside.exists()
     write_module.recover_dir(target)  # nothing aside: nothing to do, no error
     assert _tree(target) == {"old.txt": "old\n"}
+
+
+def test_replace_dir_puts_a_folder_where_there_was_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "a.txt").write_text("a\n")
+    monkeypatch.setattr(write_module, "_exchange", lambda a, b: False)
+    write_module.replace_dir(fresh, tmp_path / "target")
+    assert _tree(tmp_path / "target") == {"a.txt": "a\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
+
+
+def test_a_stale_file_already_gone_when_the_plan_is_applied_is_no_error(tmp_path: Path) -> None:
+    (tmp_path / "skills/s").mkdir(parents=True)
+    (tmp_path / "skills/s/stale.md").write_text("old\n")
+    (tmp_path / "skills/s/keep.md").write_text("keep\n")
+    plan = make_plan(tmp_path, {"skills/s/keep.md": b"keep\n"}, ("skills",))
+    (tmp_path / "skills/s/stale.md").unlink()  # removed by hand between the plan and its run
+    apply_plan(plan)
+    assert sorted(p.name for p in (tmp_path / "skills/s").iterdir()) == ["keep.md"]

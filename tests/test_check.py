@@ -249,11 +249,12 @@ def test_build_py_check_runs_the_same_comparison() -> None:
 def test_check_diffs_an_emptied_file_and_one_without_a_final_newline(built: Path) -> None:
     """Hand edits that truncate a file are diffs like any other, never a crash."""
     (built / "site/agent/llms.txt").write_bytes(b"")
-    (built / "skills/echo-skill/SKILL.md").write_bytes(b"no final newline")
+    (built / "skills/echo-skill/SKILL.md").write_bytes(b"first line\nno final newline")
     code, out, _ = run_check(built)
     assert code == 1
     assert "--- site/agent/llms.txt (current)" in out and "+# Echo Skill" in out
     assert "-no final newline\n\\ No newline at end of file\n" in out
+    assert "-first line\n-no final" in out  # the marker follows the last line only
 
 
 @pytest.mark.parametrize("how", ["verbose", "no-cache"])

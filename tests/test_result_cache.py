@@ -186,3 +186,7 @@ def test_the_compiled_template_folder_is_made_with_every_missing_parent(tmp_path
     assert bytecode_cache() is not None
     assert [p.name.startswith("jinja-") for p in (tmp_path / "new/cache/skillpress").iterdir()] == [True]
     assert bytecode_cache() is not None  # and found again when it exists
+
+
+def test_an_unreadable_input_gives_no_key_so_the_check_renders(tmp_path: Path) -> None:
+    assert cache.inputs_key(tmp_path / "no-such-spec.yaml", templates=None) is None

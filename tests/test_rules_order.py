@@ -64,3 +64,26 @@ def test_a_price_table_is_checked_behind_a_term_without_one() -> None:
         next(t for t in terms if "table" in t)["table"]["prices"].update(turbo=5)
 
     assert "pricing-table" in {c for c, _ in _validate(table_second, -1)}
+
+
+# --------------------------------------------------------------------------- what the findings say
+
+
+def _findings(mutate: Mutation, code: str) -> list[tuple[str, str | None]]:
+    from tests.test_rules import validate
+
+    return [(d.message, d.hint) for d in validate(mutate).diagnostics if d.code == code]
+
+
+def test_a_stray_brace_in_an_endpoint_path_is_named_at_its_one_based_character() -> None:
+    found = _findings(lambda d: d["endpoints"][0].update(path="/v1/echo/{}"), "endpoint-path-params")
+    assert [m for m, _ in found] == ["'{}' at character 10 of /v1/echo/{} is not a path parameter"]
+
+
+def test_an_unknown_documented_field_gets_a_suggestion_or_says_where_to_declare_it() -> None:
+    from tests.test_rules import echo
+
+    far = _findings(lambda d: echo(d).update(description="Prints `data.zzzqqq`."), "documented-fields")
+    assert [h for _, h in far] == ["declare it in the endpoint's response fields or the envelope's fields"]
+    near = _findings(lambda d: echo(d).update(description="Prints `data.txt`."), "documented-fields")
+    assert len(near) == 1 and near[0][1] is not None and "data.text" in near[0][1]
