@@ -598,6 +598,40 @@ CASES: dict[str, Case] = {
             set_in("first_run", value=[{"argv": ["echo"], "why": "Check it works."}]),
         ],
     ),
+    "example-promises": Case(
+        # a priced echo that writes its answer to --out: every kind of promise, each one it can keep
+        passing=chain(
+            set_pricing,
+            lambda d: add_flag(d, name="--out", type="path", value_name="FILE"),
+            lambda d: set_steps(d, {"write_output": {"flag": "--out"}}),
+            lambda d: set_protocol(
+                d, extra_situations={"local_file": ("LOCAL_FILE", 7), "output_exists": ("OUTPUT_EXISTS", 2)}
+            ),
+            lambda d: set_example(d, "echo", "--text", "hello", "--mode", "fast", "--out", "out/echo.json"),
+            lambda d: echo(d)["examples"][0].update(
+                expect={
+                    "reply": {"ok": True, "data.text": "hello"},
+                    "spends": 2,
+                    "files": ["out/echo.json"],
+                    "sends": ["text", "mode"],
+                }
+            ),
+        ),
+        failing=[
+            # a field the example's request does not carry (no --mode given)
+            chain(set_pricing, lambda d: echo(d)["examples"][0].update(expect={"sends": ["text", "mode"]})),
+            # credits spent by a command without a price (0 is always a fair promise)
+            lambda d: echo(d)["examples"][0].update(expect={"spends": 1}),
+            # a file written by a command that writes none
+            lambda d: echo(d)["examples"][0].update(expect={"files": ["echo.json"]}),
+            # a file outside the working folder
+            chain(
+                lambda d: add_flag(d, name="--out", type="path", value_name="FILE"),
+                lambda d: set_steps(d, {"write_output": {"flag": "--out"}}),
+                lambda d: echo(d)["examples"][0].update(expect={"files": ["../echo.json"]}),
+            ),
+        ],
+    ),
     "example-response-echo": Case(
         # the response matches one of the successful examples; a failing example and a
         # flag default that agree are fine too

@@ -13,7 +13,17 @@ from enum import Enum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -263,6 +273,29 @@ class Argument(_Model):
     accepts_url: AcceptsUrl | None = Field(None, description="As for flags.")
 
 
+ExpectedValue = StrictBool | StrictInt | StrictFloat | str | None
+
+
+class Expect(_Model):
+    """What running a documented example promises, checked against the mock by the tests."""
+
+    reply: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$")], ExpectedValue] = (
+        Field(
+            default_factory=dict,
+            description="Values at dotted paths of the printed JSON (a number indexes a list), e.g. `data.dry_run`.",
+        )
+    )
+    spends: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Credits the call uses up on the account (0: it spends nothing)."
+    )
+    files: list[Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]+$")]] = Field(
+        default_factory=list, description="Files the command writes, relative to the working folder."
+    )
+    sends: list[FieldName] = Field(
+        default_factory=list, description="Request fields the API receives, with the values the example gives."
+    )
+
+
 class Example(_Model):
     argv: list[str] = Field(min_length=1, description="Arguments after the executable name.")
     shows: OneLine = Field(description="What the example demonstrates.")
@@ -270,6 +303,7 @@ class Example(_Model):
     stdin: Annotated[str, TextKind.code] | None = Field(
         None, description="Text piped on stdin (placeholder, never a real secret)."
     )
+    expect: Expect | None = Field(None, description="What the example promises when it runs (checked by tests).")
 
 
 # --------------------------------------------------------------------------- routes and steps

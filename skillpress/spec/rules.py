@@ -1179,6 +1179,89 @@ def example_response_echo(spec: Spec) -> Iterator[Finding]:
             )
 
 
+def _example_fields(spec: Spec, command: Command, argv: list[str]) -> set[str] | None:
+    """Names of the request fields a documented example sends (with a value, placed in the
+    request), or ``None`` when the example does not parse. A file the example reads counts
+    as read (its field is sent; its text is not known here)."""
+    from skillpress.contract import requests
+
+    contract = _contract(spec)
+
+    def placeholder(path: str, limit: int) -> bytes:
+        return b"{}"
+
+    try:
+        invocation = grammar.parse_argv(contract, argv, env={})
+        if invocation.path != command.path:
+            return None
+        built = requests.build(
+            contract, invocation, effects=requests.Effects(now=lambda: 0.0, random_bytes=bytes, read_file=placeholder)
+        )
+    except grammar.Problem:
+        return None
+    if built is None:
+        return set()
+    placed = requests.placement(contract["endpoints"][built.request.endpoint])
+    return {name for name, value in built.fields.items() if value is not None and name in placed}
+
+
+def _priced_commands(spec: Spec) -> set[str]:
+    credits = spec.credits
+    if credits is None:
+        return set()
+    priced: set[str] = set()
+    for cost in credits.costs:
+        priced |= set(_cost_endpoints(spec, cost))
+    return {
+        command.path
+        for command in spec.commands
+        if ({r.endpoint for r in command.routes} | ({command.endpoint} if command.endpoint else set())) & priced
+    }
+
+
+@rule("example-promises")
+def example_promises(spec: Spec) -> Iterator[Finding]:
+    """What an example's `expect:` promises is something the command can do: the fields it
+    names are in the example's request, it spends credits only where a price is declared,
+    and it writes files only through a `write_output` or `download` step."""
+    priced = _priced_commands(spec)
+    for ci, command in enumerate(spec.commands):
+        writes = any(step.kind in ("write_output", "download") for step in command.steps)
+        for ei, example in enumerate(command.examples):
+            expect = example.expect
+            if expect is None:
+                continue
+            base: PathKey = ("commands", ci, "examples", ei, "expect")
+            if expect.sends:
+                fields = _example_fields(spec, command, example.argv)
+                for i, name in enumerate(expect.sends):
+                    if fields is not None and name not in fields:
+                        shown = ", ".join(sorted(fields)) or "no fields"
+                        yield Finding(
+                            base + ("sends", i),
+                            f"the example's request has no field {name!r} (it sends {shown})",
+                            "name a field a flag or argument of this example fills",
+                        )
+            if expect.spends and command.path not in priced:
+                yield Finding(
+                    base + ("spends",),
+                    f"'{command.path}' has no price in credits.costs, so the example cannot spend {expect.spends}",
+                    "write `spends: 0`, or price the command",
+                )
+            for i, path in enumerate(expect.files):
+                if not writes:
+                    yield Finding(
+                        base + ("files", i),
+                        f"'{command.path}' writes no file (it has no `write_output` or `download` step)",
+                    )
+                elif path.startswith(("/", "\\", "~")) or ".." in re.split(r"[/\\]", path):
+                    yield Finding(
+                        base + ("files", i),
+                        f"{path!r} is not inside the working folder",
+                        "give the path relative to the folder the example runs in",
+                    )
+
+
 # Keys the bundled thin client itself writes into ``error.recovery`` (kept equal to
 # what skillpress/client emits by tests/test_documented_fields.py).
 CLIENT_RECOVERY_KEYS = frozenset({"docs_url", "flag", "hint", "retry_after_seconds", "suggested_command"})
