@@ -279,11 +279,11 @@ ExpectedValue = StrictBool | StrictInt | StrictFloat | str | None
 class Expect(_Model):
     """What running a documented example promises, checked against the mock by the tests."""
 
-    reply: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$")], ExpectedValue] = (
-        Field(
-            default_factory=dict,
-            description="Values at dotted paths of the printed JSON (a number indexes a list), e.g. `data.dry_run`.",
-        )
+    reply: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*$")], ExpectedValue
+    ] = Field(
+        default_factory=dict,
+        description="Values at dotted paths of the printed JSON (a number indexes a list), e.g. `data.dry_run`.",
     )
     spends: Annotated[int, Field(ge=0)] | None = Field(
         None, description="Credits the call uses up on the account (0: it spends nothing)."
