@@ -365,3 +365,51 @@ def test_a_client_that_drops_a_flag_breaks_the_promise(
     code, _, stderr, broken = _run_with_promises(spec_path, spec, ci, ei, tmp_path / "altered", altered)
     assert code == 0, stderr
     assert any(promise in line for line in broken), broken
+
+
+def test_each_kind_of_promise_is_held_to_what_the_run_did(tmp_path: Path) -> None:
+    """A reply value of another type or missing, credits other than promised, an absent or
+    empty file and a field the mock never received are each reported; a run that kept them
+    all reports nothing."""
+    from skillpress.spec.model import Example, Expect
+
+    spec = load(FIRECRAWL_SPEC)
+    command = next(c for c in spec.commands if c.path == "search")
+    example = Example(
+        argv=["search", "news", "--tbs", "qdr:w"],
+        shows="A search.",
+        expect=Expect(
+            reply={"success": True, "data.web.0.position": 1},
+            spends=2,
+            files=["out/a.json"],
+            sends=["query", "tbs"],
+        ),
+    )
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.json").write_text("{}", encoding="utf-8")
+    request = {"endpoint": "search", "path": "/v2/search", "query": [], "headers": {}}
+    kept = json.dumps({"success": True, "data": {"web": [{"position": 1}]}}).encode()
+    sent = {**request, "json": {"query": "news", "tbs": "qdr:w"}}
+    assert broken_promises(spec, command, example, stdout=kept, spent=2, log=[sent], work=tmp_path) == []
+
+    (tmp_path / "out" / "a.json").write_text("", encoding="utf-8")
+    broken = broken_promises(
+        spec,
+        command,
+        example,
+        stdout=json.dumps({"success": 1, "data": {"web": []}}).encode(),
+        spent=0,
+        log=[{**request, "json": {"query": "news", "tbs": "qdr:m"}}],
+        work=tmp_path,
+    )
+    assert broken == [
+        "the reply has success: 1, promised true",
+        "the reply has no data.web.0.position (promised 1)",
+        "0 credits spent, promised 2",
+        "no file written at out/a.json",
+        'the mock received tbs: "qdr:m", the example gives "qdr:w"',
+    ]
+    broken = broken_promises(
+        spec, command, example, stdout=kept, spent=2, log=[{**request, "json": {"query": "news"}}], work=tmp_path
+    )
+    assert broken == ["no file written at out/a.json", "the mock received no tbs"]
