@@ -612,7 +612,7 @@ CASES: dict[str, Case] = {
                 expect={
                     "reply": {"ok": True, "data.text": "hello"},
                     "spends": 2,
-                    "files": ["out/echo.json"],
+                    "files": ["./out/echo.json"],
                     "sends": ["text", "mode"],
                 }
             ),
@@ -624,6 +624,13 @@ CASES: dict[str, Case] = {
             lambda d: echo(d)["examples"][0].update(expect={"spends": 1}),
             # a file written by a command that writes none
             lambda d: echo(d)["examples"][0].update(expect={"files": ["echo.json"]}),
+            # a file other than the one the example's output flag names
+            chain(
+                lambda d: add_flag(d, name="--out", type="path", value_name="FILE"),
+                lambda d: set_steps(d, {"write_output": {"flag": "--out"}}),
+                lambda d: set_example(d, "echo", "--text", "hello", "--out", "echo.json"),
+                lambda d: echo(d)["examples"][0].update(expect={"files": ["echo.txt"]}),
+            ),
             # a file outside the working folder
             chain(
                 lambda d: add_flag(d, name="--out", type="path", value_name="FILE"),

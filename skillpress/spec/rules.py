@@ -7,6 +7,7 @@ diagnostics. The README lists every code.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -1205,6 +1206,30 @@ def _example_fields(spec: Spec, command: Command, argv: list[str]) -> set[str] |
     return {name for name, value in built.fields.items() if value is not None and name in placed}
 
 
+def _example_targets(spec: Spec, command: Command, argv: list[str]) -> set[str] | None:
+    """The files a documented example names for its `write_output` and `download` steps
+    (normalised), or ``None`` when they cannot be told: a download named by the reply, or
+    an example that does not parse."""
+    targets: set[str] = set()
+    flags: list[str] = []
+    for step in command.steps:
+        if step.write_output is not None:
+            flags.append(step.write_output.flag)
+        elif step.download is not None:
+            if step.download.to is None:
+                return None
+            flags.append(step.download.to)
+    try:
+        invocation = grammar.parse_argv(_contract(spec), argv, env={})
+    except grammar.Problem:
+        return None
+    for flag in flags:
+        value = invocation.values.get(flag)
+        if isinstance(value, str) and value != "-":
+            targets.add(posixpath.normpath(value))
+    return targets
+
+
 def _priced_commands(spec: Spec) -> set[str]:
     credits = spec.credits
     if credits is None:
@@ -1248,6 +1273,7 @@ def example_promises(spec: Spec) -> Iterator[Finding]:
                     f"'{command.path}' has no price in credits.costs, so the example cannot spend {expect.spends}",
                     "write `spends: 0`, or price the command",
                 )
+            targets = _example_targets(spec, command, example.argv) if writes else None
             for i, path in enumerate(expect.files):
                 if not writes:
                     yield Finding(
@@ -1259,6 +1285,13 @@ def example_promises(spec: Spec) -> Iterator[Finding]:
                         base + ("files", i),
                         f"{path!r} is not inside the working folder",
                         "give the path relative to the folder the example runs in",
+                    )
+                elif targets is not None and posixpath.normpath(path) not in targets:
+                    named = ", ".join(sorted(targets)) or "none"
+                    yield Finding(
+                        base + ("files", i),
+                        f"the example does not name {path!r} as a file to write (it names {named})",
+                        "promise the file its output flag names",
                     )
 
 
