@@ -120,7 +120,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _node_client() -> Path | None:
-    """npm's image-skill, installed on first use; ``None`` when none works."""
+    """The real Node client: the folder ``SKILLPRESS_IMAGE_SKILL_CLIENT`` names (a copy of
+    the published package, e.g. from its public source, when the registry no longer serves
+    0.1.9; the mock's Node test reads the same variable), else npm's image-skill, installed
+    on first use; ``None`` when none works."""
+    given = os.environ.get("SKILLPRESS_IMAGE_SKILL_CLIENT")
+    if given:
+        script = Path(given) / "bin" / "image-skill.mjs"
+        probe = subprocess.run([str(script), "--version"], capture_output=True, timeout=60)
+        return script if probe.returncode == 0 else None
     script = NODE_PREFIX / "node_modules" / ".bin" / "image-skill"
     npm = shutil.which("npm")
     if not script.exists() and npm:
