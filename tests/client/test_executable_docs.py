@@ -35,12 +35,6 @@ PNG = (
 )
 
 
-def _spec_driven_mock() -> bool:
-    from skillpress.mock.server import MockServer
-
-    return hasattr(MockServer, "issue_credential")
-
-
 def _examples(path: Path) -> list[Any]:
     spec = load(path)
     return [
@@ -297,8 +291,6 @@ def _run_with_promises(
 
 @pytest.mark.parametrize(("spec_path", "ci", "ei"), CASES)
 def test_documented_example_runs_against_the_mock(spec_path: Path, ci: int, ei: int, tmp_path: Path) -> None:
-    if not _spec_driven_mock():
-        pytest.xfail("the mock on this branch is not spec-driven yet (branch wt-mock)")
     spec = load(spec_path)
     command = spec.commands[ci]
     example = command.examples[ei]
@@ -351,8 +343,6 @@ def test_a_client_that_drops_a_flag_breaks_the_promise(
     """The same example, run by a client whose contract no longer maps the flag to its field
     (the mock keeps the spec's contract), still exits 0 but breaks what it promised: a dry
     run that spends, a search sent without its filter."""
-    if not _spec_driven_mock():
-        pytest.xfail("the mock on this branch is not spec-driven yet (branch wt-mock)")
     spec = load(spec_path)
     ci, ei = _promising(spec, path, flag)
     code, _, _, broken = _run_with_promises(spec_path, spec, ci, ei, tmp_path / "honest")

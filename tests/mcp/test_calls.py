@@ -19,20 +19,11 @@ pytest.importorskip("mcp")
 
 from skillpress.contract import pricing
 from skillpress.mcp import tools
+from skillpress.mock.server import MockServer
 from skillpress.spec import load_spec
 from tests.examples import EXAMPLES
 from tests.mcp.test_stdio import session
 from tests.mcp.test_tools import contract_of
-
-try:
-    from skillpress.client.runtime import execute  # noqa: F401
-    from skillpress.mock.server import MockServer
-
-    READY = hasattr(MockServer, "issue_credential")
-except ImportError:  # pragma: no cover - until the client runtime and the mock land
-    READY = False
-
-pytestmark = pytest.mark.skipif(not READY, reason="needs the contract-driven client runtime and mock")
 
 # Per product: (read-only call, spending call, call that fails with a declared code).
 CALLS: dict[str, dict[str, Any]] = {

@@ -28,10 +28,8 @@ from skillpress.publish.wheel import build_wheel
 from skillpress.render import render_all
 from skillpress.spec import load_spec
 from tests.examples import EXAMPLES
-from tests.mcp.test_calls import CALLS, READY, _host_env
+from tests.mcp.test_calls import CALLS, _host_env
 from tests.mcp.test_stdio import PRODUCTS
-
-pytestmark = pytest.mark.skipif(not READY, reason="needs the contract-driven client runtime and mock")
 
 
 def _bare_python() -> str | None:
