@@ -6,6 +6,8 @@ server and checks bytes printed, requests sent or files written.
 
 from __future__ import annotations
 
+import itertools
+
 from tests.client.conftest import Client
 from tests.client.stubs import Reply, Stub, envelope
 
@@ -60,3 +62,88 @@ def test_an_alias_of_the_json_switch_switches_json_on(image: Client, stub: Stub)
     result = image("usage", "quota", "--as-json", env=AUTH)
     assert result.code == 0, result.stderr
     assert result.json["data"] == {"left": 3}
+
+
+def test_help_marks_a_variadic_argument_and_an_optional_one(firecrawl: Client) -> None:
+    result = firecrawl("scrape", "--help")
+    assert result.code == 0
+    assert result.stdout.startswith("usage: firecrawl scrape URL [FORMATS...] [FLAGS]\n")
+
+
+def test_a_copy_step_skips_an_empty_first_source_for_the_next(image: Client, stub: Stub) -> None:
+    data = {
+        "checkout_url": "",
+        "fallback_checkout_url": "https://pay.example/b#frag",
+        "next": {"checkout_url": None, "fallback_checkout_url": "https://pay.example/c#f"},
+    }
+    stub.route("POST", "/v1/credit-purchases/stripe-checkout-sessions", Reply(200, envelope(data)))
+    args = ["credits", "buy", "--provider", "stripe", "--quote-id", "q", "--idempotency-key", "k"]
+    out = image(*args, "--json", env=AUTH).json["data"]
+    assert out["checkout_compact_url"] == "https://pay.example/b#frag"
+    assert out["next"]["checkout_compact_url"] == "https://pay.example/c#f"
+
+
+def test_a_config_that_cannot_be_written_is_a_located_error_and_nothing_is_written(image: Client) -> None:
+    (image.home / "xdg").write_text("a file where the config folder should be")
+    result = image("auth", "save", "--token-stdin", "--json", stdin=TOKEN + "\n")
+    assert result.code == 9
+    error = result.json["error"]
+    assert error["code"] == "PUBLIC_CLI_CONFIG_WRITE_FAILED"
+    assert error["message"].startswith(f"could not write {image.config_path()}: ")
+    assert TOKEN not in result.stdout + result.stderr
+    assert (image.home / "xdg").read_text() == "a file where the config folder should be"
+
+
+def test_a_downloads_name_from_the_server_is_made_safe_and_kept_to_120_characters(image: Client, stub: Stub) -> None:
+    asset_id = "../." + "a" * 130 + " b"
+    asset = {"asset_id": asset_id, "url": f"{stub.url}/media/x", "mime_type": "image/png"}
+    stub.route("GET", "/v1/assets/image_a9", Reply(200, envelope({"asset": asset})))
+    stub.route("GET", "/media/x", Reply(200, raw=b"png bytes", headers={"Content-Type": "image/png"}))
+    result = image("assets", "get", "image_a9", "--json", env=AUTH)
+    assert result.code == 0, result.stdout
+    written = [p.name for p in image.cwd.iterdir()]
+    assert written == ["a" * 120 + ".png"]
+    assert result.json["data"]["download"]["path"] == str(image.cwd / written[0])
+
+
+def test_auth_status_with_a_credential_asks_the_server_who_it_is(image: Client, stub: Stub) -> None:
+    stub.route("GET", "/v1/whoami", Reply(200, envelope({"actor_id": "agt_1"})))
+    result = image("auth", "status", "--json", env=AUTH)
+    assert result.code == 0, result.stdout
+    data = result.json["data"]
+    assert data["authenticated"] is True
+    assert data["reply"] == {"actor_id": "agt_1"}
+    assert [(r["method"], r["path"]) for r in stub.requests] == [("GET", "/v1/whoami")]
+
+
+def test_a_post_answered_with_a_redirect_is_not_followed_and_its_error_is_shown(image: Client, stub: Stub) -> None:
+    moved = envelope(ok=False, error={"code": "X_MOVED", "message": "the quote moved"})
+    stub.route("POST", "/v1/credit-quotes", Reply(302, moved, headers={"Location": "/elsewhere"}))
+    result = image("credits", "quote", "--pack", "starter-500", "--json", env=AUTH)
+    assert result.code == 1
+    assert result.json["error"]["code"] == "X_MOVED"
+    assert result.json["error"]["message"] == "the quote moved"
+    assert stub.hits("POST", "/elsewhere") == stub.hits("GET", "/elsewhere") == 0
+
+
+def _chain(stub: Stub, redirects: int) -> None:
+    hops = ["/v1/quota"] + [f"/hop{i}" for i in range(1, redirects + 1)]
+    for here, there in itertools.pairwise(hops):
+        stub.route("GET", here, Reply(302, raw=b"", headers={"Location": there}))
+    stub.route("GET", hops[-1], Reply(200, envelope({"left": 1})))
+
+
+def test_five_redirects_are_followed(image: Client, stub: Stub) -> None:
+    _chain(stub, 5)
+    result = image("usage", "quota", "--json", env=AUTH)
+    assert result.code == 0, result.stdout
+    assert result.json["data"] == {"left": 1}
+    assert len(stub.requests) == 6
+
+
+def test_a_sixth_redirect_is_refused(image: Client, stub: Stub) -> None:
+    _chain(stub, 6)
+    result = image("usage", "quota", "--json", env=AUTH)
+    assert result.code == 7
+    assert result.json["error"]["message"].endswith(": too many redirects")
+    assert stub.hits("GET", "/hop6") == 0
