@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from tests.client.conftest import Client
 from tests.client.stubs import Reply, Stub, envelope
 
@@ -147,3 +149,41 @@ def test_a_sixth_redirect_is_refused(image: Client, stub: Stub) -> None:
     assert result.code == 7
     assert result.json["error"]["message"].endswith(": too many redirects")
     assert stub.hits("GET", "/hop6") == 0
+
+
+KEY: dict[str, str | None] = {"FIRECRAWL_API_KEY": "fc-0123456789abcdef"}
+
+
+def test_a_printed_field_that_is_a_list_prints_one_item_a_line(firecrawl: Client, stub: Stub) -> None:
+    lines = ["# One", "two\x1b[31m", 3, None, True]
+    stub.route("POST", "/v2/scrape", Reply(200, {"success": True, "data": {"markdown": lines}}))
+    result = firecrawl("scrape", "https://example.com", env=KEY)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "# One\ntwo\\x1b[31m\n3\nnull\ntrue\n"
+
+
+def test_a_printed_field_that_is_a_list_of_objects_prints_as_json(firecrawl: Client, stub: Stub) -> None:
+    items = [{"a": 1}, "b"]
+    stub.route("POST", "/v2/scrape", Reply(200, {"success": True, "data": {"markdown": items}}))
+    result = firecrawl("scrape", "https://example.com", env=KEY)
+    assert result.code == 0, result.stderr
+    assert result.stdout == '[\n  {\n    "a": 1\n  },\n  "b"\n]\n'
+
+
+def test_the_readable_form_shows_forty_fields_then_says_how_many_more(image: Client, stub: Stub) -> None:
+    stub.route("GET", "/v1/quota", Reply(200, envelope({f"f{i:02}": i for i in range(43)})))
+    lines = image("usage", "quota", env=AUTH).stdout.splitlines()
+    assert lines[1:41] == [f"  f{i:02}: {i}" for i in range(40)]
+    assert lines[41:] == ["  ... 3 more fields (use --json)"]
+    stub.route("GET", "/v1/quota", Reply(200, envelope({f"f{i:02}": i for i in range(40)})))
+    lines = image("usage", "quota", env=AUTH).stdout.splitlines()
+    assert lines[1:] == [f"  f{i:02}: {i}" for i in range(40)]
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_each_redirect_status_of_a_read_is_followed(image: Client, stub: Stub, status: int) -> None:
+    stub.route("GET", "/v1/quota", Reply(status, raw=b"moved", headers={"Location": "/v2/quota"}))
+    stub.route("GET", "/v2/quota", Reply(200, envelope({"left": 2})))
+    result = image("usage", "quota", "--json", env=AUTH)
+    assert result.code == 0, result.stdout
+    assert result.json["data"] == {"left": 2}
