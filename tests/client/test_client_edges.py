@@ -187,3 +187,25 @@ def test_each_redirect_status_of_a_read_is_followed(image: Client, stub: Stub, s
     result = image("usage", "quota", "--json", env=AUTH)
     assert result.code == 0, result.stdout
     assert result.json["data"] == {"left": 2}
+
+
+def test_compact_json_keeps_non_ascii_text_as_utf8(firecrawl: Client, stub: Stub) -> None:
+    stub.route("POST", "/v2/map", Reply(200, {"success": True, "links": ["https://a.example/café"]}))
+    for extra in ((), ("--json",)):
+        result = firecrawl("map", "https://example.com", *extra, env=KEY)
+        assert result.code == 0, result.stderr
+        assert result.raw == '{"success":true,"links":["https://a.example/café"]}\n'.encode()
+
+
+def test_a_readable_error_lists_its_recovery_fields_or_its_plain_recovery(image: Client, stub: Stub) -> None:
+    result = image("credits", "quote", "--bogus")
+    assert result.code == 2
+    assert result.stdout == (
+        "error INVALID_ARGUMENTS: unknown flag --bogus for 'credits quote'\n"
+        "  flag: --bogus\n"
+        "  suggested_command: image-skill credits quote --help\n"
+        "  hint: Fix the flag named in error.recovery.flag.\n"
+    )
+    error = {"code": "QUOTA_EXCEEDED", "message": "none left", "recovery": "buy more"}
+    stub.route("GET", "/v1/quota", Reply(402, envelope(ok=False, error=error)))
+    assert image("usage", "quota", env=AUTH).stdout == "error QUOTA_EXCEEDED: none left\n  recovery: buy more\n"
