@@ -1,0 +1,83 @@
+"""Mock replies at the edges the mutation run found untested (issue 16): body size limit,
+pages past the end, settling whatever the request's field order, webhook deliveries recorded."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import HTTPServer
+
+from skillpress.mock.server import MockServer
+from skillpress.spec.model import Spec
+from tests.mock.conftest import Api, make_api
+from tests.mock.test_mock import _Receiver, data_of
+
+LIMIT = 16 * 1024 * 1024
+
+
+def _padded(size: int) -> bytes:
+    start = b'{"url": "https://example.com"}'
+    return start + b" " * (size - len(start))
+
+
+def test_a_body_of_exactly_16_mib_is_read_and_one_byte_more_is_refused(specs: dict[str, Spec]) -> None:
+    spec = specs["firecrawl"]
+    with MockServer(spec, starting_credits=10) as mock:
+        api = make_api(mock, spec)
+        status, _, reply = api("POST", "/v2/scrape", raw=_padded(LIMIT))
+        assert status == 200, reply
+        # one byte more is refused from its Content-Length, before the body is read
+        with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1])), timeout=10) as conn:
+            head = f"POST /v2/scrape HTTP/1.1\r\nHost: x\r\nContent-Length: {LIMIT + 1}\r\n"
+            conn.sendall(f"{head}Authorization: Bearer {api.token}\r\n\r\n".encode())
+            answer = conn.makefile("rb").readline()
+        assert answer.startswith(b"HTTP/1.1 413 "), answer
+
+
+def test_a_page_past_the_end_is_empty_with_no_next_link(specs: dict[str, Spec]) -> None:
+    spec = specs["firecrawl"]
+    with MockServer(spec, starting_credits=100_000) as mock:
+        api = make_api(mock, spec)
+        job = data_of(api, "crawl-start", api("POST", "/v2/crawl", {"url": "https://example.com"}))["id"]
+        for _ in range(3):
+            first = data_of(api, "crawl-status", api("GET", f"/v2/crawl/{job}"))
+        assert first["status"] == "completed" and len(first["data"]) == 10
+        last = data_of(api, "crawl-status", api("GET", f"/v2/crawl/{job}?skip=20"))
+        assert len(last["data"]) == 1 and last["next"] is None
+        past = data_of(api, "crawl-status", api("GET", f"/v2/crawl/{job}?skip=500"))
+        assert past["data"] == [] and past["next"] is None
+
+
+def _quota(api: Api) -> object:
+    return data_of(api, "quota", api("GET", "/v1/quota"))["limits"]["credits_remaining"]
+
+
+def test_a_test_purchase_settles_whatever_order_its_fields_come_in(spec: Spec) -> None:
+    with MockServer(spec) as mock:
+        api = make_api(mock, spec)
+        body = {"pack_id": "starter-500", "payment_method": "fake", "idempotency_key": "q1"}
+        quote = data_of(api, "credit-quotes", api("POST", "/v1/credit-quotes", body))["quote_id"]
+        assert api("POST", "/v1/credit-purchases", {"idempotency_key": "p1", "quote_id": quote})[0] == 200
+        assert _quota(api) == 500
+
+
+def test_each_webhook_delivery_is_recorded_with_the_receivers_status(specs: dict[str, Spec]) -> None:
+    spec = specs["firecrawl"]
+    receiver = HTTPServer(("127.0.0.1", 0), _Receiver)
+    _Receiver.got = []
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
+    try:
+        with MockServer(spec, starting_credits=100_000) as mock:
+            api = make_api(mock, spec)
+            body = {"url": "https://example.com", "webhook": {"url": hook}}
+            job = data_of(api, "crawl-start", api("POST", "/v2/crawl", body))["id"]
+            api("GET", f"/v2/crawl/{job}")
+            api("GET", f"/v2/crawl/{job}")
+            mock.app.wait_for_webhooks()
+            rows = mock.app.store.events()
+            assert [r["type"] for r in rows] == ["crawl.started", "crawl.page", "crawl.completed"]
+            assert [r["delivered"] for r in rows] == [204, 204, 204]  # what the receiver answered
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
