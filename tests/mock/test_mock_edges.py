@@ -3,6 +3,7 @@ pages past the end, settling whatever the request's field order, webhook deliver
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from http.server import HTTPServer
@@ -81,3 +82,24 @@ def test_each_webhook_delivery_is_recorded_with_the_receivers_status(specs: dict
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def _too_large(mock: MockServer, path: str) -> tuple[bytes, dict[str, object]]:
+    with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1])), timeout=10) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {LIMIT + 1}\r\n\r\n".encode())
+        answer = conn.makefile("rb").read()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], json.loads(body)
+
+
+def test_a_refusal_with_no_code_of_its_own_uses_the_specs_invalid_request_code(specs: dict[str, Spec]) -> None:
+    # image-skill declares no code for HTTP 413: the refusal carries its usage code
+    with MockServer(specs["image-skill"]) as mock:
+        status, body = _too_large(mock, "/v1/create")
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert body["error"] == {"code": "INVALID_ARGUMENTS", "message": "the body is too large", "retryable": False}
+    # firecrawl declares one
+    with MockServer(specs["firecrawl"]) as mock:
+        status, body = _too_large(mock, "/v2/scrape")
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert body == {"success": False, "code": "PAYLOAD_TOO_LARGE", "error": "the body is too large"}
