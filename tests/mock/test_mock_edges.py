@@ -98,6 +98,9 @@ def test_a_refusal_with_no_code_of_its_own_uses_the_specs_invalid_request_code(s
         status, body = _too_large(mock, "/v1/create")
     assert status == b"HTTP/1.1 413 Request Entity Too Large"
     assert body["error"] == {"code": "INVALID_ARGUMENTS", "message": "the body is too large", "retryable": False}
+    # in the spec's error envelope, every field of its example present
+    assert list(body) == ["ok", "command", "trace_id", "actor", "data", "warnings", "error"]
+    assert (body["ok"], body["data"], body["warnings"]) == (False, None, [])
     # firecrawl declares one
     with MockServer(specs["firecrawl"]) as mock:
         status, body = _too_large(mock, "/v2/scrape")
