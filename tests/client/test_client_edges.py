@@ -116,6 +116,12 @@ def test_auth_status_with_a_credential_asks_the_server_who_it_is(image: Client, 
     assert data["authenticated"] is True
     assert data["reply"] == {"actor_id": "agt_1"}
     assert [(r["method"], r["path"]) for r in stub.requests] == [("GET", "/v1/whoami")]
+    # with a second route declared, the status still asks the first
+    status = next(c for c in image.contract["commands"] if c["path"] == "auth status")
+    status["routes"].append({"when": None, "endpoint": "quota", "fields": {}})
+    stub.requests.clear()
+    assert image("auth", "status", "--json", env=AUTH).json["data"]["reply"] == {"actor_id": "agt_1"}
+    assert [(r["method"], r["path"]) for r in stub.requests] == [("GET", "/v1/whoami")]
 
 
 def test_a_post_answered_with_a_redirect_is_not_followed_and_its_error_is_shown(image: Client, stub: Stub) -> None:
