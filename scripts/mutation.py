@@ -64,11 +64,13 @@ PUBLISH_TESTS = (  # quickest first: with -x a killed mutant stops at its first 
 # executable docs (a client against the mock, per documented example) are left to the
 # mock's own list below and to a by-hand run.
 CLIENT_TESTS = (
+    "tests/client/test_client_edges.py",
     "tests/client/test_hostile_server.py",
     "tests/client/test_firecrawl_client.py",
     "tests/client/test_image_skill_client.py",
 )
 MOCK_TESTS = (
+    "tests/mock/test_mock_edges.py",
     "tests/mock/test_endpoints.py",
     "tests/mock/test_credits.py",
     "tests/mock/test_mock.py",
