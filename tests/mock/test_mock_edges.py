@@ -106,3 +106,30 @@ def test_a_refusal_with_no_code_of_its_own_uses_the_specs_invalid_request_code(s
         status, body = _too_large(mock, "/v2/scrape")
     assert status == b"HTTP/1.1 413 Request Entity Too Large"
     assert body == {"success": False, "code": "PAYLOAD_TOO_LARGE", "error": "the body is too large"}
+
+
+def _echoed_url(api: Api, url: str) -> str:
+    reply = data_of(api, "map", api("POST", "/v2/map", {"url": url}))
+    return str(reply["links"][0]["url"])
+
+
+def test_product_urls_up_to_4096_characters_are_pointed_at_the_mock_and_longer_ones_kept(
+    specs: dict[str, Spec],
+) -> None:
+    spec = specs["firecrawl"]
+    with MockServer(spec, starting_credits=1000) as mock:
+        api = make_api(mock, spec)
+        start = "https://api.firecrawl.dev/"
+        fits = start + "a" * (4096 - len(start))
+        assert _echoed_url(api, fits) == mock.url + "/" + "a" * (4096 - len(start))
+        longer = fits + "b"
+        assert _echoed_url(api, longer) == longer
+        elsewhere = "https://example.com/page"
+        assert _echoed_url(api, elsewhere) == elsewhere
+
+
+def test_a_url_the_mock_cannot_parse_is_echoed_as_it_came(specs: dict[str, Spec]) -> None:
+    spec = specs["firecrawl"]
+    with MockServer(spec, starting_credits=1000) as mock:
+        api = make_api(mock, spec)
+        assert _echoed_url(api, "http://[not-an-address") == "http://[not-an-address"
