@@ -8,6 +8,8 @@ import socket
 import threading
 from http.server import HTTPServer
 
+import pytest
+
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
 from tests.mock.conftest import Api, make_api
@@ -133,3 +135,20 @@ def test_a_url_the_mock_cannot_parse_is_echoed_as_it_came(specs: dict[str, Spec]
     with MockServer(spec, starting_credits=1000) as mock:
         api = make_api(mock, spec)
         assert _echoed_url(api, "http://[not-an-address") == "http://[not-an-address"
+
+
+def test_a_failure_inside_the_mock_answers_500_in_the_specs_error_shape(
+    specs: dict[str, Spec], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name, path in (("image-skill", "/v1/quota"), ("firecrawl", "/v2/team/credit-usage")):
+        spec = specs[name]
+        with MockServer(spec, starting_credits=10) as mock:
+            api = make_api(mock, spec)
+
+            def broken(*args: object) -> None:
+                raise RuntimeError("a bug")
+
+            monkeypatch.setattr(mock.app, "_handle", broken)
+            status, _, body = api("GET", path)
+            assert status == 500, (name, body)
+            assert "the mock failed: RuntimeError" in json.dumps(body)
