@@ -103,6 +103,7 @@ def test_a_refusal_with_no_code_of_its_own_uses_the_specs_invalid_request_code(s
     # in the spec's error envelope, every field of its example present
     assert list(body) == ["ok", "command", "trace_id", "actor", "data", "warnings", "error"]
     assert (body["ok"], body["data"], body["warnings"]) == (False, None, [])
+    assert body["command"] == "image-skill"  # no command answered, so none is named
     # firecrawl declares one
     with MockServer(specs["firecrawl"]) as mock:
         status, body = _too_large(mock, "/v2/scrape")
