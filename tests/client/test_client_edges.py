@@ -7,6 +7,7 @@ server and checks bytes printed, requests sent or files written.
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -215,3 +216,27 @@ def test_a_readable_error_lists_its_recovery_fields_or_its_plain_recovery(image:
     error = {"code": "QUOTA_EXCEEDED", "message": "none left", "recovery": "buy more"}
     stub.route("GET", "/v1/quota", Reply(402, envelope(ok=False, error=error)))
     assert image("usage", "quota", env=AUTH).stdout == "error QUOTA_EXCEEDED: none left\n  recovery: buy more\n"
+
+
+def test_a_credential_on_stdin_of_1_mib_is_read_whole_and_one_byte_more_is_refused(image: Client) -> None:
+    token = "isk_r_" + "a" * (1024 * 1024 - 6)
+    saved = image("auth", "save", "--token-stdin", "--json", stdin=token)
+    assert saved.code == 0, saved.stdout[:500]
+    assert json.loads(image.config_path().read_text())["token"] == token
+    image.config_path().unlink()
+    refused = image("auth", "save", "--token-stdin", "--json", stdin=token + "a")
+    assert refused.code == 2
+    assert refused.json["error"]["code"] == "INVALID_ARGUMENTS"
+    assert refused.json["error"]["message"] == "standard input holds more than 1048576 bytes; nothing was read"
+    assert not image.config_path().exists()
+
+
+def test_a_copy_step_fills_each_item_of_a_list_and_keeps_values_already_there(image: Client, stub: Stub) -> None:
+    data = {
+        "checkout_url": "https://pay.example/a#1",
+        "next": [{"checkout_compact_url": "kept", "checkout_url": "x"}, {"checkout_url": "https://pay.example/b#2"}],
+    }
+    stub.route("POST", "/v1/credit-purchases/stripe-checkout-sessions", Reply(200, envelope(data)))
+    args = ["credits", "buy", "--provider", "stripe", "--quote-id", "q", "--idempotency-key", "k"]
+    out = image(*args, "--json", env=AUTH).json["data"]
+    assert [item["checkout_compact_url"] for item in out["next"]] == ["kept", "https://pay.example/b#2"]
