@@ -240,3 +240,12 @@ def test_a_copy_step_fills_each_item_of_a_list_and_keeps_values_already_there(im
     args = ["credits", "buy", "--provider", "stripe", "--quote-id", "q", "--idempotency-key", "k"]
     out = image(*args, "--json", env=AUTH).json["data"]
     assert [item["checkout_compact_url"] for item in out["next"]] == ["kept", "https://pay.example/b#2"]
+
+
+def test_a_300_reply_to_a_read_is_not_a_redirect_and_its_body_is_read(image: Client, stub: Stub) -> None:
+    error = {"code": "X_CHOICES", "message": "pick one"}
+    stub.route("GET", "/v1/quota", Reply(300, envelope(ok=False, error=error), headers={"Location": "/v2/quota"}))
+    result = image("usage", "quota", "--json", env=AUTH)
+    assert result.json["error"]["code"] == "X_CHOICES"
+    assert result.json["error"]["message"] == "pick one"
+    assert stub.hits("GET", "/v2/quota") == 0
