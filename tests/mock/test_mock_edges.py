@@ -153,3 +153,12 @@ def test_a_failure_inside_the_mock_answers_500_in_the_specs_error_shape(
             status, _, body = api("GET", path)
             assert status == 500, (name, body)
             assert "the mock failed: RuntimeError" in json.dumps(body)
+
+
+def test_a_plain_style_error_gets_no_data_field_even_with_a_data_path(specs: dict[str, Spec]) -> None:
+    # a plain-style spec may name where success data sits; its error replies still carry none
+    with MockServer(specs["firecrawl"]) as mock:
+        mock.app.replies.replies["data"] = "data"
+        status, body = _too_large(mock, "/v2/scrape")
+    assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    assert body == {"success": False, "code": "PAYLOAD_TOO_LARGE", "error": "the body is too large"}
