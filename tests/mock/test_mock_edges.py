@@ -162,3 +162,14 @@ def test_a_plain_style_error_gets_no_data_field_even_with_a_data_path(specs: dic
         status, body = _too_large(mock, "/v2/scrape")
     assert status == b"HTTP/1.1 413 Request Entity Too Large"
     assert body == {"success": False, "code": "PAYLOAD_TOO_LARGE", "error": "the body is too large"}
+
+
+def test_a_reused_key_on_an_endpoint_declaring_no_conflict_code_gets_the_specs_409_code(spec: Spec) -> None:
+    # credit-purchases lists no conflict code: the one code the spec gives HTTP 409 answers
+    with MockServer(spec) as mock:
+        api = make_api(mock, spec)
+        first = api("POST", "/v1/credit-purchases", {"quote_id": "quote_example1", "idempotency_key": "k"})
+        assert first[0] == 200
+        again = api("POST", "/v1/credit-purchases", {"quote_id": "quote_other", "idempotency_key": "k"})
+        assert again[0] == 409
+        assert again[2]["error"]["code"] == "CREDIT_QUOTE_CONFLICT"
