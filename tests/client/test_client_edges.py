@@ -58,11 +58,15 @@ def test_a_plain_replys_warnings_field_is_data_not_a_warning(firecrawl: Client, 
     assert "not ours" not in result.stderr
 
 
-def test_an_alias_of_the_json_switch_switches_json_on(image: Client, stub: Stub) -> None:
+def test_an_alias_or_compatibility_alias_of_the_json_switch_switches_json_on(image: Client, stub: Stub) -> None:
     switch = next(f for f in image.contract["global_flags"] if f["name"] == "--json")
     switch["aliases"] = ["--as-json"]
     stub.route("GET", "/v1/quota", Reply(200, envelope({"left": 3})))
     result = image("usage", "quota", "--as-json", env=AUTH)
+    assert result.code == 0, result.stderr
+    assert result.json["data"] == {"left": 3}
+    switch["compatibility_aliases"] = ["--old-json"]
+    result = image("usage", "quota", "--old-json", env=AUTH)
     assert result.code == 0, result.stderr
     assert result.json["data"] == {"left": 3}
 
