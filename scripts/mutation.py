@@ -60,6 +60,22 @@ PUBLISH_TESTS = (  # quickest first: with -x a killed mutant stops at its first 
     "-k",
     "not fresh_venv",  # builds a virtualenv (13 s): run it by hand
 )
+# The client runs in-process against a stub server (a fake clock, no real waits); the
+# executable docs (a client against the mock, per documented example) are left to the
+# mock's own list below and to a by-hand run.
+CLIENT_TESTS = (
+    "tests/client/test_client_edges.py",
+    "tests/client/test_hostile_server.py",
+    "tests/client/test_firecrawl_client.py",
+    "tests/client/test_image_skill_client.py",
+)
+MOCK_TESTS = (
+    "tests/mock/test_mock_edges.py",
+    "tests/mock/test_endpoints.py",
+    "tests/mock/test_credits.py",
+    "tests/mock/test_mock.py",
+    "tests/mock/test_server.py",
+)
 MODULES: dict[str, tuple[str, ...]] = {
     "skillpress/spec/rules.py": (
         "tests/test_rules.py",
@@ -126,6 +142,19 @@ MODULES: dict[str, tuple[str, ...]] = {
     "skillpress/publish/bundle.py": PUBLISH_TESTS,
     "skillpress/publish/wheel.py": PUBLISH_TESTS,
     "skillpress/publish/verify.py": PUBLISH_TESTS,
+    "skillpress/client/files.py": CLIENT_TESTS,
+    "skillpress/client/main.py": CLIENT_TESTS,
+    "skillpress/client/output.py": CLIENT_TESTS,
+    "skillpress/client/runtime.py": CLIENT_TESTS,
+    "skillpress/client/steps.py": CLIENT_TESTS,
+    "skillpress/client/transport.py": CLIENT_TESTS,
+    "skillpress/mock/app.py": MOCK_TESTS,
+    "skillpress/mock/plan.py": MOCK_TESTS,
+    "skillpress/mock/replies.py": MOCK_TESTS,
+    "skillpress/mock/server.py": MOCK_TESTS,
+    "skillpress/mock/store.py": MOCK_TESTS,
+    "skillpress/mock/values.py": MOCK_TESTS,
+    "skillpress/mock/webhooks.py": MOCK_TESTS,
 }
 
 # Operators that need arguments (variable replacer/inserter) are left out, as cosmic-ray's

@@ -18,6 +18,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MINIMAL_SPEC = REPO_ROOT / "tests" / "cases" / "minimal" / "spec.yaml"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Tool tests that ran, and a failing session when fewer than SKILLPRESS_MIN_TOOL_TESTS did.
+    if not config.pluginmanager.has_plugin("tests.tool_tally"):
+        config.pluginmanager.import_plugin("tests.tool_tally")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

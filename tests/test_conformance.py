@@ -38,6 +38,7 @@ def test_skill_folders_are_exactly_the_spec_skills(example: str) -> None:
     assert folders == sorted(name for owner, name in SKILLS if owner == example)
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize(("example", "name"), SKILLS, ids=[f"{e}/{n}" for e, n in SKILLS])
 def test_skills_ref_validates_each_skill(example: str, name: str) -> None:
     skills_ref = pytest.importorskip("skills_ref", reason="skills-ref is part of the test extras")
@@ -47,6 +48,7 @@ def test_skills_ref_validates_each_skill(example: str, name: str) -> None:
     assert props.name == name
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("example", sorted(PRODUCTS))
 def test_llms_txt_reference_parser_finds_title_summary_and_sections(example: str) -> None:
     llms_txt = pytest.importorskip("llms_txt", reason="llms-txt is part of the test extras")
@@ -68,6 +70,7 @@ def test_llms_txt_reference_parser_finds_title_summary_and_sections(example: str
 # it finds `skills/*` first and stops. From this repository's root it would walk every
 # folder in readdir order and could take `site/agent/skill.md` (the same skill name,
 # with site links) for the skill.
+@pytest.mark.tool
 @pytest.mark.parametrize("example", sorted(PRODUCTS))
 def test_skills_installer_lists_exactly_the_spec_skills(example: str, tmp_path: Path) -> None:
     names = sorted(name for owner, name in SKILLS if owner == example)
@@ -82,6 +85,7 @@ def test_skills_installer_lists_exactly_the_spec_skills(example: str, tmp_path: 
         assert f"│    {name}" in output or name in listed, f"{name} not listed:\n{output}"
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("example", sorted(PRODUCTS))
 def test_skills_installer_installs_each_skill_with_references(example: str, tmp_path: Path) -> None:
     home = tmp_path / "home"

@@ -159,6 +159,7 @@ descriptions = st.one_of(
 )
 
 
+@pytest.mark.tool
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(descriptions)
 def test_a_description_validate_accepts_renders_a_skill_that_skills_ref_accepts(description: str) -> None:

@@ -163,6 +163,7 @@ def test_split_site_pages_link_their_parts() -> None:
     assert "not_in_nav" in config and "/commands/" in config and "/api/" in config
 
 
+@pytest.mark.tool
 def test_llms_txt_reference_parser_reads_the_split_llms_txt() -> None:
     llms_txt = pytest.importorskip("llms_txt", reason="llms-txt is part of the test extras")
     _, rendered = big()
@@ -171,6 +172,7 @@ def test_llms_txt_reference_parser_reads_the_split_llms_txt() -> None:
     assert parsed["sections"] and all(links for links in parsed["sections"].values())
 
 
+@pytest.mark.tool
 def test_skills_ref_validates_the_split_skills(big_tree: Path) -> None:
     skills_ref = pytest.importorskip("skills_ref", reason="skills-ref is part of the test extras")
     for folder in sorted((big_tree / "skills").iterdir()):
@@ -186,6 +188,7 @@ def assert_installed(home: Path, tree: Path, names: list[str], output: str) -> N
             assert (installed / rel).read_bytes() == (source / rel).read_bytes()
 
 
+@pytest.mark.tool
 def test_skills_installer_installs_the_split_tree_from_the_repository(big_tree: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -195,6 +198,7 @@ def test_skills_installer_installs_the_split_tree_from_the_repository(big_tree: 
     assert_installed(home, big_tree, sorted(p.name for p in (big_tree / "skills").iterdir()), output)
 
 
+@pytest.mark.tool
 def test_skills_installer_installs_the_split_tree_from_the_well_known_index(big_tree: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -206,6 +210,7 @@ def test_skills_installer_installs_the_split_tree_from_the_well_known_index(big_
     assert_installed(home, big_tree, sorted(p.name for p in (big_tree / "skills").iterdir()), output)
 
 
+@pytest.mark.tool
 def test_a_split_site_builds_strict(tmp_path: Path) -> None:
     """mkdocs --strict fails on a broken link or anchor: the split pages link correctly."""
     pytest.importorskip("mkdocs")

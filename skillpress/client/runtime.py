@@ -40,6 +40,7 @@ from ..contract.invocation import Problem
 from . import output
 
 TYPE_CHECKING = False
+STDIN_LIMIT = 1024 * 1024  # a credential read from standard input is far shorter
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
@@ -208,8 +209,11 @@ class Run:
         return self._config
 
     def read_stdin_text(self) -> str:
+        """Standard input as text (a credential): more than ``STDIN_LIMIT`` bytes is refused, never cut."""
         if self._stdin_text is None:
-            raw = self.stdin.read(1024 * 1024) if self.stdin is not None else b""
+            raw = self.stdin.read(STDIN_LIMIT + 1) if self.stdin is not None else b""
+            if len(raw) > STDIN_LIMIT:
+                raise self.fail("usage", f"standard input holds more than {STDIN_LIMIT} bytes; nothing was read")
             self._stdin_text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
         return self._stdin_text
 

@@ -146,14 +146,16 @@ class Replies:
             set_path(body, path, new_id_like(example if isinstance(example, str) else None))
 
     def _name_command(self, body: dict[str, Any], command_id: str | None) -> dict[str, Any]:
-        """An envelope value that names a command (``<cli> <path>``) names the one answered."""
+        """An envelope value that names a command (``<cli> <path>``) names the one answered.
+
+        A request no command answers (an unknown path, a body refused before routing) names
+        the CLI alone, as the client does for an unknown command, never the example's command.
+        """
         product = self.contract.get("product") or {}
         cli = product.get("cli_name") or ""
         paths = {c["id"]: c["path"] for c in self.contract.get("commands") or ()}
         named = {f"{cli} {p}" for p in paths.values()}
-        if command_id not in paths:
-            return body
-        wanted = f"{cli} {paths[command_id]}"
+        wanted = f"{cli} {paths[command_id]}" if command_id in paths else cli
         for key, value in body.items():
             if isinstance(value, str) and value in named:
                 body[key] = wanted

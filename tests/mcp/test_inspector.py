@@ -30,6 +30,7 @@ def inspect(product: str, home: Path, *args: str) -> subprocess.CompletedProcess
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_inspector_lists_the_tools_and_verifies_the_skills(product: str, tmp_path: Path) -> None:
     listed = inspect(product, tmp_path, "--strict", "--method", "tools/list")

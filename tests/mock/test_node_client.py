@@ -83,6 +83,7 @@ def _client() -> tuple[str, Path]:
     return node, script
 
 
+@pytest.mark.tool
 def test_the_published_node_client_runs_its_happy_paths(spec: Spec, tmp_path: Path) -> None:
     node, script = _client()
     base_env = spec.protocol.base_url.env[0] if spec.protocol else "IMAGE_SKILL_API_BASE_URL"

@@ -93,6 +93,7 @@ def skillsaw(folder: Path) -> dict:
     return report
 
 
+@pytest.mark.tool
 def test_skillsaw_finds_no_error_in_the_bundle(bundle: Path) -> None:
     report = skillsaw(bundle)
     assert report["summary"]["errors"] == 0, report["violations"]
@@ -101,6 +102,7 @@ def test_skillsaw_finds_no_error_in_the_bundle(bundle: Path) -> None:
     assert {v["rule_id"] for v in report["violations"] if v["severity"] == "warning"} <= {"context-budget"}
 
 
+@pytest.mark.tool
 def test_skillsaw_finds_no_error_in_the_repository() -> None:
     """The repository as committed: the examples' and the test cases' skills (.skillsaw.yaml
     leaves out build output and tool caches)."""
@@ -109,6 +111,7 @@ def test_skillsaw_finds_no_error_in_the_repository() -> None:
     assert {v["rule_id"] for v in report["violations"] if v["severity"] == "warning"} <= {"context-budget"}
 
 
+@pytest.mark.tool
 def test_skills_ref_validates_every_skill_of_the_bundle(bundle: Path) -> None:
     exe = python_tool("agentskills")
     skills = sorted(p for p in (bundle / "skills").iterdir() if p.is_dir())
@@ -119,6 +122,7 @@ def test_skills_ref_validates_every_skill_of_the_bundle(bundle: Path) -> None:
         assert "Valid skill" in proc.stdout + proc.stderr
 
 
+@pytest.mark.tool
 def test_claude_plugin_validate_strict_passes(bundle: Path, tmp_path: Path) -> None:
     proc = run_claude(["plugin", "validate", "--strict", str(bundle)], home=tmp_path)
     output = proc.stdout + proc.stderr

@@ -534,6 +534,7 @@ def test_spec_without_the_plugin_setting_publishes_no_plugin(tmp_path: Path) -> 
     assert "/plugin marketplace add" not in (tmp_path / "dist" / "skills-bundle" / "README.md").read_text()
 
 
+@pytest.mark.tool
 def test_skills_installer_installs_every_skill_from_the_bundle(published: Published, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

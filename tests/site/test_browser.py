@@ -82,6 +82,7 @@ def _inside_viewport(page, locator) -> bool:  # type: ignore[no-untyped-def]
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("width_name", sorted(VIEWPORTS))
 def test_homepage_sells_at_desktop_and_phone_widths(browser_context, example_served: Server, width_name: str) -> None:
     """What it does, how to install it, an example, what it costs: seen in a real browser."""
@@ -143,6 +144,7 @@ def test_homepage_sells_at_desktop_and_phone_widths(browser_context, example_ser
         page.close()
 
 
+@pytest.mark.tool
 def test_every_page_loads_without_console_errors(browser_context, served: Server) -> None:
     page = browser_context.new_page()
     errors: list[str] = []

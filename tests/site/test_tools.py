@@ -37,6 +37,7 @@ def assert_installed(home: Path, served: Server, output: str) -> None:
             assert target.read_bytes() == data, rel
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("case", ["image-skill", "firecrawl"])
 def test_skills_installer_installs_from_the_site(case: str, site_base: Path, tmp_path: Path) -> None:
     site = _build(case, site_base)
@@ -59,6 +60,7 @@ class _NoV2Handler(_QuietHandler):
         return super().send_head()
 
 
+@pytest.mark.tool
 def test_skills_installer_falls_back_to_the_legacy_index(served: Server, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -107,6 +109,7 @@ def off_site_only(served: Server, result: dict) -> bool:
     return same.get("broken") == [] and all(b.get("status") == 0 for b in cross.get("broken", []))
 
 
+@pytest.mark.tool
 def test_afdocs_every_check_passes(afdocs_run: tuple[Server, dict]) -> None:
     served, report = afdocs_run
     problems = []
@@ -123,12 +126,14 @@ def test_afdocs_every_check_passes(afdocs_run: tuple[Server, dict]) -> None:
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.tool
 def test_afdocs_score_is_100(afdocs_run: tuple[Server, dict]) -> None:
     _, report = afdocs_run
     scoring = report.get("scoring") or {}
     assert scoring.get("overall") == 100, json.dumps(scoring, indent=2)[:2000]
 
 
+@pytest.mark.tool
 def test_afdocs_finds_the_directive_on_every_html_page(afdocs_run: tuple[Server, dict]) -> None:
     """Whatever llms.txt links, every HTML page of the site carries the llms.txt directive."""
     served, report = afdocs_run
@@ -175,10 +180,12 @@ def readability(request: pytest.FixtureRequest, site_base: Path, tmp_path_factor
     return report
 
 
+@pytest.mark.tool
 def test_vercel_agent_readability_score_is_at_least_90(readability: dict) -> None:
     assert readability["score"] >= 90, readability["failed"]
 
 
+@pytest.mark.tool
 def test_vercel_agent_readability_failures_are_explained(readability: dict) -> None:
     unexplained = [name for name, _ in readability["failed"] if name not in READABILITY_EXPLAINED]
     assert unexplained == [], readability["failed"]

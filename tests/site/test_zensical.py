@@ -34,6 +34,7 @@ def agent_side(out: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.tool
 @pytest.mark.parametrize("case", EXAMPLES)
 def test_zensical_build_has_the_same_agent_files_and_twins(case: str, site_base: Path, tmp_path: Path) -> None:
     exe = python_tool("zensical")
