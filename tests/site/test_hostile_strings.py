@@ -116,6 +116,7 @@ commands:
       - argv: [echo, --upper, --json, --text, hello]
         shows: A round trip with one word.
         stdin: hello
+        expect: {reply: {data.text: hello}, sends: [text]}
     exit_codes: [0, 2, 7]
     errors: [BAD_TEXT]
     events: [echo.sent]
