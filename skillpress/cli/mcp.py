@@ -15,18 +15,10 @@ from pathlib import Path
 from skillpress.cli.common import EXIT_CANNOT_RUN, EXIT_FAILED, Subparsers, add_spec, command, project_for
 
 
-def _runtime_execute() -> object | None:
-    """The client runtime's ``execute``, or ``None`` while this checkout has none."""
-    try:
-        from skillpress.client import runtime  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return getattr(runtime, "execute", None)
-
-
 def load_product(spec_path: Path, templates: Path | None = None) -> object | None:
     """The :class:`skillpress.mcp.server.Product` of a valid spec (``None``, diagnostics on
     stderr, otherwise)."""
+    from skillpress.client.runtime import execute
     from skillpress.contract.compile import compile_contract
     from skillpress.diagnostics import format_text
     from skillpress.mcp.server import Product
@@ -42,12 +34,11 @@ def load_product(spec_path: Path, templates: Path | None = None) -> object | Non
     spec = result.spec
     library = from_files(render_all(spec, templates).files, AGENT_DIR)  # the skills as `build` writes them
     package = spec.client.package if spec.client else None
-    execute = _runtime_execute()
     keywords = {}
     hooks = getattr(spec.protocol, "hooks", None) if spec.protocol is not None else None
     if hooks:  # the product's hooks package, next to its spec (as `skillpress client run` finds it)
         keywords["hooks_dir"] = str((spec_path.parent / hooks).resolve())
-    return Product(compile_contract(spec), library, execute, package=package, execute_keywords=keywords)  # type: ignore[arg-type]
+    return Product(compile_contract(spec), library, execute, package=package, execute_keywords=keywords)
 
 
 def _mcp(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from the disk).
   differ between zlib builds; on one machine they never change.)
 
 The package, under the import name derived from ``client.package`` (``acme-notes`` →
-``image_skill``), holds ``client/`` (the runtime, ``skillpress/client/*.py``, with the
+``acme_notes``), holds ``client/`` (the runtime, ``skillpress/client/*.py``, with the
 compiled ``contract.json``, ``SKILL.md`` and the product's ``hooks/`` package next to it,
 where ``main.py`` looks for them), ``contract/`` (the standard-library contract modules
 the runtime imports as ``..contract``) and the agent files in ``agent/``. Every module
@@ -52,7 +52,7 @@ class Distribution:
 
     name: str  # as published, e.g. ``acme-notes``
     version: str
-    import_name: str  # e.g. ``image_skill``
+    import_name: str  # e.g. ``acme_notes``
     summary: str
     cli_name: str
     description: str  # the long description (markdown)
@@ -69,7 +69,7 @@ class Distribution:
 
     @property
     def normalized(self) -> str:
-        """The file-name form of the name (PEP 427 / PEP 625): ``image_skill``."""
+        """The file-name form of the name (PEP 427 / PEP 625): ``acme_notes``."""
         return re.sub(r"[-_.]+", "_", self.name).lower()
 
     @property

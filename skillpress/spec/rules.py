@@ -1094,7 +1094,7 @@ def _example_request(spec: Spec, command: Command, argv: list[str]) -> dict[str,
 
     The same parser and field mapping as the client (flags, positional arguments and
     flag defaults); a value the client rewrites before sending (a file's text for a
-    path flag, an asset URL reduced to its id) is left out.
+    path flag, a product URL reduced to the id it names) is left out.
     """
     from skillpress.contract import requests
 
