@@ -436,7 +436,9 @@ def request_fields(
     return fields, warnings
 
 
-def _set_dotted(body: dict[str, Any], name: str, value: Any) -> None:
+def set_dotted(body: dict[str, Any], name: str, value: Any) -> None:
+    """Set the dotted ``name`` in ``body``, making objects on the way (a non-object in the
+    way is replaced). The request body's nesting; the mock nests its replies with it too."""
     parts = name.split(".")
     node = body
     for part in parts[:-1]:
@@ -490,7 +492,7 @@ def build_request(contract: dict[str, Any], endpoint_id: str, fields: Mapping[st
             if name not in fields:
                 continue
             if fields[name] is not None or (spec_field.get("required") and spec_field.get("nullable")):
-                _set_dotted(body, name, fields[name])
+                set_dotted(body, name, fields[name])
     return Request(endpoint_id, method, path, query, headers, body)
 
 

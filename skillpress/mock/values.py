@@ -17,6 +17,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from skillpress.contract.requests import set_dotted
+
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _WORD_ID = re.compile(r"^([A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z][A-Za-z]*)*[_-])[A-Za-z0-9]+$")
 _META = set(".^$*+?{}[]\\|()")
@@ -167,16 +169,8 @@ def same_kind(example: Any, value: Any) -> bool:
     return isinstance(value, type(example))
 
 
-def set_path(node: dict[str, Any], path: str, value: Any) -> None:
-    """Set dotted ``path`` in ``node``, making objects on the way ("" is not allowed)."""
-    parts = path.split(".")
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[parts[-1]] = value
+#: Set a dotted path in an object, making objects on the way: the request mapping's own.
+set_path = set_dotted
 
 
 def remove_path(node: dict[str, Any], path: str) -> None:
