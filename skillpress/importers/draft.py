@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
+from skillpress.importers.names import one_line
 from skillpress.spec.loader import format_path
 
 TODO = "TODO:"
@@ -47,6 +48,22 @@ def todo(text: str) -> str:
 def review(value: Any, where: str) -> Noted:
     """The product's own text, carried over verbatim for its maintainer to review."""
     return Noted(value, f"review: the product's own words, from {where}")
+
+
+class ProseReview:
+    """Carries the product's own passages over for review, counting them (an importer's
+    summary reports the count)."""
+
+    reviewed: int
+
+    def prose(self, text: Any, where: str, *, line: bool = True) -> Any:
+        """``text`` on one line (or as it is, trimmed, when ``line`` is false) with a review
+        note naming ``where`` it came from; ``None`` for no text."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        self.reviewed += 1
+        value = one_line(text) if line else text.strip() + ("\n" if "\n" in text.strip() else "")
+        return review(value, where)
 
 
 def plain(value: Any) -> Any:

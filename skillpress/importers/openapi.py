@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
+from skillpress.importers.draft import Draft, ImportFailed, Noted, ProseReview, todo
 from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 from skillpress.spec.loader import LoadedDocument, format_path
 
@@ -299,7 +299,7 @@ def required_of(resolver: Resolver, node: Any) -> set[str]:
 # --------------------------------------------------------------------------- the importer
 
 
-class OpenAPIImporter:
+class OpenAPIImporter(ProseReview):
     def __init__(self, data: dict[str, Any], file: str, doc: LoadedDocument | None = None) -> None:
         self.data = data
         self.file = file
@@ -312,13 +312,6 @@ class OpenAPIImporter:
         self.command_paths: set[str] = set()
 
     # ---- prose
-
-    def prose(self, text: Any, where: str, *, line: bool = True) -> Any:
-        if not isinstance(text, str) or not text.strip():
-            return None
-        self.reviewed += 1
-        value = one_line(text) if line else text.strip() + ("\n" if "\n" in text.strip() else "")
-        return review(value, where)
 
     # ---- top level
 

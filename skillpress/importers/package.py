@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skillpress.diagnostics import Diagnostic, Severity, SkillpressError
-from skillpress.importers.draft import Draft, ImportFailed, Noted, review, todo
+from skillpress.importers.draft import Draft, ImportFailed, Noted, ProseReview, review, todo
 from skillpress.importers.names import SEMVER, kebab, one_line, today, upper_snake
 
 MAX_FILE = 4 * 1024 * 1024
@@ -264,7 +264,7 @@ LAUNCHER = re.compile(
 )
 
 
-class PackageImporter:
+class PackageImporter(ProseReview):
     def __init__(self, folder: Path, sources: dict[str, Source], meta: dict[str, Any]) -> None:
         self.folder = folder
         self.sources = sources
@@ -279,13 +279,6 @@ class PackageImporter:
                 break
         self.cli = self.cli_name()
         self.found = Found()
-
-    def prose(self, text: Any, where: str, *, line: bool = True) -> Any:
-        if not isinstance(text, str) or not text.strip():
-            return None
-        self.reviewed += 1
-        value = one_line(text) if line else text.strip() + ("\n" if "\n" in text.strip() else "")
-        return review(value, where)
 
     # ---- names
 
