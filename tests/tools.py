@@ -135,6 +135,30 @@ def python_tool(script: str) -> Path:
     return path
 
 
+def npm_package(package: str, prefix: Path, installed: Path, *, timeout: int = 600) -> None:
+    """Install ``package`` with npm into its own ``prefix`` unless ``installed`` (a file the
+    package brings) is there already; skip the test with npm's reason when it cannot."""
+    if installed.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm is not installed, so {package} cannot be fetched")
+    prefix.mkdir(parents=True, exist_ok=True)
+    try:
+        proc = subprocess.run(
+            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", package],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm install of {package} timed out")
+    if proc.returncode != 0 or not installed.exists():
+        reason = " / ".join((proc.stderr.strip().splitlines() or ["no output"])[:2])
+        print(f"skipping: npm could not install {package}: {reason}")
+        pytest.skip(f"npm could not install {package}: {reason}")
+
+
 # --------------------------------------------------------------------------- MCP Inspector
 
 #: The official MCP Inspector, in its own folder: an ``npm install --no-save`` into TOOLS
@@ -157,8 +181,8 @@ def mcp_inspector() -> tuple[Path, Path]:
         / "index.js"
     )
     _npm_install(NODE)
-    if launcher.is_file():
-        return NODE, launcher
+    npm_package(INSPECTOR_PACKAGE, INSPECTOR_DIR, launcher)
+    return NODE, launcher
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip(f"npm is not installed, so {INSPECTOR_PACKAGE} cannot be fetched")
@@ -188,21 +212,7 @@ def run_claude(args: list[str], *, home: Path) -> subprocess.CompletedProcess[st
     test skips with the reason when it cannot be) with a throwaway HOME: no account, no
     settings, nothing sent. Only local commands (``plugin validate``) are run with it."""
     cli = CLAUDE_TOOLS / "node_modules" / ".bin" / "claude"
-    if not cli.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip(f"npm is not installed, so {CLAUDE_PACKAGE} cannot be fetched")
-        try:
-            proc = subprocess.run(
-                [npm, "install", "--prefix", str(CLAUDE_TOOLS), "--no-audit", "--no-fund", "--no-save", CLAUDE_PACKAGE],
-                capture_output=True,
-                text=True,
-                timeout=900,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip(f"npm install of {CLAUDE_PACKAGE} timed out")
-        if proc.returncode != 0 or not cli.exists():
-            pytest.skip(f"could not install {CLAUDE_PACKAGE} with npm: {proc.stderr.strip()[-500:]}")
+    npm_package(CLAUDE_PACKAGE, CLAUDE_TOOLS, cli, timeout=900)
     node_path = NODE.parent if NODE.is_file() else None
     env = {
         "PATH": f"{node_path}{os.pathsep}{os.environ.get('PATH', '')}" if node_path else os.environ.get("PATH", ""),

@@ -14,7 +14,7 @@ import pytest
 
 from skillpress.mock.server import MockServer
 from skillpress.spec.model import Spec
-from tests.tools import NODE, TOOLS
+from tests.tools import NODE, TOOLS, npm_package
 
 PACKAGE = "image-skill@0.1.9"
 PREFIX = TOOLS / "image-skill-0.1.9"  # its own prefix: an install into TOOLS would prune the other tools
@@ -61,25 +61,7 @@ def _client() -> tuple[str, Path]:
     checkout = os.environ.get("SKILLPRESS_IMAGE_SKILL_CLIENT")
     if checkout and (Path(checkout) / "bin" / "image-skill.mjs").is_file():
         return node, Path(checkout) / "bin" / "image-skill.mjs"
-    if script.exists():
-        return node, script
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip(f"npm is not installed, so {PACKAGE} cannot be fetched")
-    PREFIX.mkdir(parents=True, exist_ok=True)
-    try:
-        proc = subprocess.run(
-            [npm, "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "--no-save", PACKAGE],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"npm install {PACKAGE} timed out")
-    if proc.returncode != 0 or not script.exists():
-        reason = (proc.stderr.strip().splitlines() or ["no output"])[:2]
-        print(f"skipping: npm could not install {PACKAGE}: {' / '.join(reason)}")
-        pytest.skip(f"npm could not install {PACKAGE}: {' / '.join(reason)}")
+    npm_package(PACKAGE, PREFIX, script)
     return node, script
 
 
